@@ -1,0 +1,107 @@
+// The one fault vocabulary. The app's admin API validates against it, the CLI and the
+// experiment runner build faults with it, and the k6 scenarios bundle it. Field names and
+// limits are the contract's (shared/CONTRACT.md); change them here and nowhere else.
+import { z } from 'zod';
+
+export const FAULT_TYPES = ['latency', 'error', 'abort', 'cpu', 'memory', 'health'] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+export const MAX_DELAY_MS = 60_000;
+export const MAX_TTL_SECONDS = 3600;
+export const DEFAULT_TTL_SECONDS = 300;
+/** Upper bound the schema accepts; the app applies its own, lower cap (CHAOS_MEMORY_CAP_MB). */
+export const MAX_MEMORY_MB = 16_384;
+
+const routeTemplate = z
+  .string()
+  .regex(/^\/[A-Za-z0-9_\-/:.*]*$/, 'must be a route template starting with "/"');
+
+/** Fields every fault type has. */
+const common = {
+  routes: z.array(routeTemplate).min(1).max(32).optional(),
+  probability: z.number().min(0).max(1).default(1),
+  ttlSeconds: z.number().int().min(1).max(MAX_TTL_SECONDS).default(DEFAULT_TTL_SECONDS),
+};
+
+export const LatencyFaultSpec = z.strictObject({
+  type: z.literal('latency'),
+  ...common,
+  delayMs: z.number().min(0).max(MAX_DELAY_MS),
+  jitterMs: z.number().min(0).max(MAX_DELAY_MS).default(0),
+  distribution: z.enum(['fixed', 'uniform', 'normal']).default('fixed'),
+});
+
+export const ErrorFaultSpec = z.strictObject({
+  type: z.literal('error'),
+  ...common,
+  status: z.number().int().min(400).max(599).default(500),
+});
+
+export const AbortFaultSpec = z.strictObject({
+  type: z.literal('abort'),
+  ...common,
+});
+
+export const CpuFaultSpec = z.strictObject({
+  type: z.literal('cpu'),
+  ...common,
+  utilization: z.number().gt(0).max(1),
+});
+
+export const MemoryFaultSpec = z.strictObject({
+  type: z.literal('memory'),
+  ...common,
+  megabytes: z.number().int().min(1).max(MAX_MEMORY_MB),
+});
+
+export const HealthFaultSpec = z.strictObject({
+  type: z.literal('health'),
+  ...common,
+  probe: z.enum(['readiness', 'liveness']),
+});
+
+/** What a client sends to `POST /admin/faults`. */
+export const FaultSpec = z.discriminatedUnion('type', [
+  LatencyFaultSpec,
+  ErrorFaultSpec,
+  AbortFaultSpec,
+  CpuFaultSpec,
+  MemoryFaultSpec,
+  HealthFaultSpec,
+]);
+/** A fault spec after defaults are applied. */
+export type FaultSpec = z.output<typeof FaultSpec>;
+/** A fault spec as a client may write it (defaults optional). */
+export type FaultSpecInput = z.input<typeof FaultSpec>;
+
+/** What the admin API answers: the spec plus its identity and lifetime. */
+export type Fault = FaultSpec & {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+};
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Validates unknown input; the message names every offending field (`delayMs: ...`). */
+export function parseFaultSpec(input: unknown): ValidationResult<FaultSpec> {
+  const result = FaultSpec.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, message: formatIssues(result.error) };
+}
+
+/** One line per problem, each led by the path of the field it concerns. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join('.') : '(body)';
+      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+      return `${path}: ${issue.message}${keys}`;
+    })
+    .join('; ');
+}
+
+/** JSON Schema of the fault spec as clients write it, for docs and other tools. */
+export function faultSpecJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(FaultSpec, { io: 'input' }) as Record<string, unknown>;
+}

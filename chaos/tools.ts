@@ -1,0 +1,36 @@
+// Paths of the external programs Roque drives, as `stack/setup.mjs` found them.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root, whether this runs from source (tests) or from dist/. */
+export const REPO_ROOT = findRoot(__dirname);
+
+function findRoot(dir: string): string {
+  for (let d = dir; d !== dirname(d); d = dirname(d)) {
+    if (existsSync(join(d, 'package-lock.json'))) return d;
+  }
+  throw new Error(`roque: no repository root above ${dir}`);
+}
+
+export interface Tools {
+  k6: string;
+  prometheus: string;
+  promtool: string;
+  alertmanager: string | null;
+  chromium: string | null;
+}
+
+/** Reads .tools/tools.json; environment variables (ROQUE_K6, ROQUE_PROMETHEUS…) win. */
+export function tools(): Tools {
+  const file = join(REPO_ROOT, '.tools', 'tools.json');
+  const found: Partial<Tools> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const pick = (env: string, value: string | null | undefined, fallback: string) =>
+    process.env[env] || value || fallback;
+  return {
+    k6: pick('ROQUE_K6', found.k6, 'k6'),
+    prometheus: pick('ROQUE_PROMETHEUS', found.prometheus, 'prometheus'),
+    promtool: pick('ROQUE_PROMTOOL', found.promtool, 'promtool'),
+    alertmanager: process.env.ROQUE_ALERTMANAGER || found.alertmanager || null,
+    chromium: process.env.ROQUE_CHROMIUM || found.chromium || null,
+  };
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Sets Roque up on a fresh machine, then gets out of the way on every later call.
+// It runs on whatever Node the machine has (Node 20 here), so it uses no dependencies:
+//   1. npm ci, which also brings Node 24 (the npm registry's `node` package lands in
+//      node_modules/.bin, and npm scripts put that first on PATH);
+//   2. k6 v2.2.0, built with Go into .tools/bin unless that version is already on PATH;
+//   3. Prometheus, promtool and Alertmanager from Debian's packages (when root), else
+//      exact instructions;
+//   4. with --tests: Debian's chromium, for the report's rendering test.
+// What it found is written to .tools/tools.json, which the CLI and the tests read.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const TOOLS = join(ROOT, '.tools');
+const K6_VERSION = 'v2.2.0';
+const K6_MODULE = 'go.k6.io/k6/v2';
+const args = new Set(process.argv.slice(2));
+const quiet = args.has('--quiet');
+const forTests = args.has('--tests');
+
+const say = (msg) => { if (!quiet) console.log(`setup: ${msg}`); };
+const fail = (msg) => {
+  console.error(`setup: ${msg}`);
+  process.exit(2);
+};
+const run = (cmd, argv, opts = {}) => {
+  const res = spawnSync(cmd, argv, { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', ...opts });
+  return res.status === 0;
+};
+const which = (name) => {
+  const res = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  return res.status === 0 ? res.stdout.trim() : null;
+};
+const versionOf = (bin, argv = ['version']) => {
+  try {
+    return execFileSync(bin, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    return '';
+  }
+};
+
+function npmDependencies() {
+  const lock = join(ROOT, 'package-lock.json');
+  const installed = join(ROOT, 'node_modules', '.package-lock.json');
+  const node24 = join(ROOT, 'node_modules', '.bin', 'node');
+  if (existsSync(installed) && existsSync(node24) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  console.log('setup: installing npm dependencies (npm ci), Node 24 among them…');
+  if (!run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' })) fail('npm ci failed; see the output above.');
+}
+
+function k6() {
+  const local = join(TOOLS, 'bin', 'k6');
+  if (existsSync(local) && versionOf(local).includes(K6_VERSION)) return local;
+  const onPath = which('k6');
+  if (onPath && versionOf(onPath).includes(K6_VERSION)) return onPath;
+  if (!which('go')) {
+    fail(
+      `k6 ${K6_VERSION} is needed and Go is not installed to build it. Install k6 ${K6_VERSION} ` +
+        '(https://grafana.com/docs/k6/latest/set-up/install-k6/: apt, brew, winget, or the grafana/k6 image) ' +
+        'and put it on PATH, or install Go ≥ 1.25 and run `npm run setup` again.',
+    );
+  }
+  console.log(`setup: building k6 ${K6_VERSION} with Go into .tools/bin (a few minutes, once)…`);
+  // A throwaway module pins the version; `go install mod@version` would also ask the
+  // proxy for the module's deprecation notice, which fails where only the proxy is reachable.
+  const work = mkdtempSync(join(tmpdir(), 'roque-k6-'));
+  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' };
+  const ok =
+    run('go', ['mod', 'init', 'roque-k6-build'], { cwd: work, env, stdio: 'ignore' }) &&
+    run('go', ['get', `${K6_MODULE}@${K6_VERSION}`], { cwd: work, env }) &&
+    run('go', ['build', '-trimpath', '-o', local, K6_MODULE], { cwd: work, env });
+  rmSync(work, { recursive: true, force: true });
+  if (!ok || !versionOf(local).includes(K6_VERSION)) fail(`building k6 ${K6_VERSION} failed; see the Go output above.`);
+  return local;
+}
+
+function debianPackages(binaries, packages, why) {
+  if (binaries.every((b) => which(b))) return;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !which('apt-get')) {
+    fail(`${why} Install them with: sudo apt-get install ${packages.join(' ')} (or put ${binaries.join(', ')} on PATH).`);
+  }
+  console.log(`setup: installing ${packages.join(', ')} from Debian's packages…`);
+  // Debian's packages would start their own daemons on the default ports; the harness
+  // starts its own on loopback, so keep the package scripts from starting services.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let ok = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  if (!ok) ok = run('apt-get', ['update', '-qq'], { env }) && run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  if (ownPolicy) rmSync(policy, { force: true });
+  if (!ok || !binaries.every((b) => which(b))) fail(`installing ${packages.join(' ')} failed; see the apt output above.`);
+}
+
+npmDependencies();
+mkdirSync(join(TOOLS, 'bin'), { recursive: true });
+const k6Bin = k6();
+debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
+debianPackages(['prometheus-alertmanager'], ['prometheus-alertmanager'], 'Alertmanager is needed for the alerting path.');
+if (forTests) debianPackages(['chromium'], ['chromium'], 'Chromium renders the report in the tests.');
+
+const tools = {
+  k6: k6Bin,
+  prometheus: which('prometheus'),
+  promtool: which('promtool'),
+  alertmanager: which('prometheus-alertmanager') || which('alertmanager'),
+  chromium: which('chromium'),
+};
+const file = join(TOOLS, 'tools.json');
+const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+const next = JSON.stringify(tools, null, 2) + '\n';
+if (previous !== next) writeFileSync(file, next);
+say(`ready: ${Object.entries(tools).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`);
