@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Sets Roque up on a fresh machine, then gets out of the way on every later call.
 // It runs on whatever Node the machine has (Node 20 here), so it uses no dependencies:
-//   1. npm ci, which also brings Node 24 (the npm registry's `node` package lands in
+//   1. npm install (from the lockfile), which also brings Node 24 (the npm registry's `node` package lands in
 //      node_modules/.bin, and npm scripts put that first on PATH);
 //   2. k6 v2.2.0, built with Go into .tools/bin unless that version is already on PATH;
 //   3. Prometheus, promtool and Alertmanager from Debian's packages (when root), else
@@ -48,8 +48,11 @@ function npmDependencies() {
   const installed = join(ROOT, 'node_modules', '.package-lock.json');
   const node24 = join(ROOT, 'node_modules', '.bin', 'node');
   if (existsSync(installed) && existsSync(node24) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.log('setup: installing npm dependencies (npm ci), Node 24 among them…');
-  if (!run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' })) fail('npm ci failed; see the output above.');
+  console.log('setup: installing npm dependencies, Node 24 among them…');
+  // `npm install`, not `npm ci`: a registry mirror may lack other platforms' optional
+  // binaries (@swc/core-darwin-*), which npm ci counts as a lockfile mismatch. With the
+  // lockfile present, npm install resolves the same versions and leaves the lockfile alone.
+  if (!run('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' })) fail('npm install failed; see the output above.');
 }
 
 function k6() {
