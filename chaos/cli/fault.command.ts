@@ -1,8 +1,130 @@
-import type { Command } from 'commander';
+// `roque fault add|list|rm|clear`: the admin API from a shell.
+// Exit codes: 0 done, 1 the server refused (401, 400, unknown id), 2 bad input or unreachable.
+import Table from 'cli-table3';
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { AdminClient, AdminError } from '../admin/admin-client';
+import { faultSpecFromOptions, FaultInputError, type FaultAddOptions } from '../admin/fault-options';
+import { FAULT_TYPES, type Fault } from '../contract/faults';
 
-// TODO(owner of this command): replace with the real command.
+interface ConnectionOptions {
+  target?: string;
+  token?: string;
+  json?: boolean;
+}
+
 export function registerFaultCommands(program: Command): void {
-  program.command('fault').description('not built yet').action(() => {
-    throw new Error('fault: not built yet');
-  });
+  const fault = program
+    .command('fault')
+    .description('switch faults on the target app on and off (its admin API)')
+    .option('--target <url>', 'target app base URL (env ROQUE_TARGET_URL)', process.env.ROQUE_TARGET_URL ?? 'http://127.0.0.1:8080')
+    .option('--token <token>', 'admin bearer token (env CHAOS_ADMIN_TOKEN)')
+    .option('--json', 'print JSON instead of a table')
+    .exitOverride(exitOnUsageError);
+
+  fault
+    .command('add')
+    .argument('<type>', FAULT_TYPES.join(' | '))
+    .description('add a fault, e.g. `fault add latency --delay 200ms --jitter 20ms --ttl 2m`')
+    .option('--delay <duration>', 'latency: added delay (200ms, 1.5s)')
+    .option('--jitter <duration>', 'latency: jitter around the delay')
+    .option('--distribution <kind>', 'latency: fixed | uniform | normal')
+    .option('--status <code>', 'error: HTTP status to answer with (default 500)')
+    .option('--utilization <0..1>', 'cpu: share of one core kept busy')
+    .option('--megabytes <n>', 'memory: megabytes held')
+    .option('--probe <probe>', 'health: readiness | liveness')
+    .option('--routes <list>', 'comma-separated route templates (default: every dice route)')
+    .option('--probability <0..1>', 'share of requests affected (default 1)')
+    .option('--ttl <duration>', 'lifetime; the fault removes itself after it (default 5m)')
+    .action((type: string, options: FaultAddOptions, command: Command) =>
+      withClient(command, async (client, json) => {
+        const created = await client.add(faultSpecFromOptions(type, options));
+        print(json, created, () => `${pc.green('added')} ${created.id}\n${faultTable([created])}`);
+      }),
+    );
+
+  fault
+    .command('list')
+    .alias('ls')
+    .description('list the active faults')
+    .action((_options: unknown, command: Command) =>
+      withClient(command, async (client, json) => {
+        const faults = await client.list();
+        print(json, { faults }, () => (faults.length ? faultTable(faults) : pc.dim('no active faults')));
+      }),
+    );
+
+  fault
+    .command('rm')
+    .alias('remove')
+    .argument('<id>', 'fault id (from `fault list`)')
+    .description('remove one fault')
+    .action((id: string, _options: unknown, command: Command) =>
+      withClient(command, async (client, json) => {
+        await client.remove(id);
+        print(json, { removed: id }, () => `${pc.green('removed')} ${id}`);
+      }),
+    );
+
+  fault
+    .command('clear')
+    .description('remove every fault at once (the kill switch)')
+    .action((_options: unknown, command: Command) =>
+      withClient(command, async (client, json) => {
+        await client.clear();
+        print(json, { cleared: true }, () => `${pc.green('cleared')} every fault`);
+      }),
+    );
+}
+
+/** Commander's own usage errors are bad input (exit 2); help and version exit 0. */
+function exitOnUsageError(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? 0 : 2);
+}
+
+async function withClient(command: Command, work: (client: AdminClient, json: boolean) => Promise<void>): Promise<void> {
+  const options = command.optsWithGlobals<ConnectionOptions>();
+  try {
+    const client = new AdminClient({ target: options.target!, token: options.token ?? process.env.CHAOS_ADMIN_TOKEN ?? '' });
+    await work(client, Boolean(options.json));
+  } catch (error) {
+    console.error(`roque fault: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = exitCodeOf(error);
+  }
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof FaultInputError) return 2;
+  if (error instanceof AdminError) return error.kind === 'unreachable' || (error.kind === 'invalid' && error.status === undefined) ? 2 : 1;
+  return 2; // e.g. a non-loopback target
+}
+
+function print(json: boolean, value: unknown, human: () => string): void {
+  console.log(json ? JSON.stringify(value, null, 2) : human());
+}
+
+function faultTable(faults: Fault[]): string {
+  const table = new Table({ head: ['id', 'type', 'parameters', 'routes', 'probability', 'expires in'].map((h) => pc.bold(h)) });
+  for (const f of faults) {
+    const seconds = Math.max(0, Math.round((Date.parse(f.expiresAt) - Date.now()) / 1000));
+    table.push([f.id, pc.cyan(f.type), parametersOf(f), f.routes?.join(', ') ?? pc.dim('all'), String(f.probability), `${seconds}s`]);
+  }
+  return table.toString();
+}
+
+function parametersOf(f: Fault): string {
+  switch (f.type) {
+    case 'latency':
+      return `${f.delayMs}ms ± ${f.jitterMs}ms (${f.distribution})`;
+    case 'error':
+      return `status ${f.status}`;
+    case 'cpu':
+      return `${f.utilization * 100}% of a core`;
+    case 'memory':
+      return `${f.megabytes} MB`;
+    case 'health':
+      return `${f.probe} down`;
+    case 'abort':
+      return 'connection reset';
+  }
 }
