@@ -1,8 +1,91 @@
-import type { Command } from 'commander';
+// `roque stack up|down|status`: the local Prometheus (and Alertmanager) as background
+// processes on 127.0.0.1, remembered in .roque/stack/state.json. See stack/launcher/.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  downDetached,
+  readState,
+  statusDetached,
+  upDetached,
+} from '../../stack/launcher';
 
-// TODO(owner of this command): replace with the real command.
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new InvalidArgumentError(`"${value}" is not a TCP port (1..65535)`);
+  return n;
+};
+
 export function registerStackCommands(program: Command): void {
-  program.command('stack').description('not built yet').action(() => {
-    throw new Error('stack: not built yet');
-  });
+  const stack = program
+    .command('stack')
+    .description('the local Prometheus and Alertmanager, as background processes on 127.0.0.1');
+  const dataDirOption = () =>
+    new Option('--data-dir <dir>', 'data, logs and state.json').env('ROQUE_STACK_DIR').default(DEFAULT_DATA_DIR);
+
+  stack
+    .command('up')
+    .description('start them (or report the running ones) and print their URLs')
+    .addOption(
+      new Option('--prometheus-port <port>', 'Prometheus port').env('ROQUE_PROMETHEUS_PORT').default(DEFAULT_PORTS.prometheus).argParser(port),
+    )
+    .addOption(
+      new Option('--alertmanager-port <port>', 'Alertmanager port')
+        .env('ROQUE_ALERTMANAGER_PORT')
+        .default(DEFAULT_PORTS.alertmanager)
+        .argParser(port),
+    )
+    .option('--no-alertmanager', 'start Prometheus only')
+    .addOption(
+      new Option('--target <host:port...>', 'app instances to scrape as job target-app').default(['127.0.0.1:8080']),
+    )
+    .addOption(dataDirOption())
+    .action(
+      async (opts: { prometheusPort: number; alertmanagerPort: number; alertmanager: boolean; target: string[]; dataDir: string }) => {
+        const { state, started } = await upDetached({
+          dataDir: opts.dataDir,
+          prometheusPort: opts.prometheusPort,
+          alertmanagerPort: opts.alertmanager ? opts.alertmanagerPort : null,
+          appTargets: opts.target,
+        });
+        console.log(started ? 'stack: started' : 'stack: already running');
+        console.log(`  prometheus    ${state.prometheus.url}  (pid ${state.prometheus.pid})`);
+        console.log(
+          state.alertmanager
+            ? `  alertmanager  ${state.alertmanager.url}  (pid ${state.alertmanager.pid})`
+            : '  alertmanager  not started (not installed, or --no-alertmanager)',
+        );
+        console.log(`  scraping      ${opts.target.join(', ')} as job target-app`);
+        console.log(`  data, logs    ${state.dataDir}`);
+        console.log('Stop with: roque stack down');
+      },
+    );
+
+  stack
+    .command('down')
+    .description('stop what `stack up` started')
+    .addOption(dataDirOption())
+    .action(async (opts: { dataDir: string }) => {
+      const stopped = await downDetached(opts.dataDir);
+      console.log(stopped.length > 0 ? `stack: stopped ${stopped.join(', ')}` : 'stack: nothing was running');
+    });
+
+  stack
+    .command('status')
+    .description('what runs; exit code 1 unless every recorded process is up and ready')
+    .addOption(dataDirOption())
+    .action(async (opts: { dataDir: string }) => {
+      const services = await statusDetached(opts.dataDir);
+      if (services.length === 0) {
+        console.log('stack: not running (start it with: roque stack up)');
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`stack: started ${readState(opts.dataDir)?.startedAt ?? '?'}`);
+      for (const s of services) {
+        const how = s.ready ? 'ready' : s.running ? 'running, not ready' : 'gone';
+        console.log(`  ${s.name.padEnd(13)} ${s.url}  pid ${s.pid}  ${how}`);
+      }
+      if (!services.every((s) => s.ready)) process.exitCode = 1;
+    });
 }

@@ -1,0 +1,222 @@
+// The local stack: Prometheus (and Alertmanager where installed) from Debian's packages, run
+// as processes on 127.0.0.1 with the repository's configuration and their own data folder.
+//
+//   const stack = await startStack({ dataDir, appTargets: ['127.0.0.1:8080'] });
+//   stack.prometheusUrl                 // http://127.0.0.1:9090, ready (GET /-/ready is 200)
+//   stack.alertmanagerUrl               // http://127.0.0.1:9093, or null when not installed
+//   stack.setTargets(['127.0.0.1:4242']) // re-points the target-app job, no restart
+//   await stack.stop()                  // both processes gone when it resolves
+//
+// Options: prometheusPort (default 9090), alertmanagerPort (default 9093; null: do not
+// start it), readyTimeoutMs (default 10 s), detached (processes outlive this one; for
+// `roque stack up`, which records their PIDs with `upDetached` below).
+// A taken port fails before anything is spawned, with a PortBusyError naming the port.
+// Prometheus runs with the remote-write receiver (k6 results), native histograms and the
+// out-of-order window of stack/prometheus/prometheus.yml. Logs: <dataDir>/*.log.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, tools } from '../../chaos/tools';
+import { renderPrometheusConfig, writeTargets } from './prometheus-config';
+import {
+  assertPortFree,
+  isRunning,
+  spawnService,
+  stopChild,
+  stopPid,
+  waitUntilReady,
+  type Service,
+} from './processes';
+
+export { PortBusyError } from './processes';
+
+export const DEFAULT_PORTS = { prometheus: 9090, alertmanager: 9093 } as const;
+/** Where `roque stack up` keeps data, logs and state.json (git-ignored). */
+export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.roque', 'stack');
+const CANONICAL_CONFIG = join(REPO_ROOT, 'stack', 'prometheus', 'prometheus.yml');
+const ALERTMANAGER_CONFIG = join(REPO_ROOT, 'stack', 'alertmanager', 'alertmanager.yml');
+
+export interface StartStackOptions {
+  dataDir: string;
+  /** host:port of each app instance to scrape as job `target-app`. */
+  appTargets?: string[];
+  prometheusPort?: number;
+  /** null: no Alertmanager even if installed. */
+  alertmanagerPort?: number | null;
+  readyTimeoutMs?: number;
+  detached?: boolean;
+}
+
+export interface Stack {
+  prometheusUrl: string;
+  alertmanagerUrl: string | null;
+  dataDir: string;
+  pids: { prometheus: number; alertmanager: number | null };
+  setTargets(targets: string[]): void;
+  stop(): Promise<void>;
+}
+
+const targetsFileOf = (dataDir: string) => join(dataDir, 'targets', 'target-app.json');
+
+/** Re-points the target-app job of the stack using `dataDir`, e.g. one `roque stack up` started. */
+export function setTargets(dataDir: string, targets: string[]): void {
+  writeTargets(targetsFileOf(dataDir), targets);
+}
+
+export async function startStack(options: StartStackOptions): Promise<Stack> {
+  const { dataDir, appTargets = [], readyTimeoutMs = 10_000, detached = false } = options;
+  const found = tools();
+  const prometheusPort = options.prometheusPort ?? DEFAULT_PORTS.prometheus;
+  const alertmanagerPort =
+    options.alertmanagerPort === null || !found.alertmanager
+      ? null
+      : (options.alertmanagerPort ?? DEFAULT_PORTS.alertmanager);
+
+  await assertPortFree('Prometheus', prometheusPort, '--prometheus-port or ROQUE_PROMETHEUS_PORT (startStack: prometheusPort)');
+  if (alertmanagerPort !== null) {
+    await assertPortFree('Alertmanager', alertmanagerPort, '--alertmanager-port or ROQUE_ALERTMANAGER_PORT (startStack: alertmanagerPort)');
+  }
+
+  mkdirSync(join(dataDir, 'targets'), { recursive: true });
+  const configFile = join(dataDir, 'prometheus.yml');
+  const prometheusAddress = `127.0.0.1:${prometheusPort}`;
+  const alertmanagerAddress = alertmanagerPort === null ? null : `127.0.0.1:${alertmanagerPort}`;
+  writeFileSync(
+    configFile,
+    renderPrometheusConfig(readFileSync(CANONICAL_CONFIG, 'utf8'), CANONICAL_CONFIG, {
+      prometheus: prometheusAddress,
+      alertmanager: alertmanagerAddress,
+      targetsFile: targetsFileOf(dataDir),
+    }),
+  );
+  setTargets(dataDir, appTargets);
+
+  const services: Service[] = [
+    spawnService(
+      'prometheus',
+      found.prometheus,
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(dataDir, 'prometheus-data')}`,
+        `--web.listen-address=${prometheusAddress}`,
+        '--web.enable-remote-write-receiver',
+        '--web.enable-lifecycle',
+        '--enable-feature=native-histograms',
+      ],
+      join(dataDir, 'prometheus.log'),
+      detached,
+    ),
+  ];
+  if (found.alertmanager && alertmanagerAddress) {
+    services.push(
+      spawnService(
+        'alertmanager',
+        found.alertmanager,
+        [
+          `--config.file=${ALERTMANAGER_CONFIG}`,
+          `--storage.path=${join(dataDir, 'alertmanager-data')}`,
+          `--web.listen-address=${alertmanagerAddress}`,
+          // Empty: no cluster gossip, which would otherwise listen on every interface.
+          '--cluster.listen-address=',
+        ],
+        join(dataDir, 'alertmanager.log'),
+        detached,
+      ),
+    );
+  }
+  const stop = async () => {
+    await Promise.all(services.map((service) => stopChild(service.child)));
+  };
+
+  const urls = [`http://${prometheusAddress}`, alertmanagerAddress && `http://${alertmanagerAddress}`];
+  try {
+    await Promise.all(services.map((service, i) => waitUntilReady(service, `${urls[i]}/-/ready`, readyTimeoutMs)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    prometheusUrl: `http://${prometheusAddress}`,
+    alertmanagerUrl: alertmanagerAddress && `http://${alertmanagerAddress}`,
+    dataDir,
+    pids: { prometheus: services[0].child.pid!, alertmanager: services[1]?.child.pid ?? null },
+    setTargets: (targets) => setTargets(dataDir, targets),
+    stop,
+  };
+}
+
+// --- `roque stack up|down|status`: detached processes, remembered in state.json ---------
+
+export interface StackState {
+  startedAt: string;
+  dataDir: string;
+  prometheus: { pid: number; url: string };
+  alertmanager: { pid: number; url: string } | null;
+}
+
+export interface ServiceStatus {
+  name: 'prometheus' | 'alertmanager';
+  pid: number;
+  url: string;
+  running: boolean;
+  ready: boolean;
+}
+
+const stateFileOf = (dataDir: string) => join(dataDir, 'state.json');
+
+export function readState(dataDir: string): StackState | null {
+  const file = stateFileOf(dataDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StackState) : null;
+}
+
+const servicesOf = (state: StackState) =>
+  [
+    { name: 'prometheus' as const, ...state.prometheus },
+    state.alertmanager && { name: 'alertmanager' as const, ...state.alertmanager },
+  ].filter((s) => s !== null);
+
+/** The data folder is on every command line the stack spawns: it tells our processes apart. */
+const isOurs = (pid: number, state: StackState) => isRunning(pid, state.dataDir);
+
+/** Starts the stack detached and records it; when a recorded stack still runs, returns that. */
+export async function upDetached(options: Omit<StartStackOptions, 'detached'>): Promise<{ state: StackState; started: boolean }> {
+  const previous = readState(options.dataDir);
+  if (previous && servicesOf(previous).every((s) => isOurs(s.pid, previous))) return { state: previous, started: false };
+  if (previous) await downDetached(options.dataDir);
+  const stack = await startStack({ ...options, detached: true });
+  const state: StackState = {
+    startedAt: new Date().toISOString(),
+    dataDir: options.dataDir,
+    prometheus: { pid: stack.pids.prometheus, url: stack.prometheusUrl },
+    alertmanager:
+      stack.pids.alertmanager && stack.alertmanagerUrl ? { pid: stack.pids.alertmanager, url: stack.alertmanagerUrl } : null,
+  };
+  writeFileSync(stateFileOf(options.dataDir), `${JSON.stringify(state, null, 2)}\n`);
+  return { state, started: true };
+}
+
+/** Stops what `upDetached` recorded and forgets it; returns the names of what it stopped. */
+export async function downDetached(dataDir: string): Promise<string[]> {
+  const state = readState(dataDir);
+  if (!state) return [];
+  const running = servicesOf(state).filter((s) => isOurs(s.pid, state));
+  await Promise.all(running.map((s) => stopPid(s.pid, state.dataDir)));
+  rmSync(stateFileOf(dataDir), { force: true });
+  return running.map((s) => s.name);
+}
+
+export async function statusDetached(dataDir: string): Promise<ServiceStatus[]> {
+  const state = readState(dataDir);
+  if (!state) return [];
+  return Promise.all(
+    servicesOf(state).map(async (s) => {
+      const running = isOurs(s.pid, state);
+      const ready =
+        running &&
+        (await fetch(`${s.url}/-/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+          (res) => res.ok,
+          () => false,
+        ));
+      return { name: s.name, pid: s.pid, url: s.url, running, ready };
+    }),
+  );
+}

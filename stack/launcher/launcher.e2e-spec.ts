@@ -1,0 +1,121 @@
+// The local stack with the real Prometheus and Alertmanager binaries, on free loopback ports.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../chaos/local/network';
+import { tools } from '../../chaos/tools';
+import { downDetached, PortBusyError, startStack, statusDetached, upDetached, type Stack } from '.';
+import { isRunning } from './processes';
+
+const dirs: string[] = [];
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'roque-stack-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const hasAlertmanager = tools().alertmanager !== null;
+
+describe('startStack', () => {
+  let stack: Stack;
+  let readyMs: number;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = dataDir();
+    const started = performance.now();
+    stack = await startStack({
+      dataDir: dir,
+      prometheusPort: await freePort(),
+      alertmanagerPort: await freePort(),
+      appTargets: ['127.0.0.1:1'],
+    });
+    readyMs = performance.now() - started;
+  });
+  afterAll(() => stack?.stop());
+
+  test('is ready within 10 s', async () => {
+    console.log(`stack ready in ${Math.round(readyMs)} ms`);
+    expect(readyMs).toBeLessThan(10_000);
+    expect((await fetch(`${stack.prometheusUrl}/-/ready`)).status).toBe(200);
+    if (hasAlertmanager) expect((await fetch(`${stack.alertmanagerUrl}/-/ready`)).status).toBe(200);
+  });
+
+  test('listens on loopback only, with the remote-write receiver on', async () => {
+    expect(stack.prometheusUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // An empty write request is a bad request for the receiver, and a 404 without it.
+    const res = await fetch(`${stack.prometheusUrl}/api/v1/write`, { method: 'POST', body: '' });
+    expect(res.status).not.toBe(404);
+    const flags = await (await fetch(`${stack.prometheusUrl}/api/v1/status/flags`)).json();
+    expect(flags.data['enable-feature']).toBe('native-histograms');
+  });
+
+  test('setTargets re-points the target-app job without a restart', async () => {
+    const port = await freePort();
+    stack.setTargets([`127.0.0.1:${port}`]);
+    const deadline = Date.now() + 15_000;
+    let scraped: string[] = [];
+    while (Date.now() < deadline) {
+      const body = await (await fetch(`${stack.prometheusUrl}/api/v1/targets?state=active`)).json();
+      scraped = body.data.activeTargets
+        .filter((t: { labels: { job: string } }) => t.labels.job === 'target-app')
+        .map((t: { scrapeUrl: string }) => t.scrapeUrl);
+      if (scraped.includes(`http://127.0.0.1:${port}/metrics`)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(scraped).toEqual([`http://127.0.0.1:${port}/metrics`]);
+  });
+
+  test('stop() leaves no process behind', async () => {
+    const pids = [stack.pids.prometheus, stack.pids.alertmanager].filter((pid) => pid !== null);
+    await stack.stop();
+    for (const pid of pids) expect(isRunning(pid, dir)).toBe(false);
+  });
+});
+
+describe('a busy port', () => {
+  let blocker: Server;
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise((resolve) => blocker.close(resolve)));
+
+  test('fails before spawning, naming the port and what to do', async () => {
+    const dir = dataDir();
+    const attempt = startStack({ dataDir: dir, prometheusPort: port, alertmanagerPort: null });
+    await expect(attempt).rejects.toThrow(PortBusyError);
+    expect(readdirSync(dir)).toEqual([]);
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`Prometheus cannot start: 127\\.0\\.0\\.1:${port} is already in use.*--prometheus-port`),
+    );
+  });
+
+  test('for Alertmanager too', async () => {
+    const attempt = startStack({ dataDir: dataDir(), prometheusPort: await freePort(), alertmanagerPort: port });
+    if (hasAlertmanager) await expect(attempt).rejects.toThrow(`Alertmanager cannot start: 127.0.0.1:${port} is already in use`);
+    else await (await attempt).stop();
+  });
+});
+
+test('stack up / status / down (detached, as the CLI runs them) leaves no process', async () => {
+  const dir = dataDir();
+  const options = { dataDir: dir, prometheusPort: await freePort(), alertmanagerPort: await freePort() };
+  const { state, started } = await upDetached(options);
+  expect(started).toBe(true);
+  try {
+    expect((await upDetached(options)).started).toBe(false);
+    const status = await statusDetached(dir);
+    expect(status.every((s) => s.running && s.ready)).toBe(true);
+    expect(status.map((s) => s.name)).toEqual(hasAlertmanager ? ['prometheus', 'alertmanager'] : ['prometheus']);
+  } finally {
+    expect((await downDetached(dir)).length).toBe(hasAlertmanager ? 2 : 1);
+  }
+  expect(isRunning(state.prometheus.pid, dir)).toBe(false);
+  if (state.alertmanager) expect(isRunning(state.alertmanager.pid, dir)).toBe(false);
+  expect(await statusDetached(dir)).toEqual([]);
+});

@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT, tools } from '../../chaos/tools';
+import { renderPrometheusConfig, writeTargets } from './prometheus-config';
+
+const canonicalPath = join(REPO_ROOT, 'stack', 'prometheus', 'prometheus.yml');
+const canonical = readFileSync(canonicalPath, 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'roque-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const render = (alertmanager: string | null) =>
+  renderPrometheusConfig(canonical, canonicalPath, {
+    prometheus: '127.0.0.1:19090',
+    alertmanager,
+    targetsFile: join(dir, 'target-app.json'),
+  });
+
+test('the local copy keeps the local jobs on loopback and drops the compose-only ones', () => {
+  const config = parse(render('127.0.0.1:19093'));
+  const jobs = Object.fromEntries(config.scrape_configs.map((job: { job_name: string }) => [job.job_name, job]));
+  expect(Object.keys(jobs).sort()).toEqual(['alertmanager', 'prometheus', 'target-app']);
+  expect(jobs['target-app'].static_configs).toBeUndefined();
+  expect(jobs['target-app'].file_sd_configs[0].files).toEqual([join(dir, 'target-app.json')]);
+  expect(jobs.prometheus.static_configs[0].targets).toEqual(['127.0.0.1:19090']);
+  expect(config.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['127.0.0.1:19093']);
+  expect(config.rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', '*.yml')]);
+  expect(config.storage.tsdb.out_of_order_time_window).toBe('10m');
+});
+
+test('without Alertmanager there is no alerting section and no alertmanager job', () => {
+  const config = parse(render(null));
+  expect(config.alerting).toBeUndefined();
+  expect(config.scrape_configs.map((job: { job_name: string }) => job.job_name)).not.toContain('alertmanager');
+});
+
+test('promtool accepts the rendered copy and its rule files', () => {
+  const file = join(dir, 'prometheus.yml');
+  writeFileSync(file, render('127.0.0.1:19093'));
+  writeTargets(join(dir, 'target-app.json'), ['127.0.0.1:8080']);
+  expect(execFileSync(tools().promtool, ['check', 'config', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 2 rule files found/);
+});
+
+test('writeTargets writes a file_sd group, and none for no targets', () => {
+  const file = join(dir, 'targets.json');
+  writeTargets(file, ['127.0.0.1:1', '127.0.0.1:2']);
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([{ targets: ['127.0.0.1:1', '127.0.0.1:2'], labels: {} }]);
+  writeTargets(file, []);
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([]);
+});
