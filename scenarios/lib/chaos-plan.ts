@@ -1,0 +1,82 @@
+// The chaos run as k6 scenarios: for every phase of the timeline one constant-arrival-rate
+// scenario that starts when the phase starts and tags its requests with `phase`, and, for a
+// phase with faults, a 1-VU "switch" scenario that turns them on at its start and off at its end.
+import type { Options, Scenario } from 'k6/options';
+import { formatDuration } from './duration';
+import { commonOptions } from './options';
+import type { Settings } from './settings';
+import { sizeVUs } from './sizing';
+import { buildThresholds, type LatencyBudget } from './thresholds';
+import { CONTROL_PHASE, type Phase } from './phase';
+import { parseTimeline, slowestInjectedMs } from './timeline';
+
+export const CHAOS_RATE = 20;
+export const CHAOS_BUDGET: LatencyBudget = { p50Ms: 50, p95Ms: 250 };
+/** What the service itself may take on top of an injected delay, for sizing VUs. */
+const SERVICE_LATENCY_ALLOWANCE_MS = 100;
+/** Time a switch scenario gets beyond its phase to remove its faults. */
+const SWITCH_OFF_ALLOWANCE_SECONDS = 30;
+/** Share of the planned iterations k6 may drop before a run fails. */
+const DROPPED_SHARE_ALLOWED = 0.01;
+const LOAD_PREFIX = 'load_';
+const SWITCH_PREFIX = 'faults_';
+
+export interface ChaosPlan {
+  options: Options;
+  phases: Phase[];
+}
+
+export function chaosPlan(settings: Settings): ChaosPlan {
+  if (settings.durationSeconds !== undefined) throw new Error('chaos takes its durations from TIMELINE, not DURATION');
+  const phases = parseTimeline(settings.timeline);
+  const rate = Math.max(1, Math.round(settings.rate ?? CHAOS_RATE));
+  const sizing = sizeVUs(rate, settings.maxLatencyMs ?? slowestInjectedMs(phases) + SERVICE_LATENCY_ALLOWANCE_MS);
+  const totalSeconds = phases.reduce((sum, p) => sum + p.durationSeconds, 0);
+
+  const scenarios: Record<string, Scenario> = {};
+  for (const phase of phases) {
+    scenarios[`${LOAD_PREFIX}${phase.name}`] = {
+      executor: 'constant-arrival-rate',
+      rate,
+      timeUnit: '1s',
+      duration: formatDuration(phase.durationSeconds),
+      startTime: formatDuration(phase.startSeconds),
+      gracefulStop: '10s',
+      ...sizing,
+      exec: 'roll',
+      tags: { phase: phase.name },
+    };
+    if (phase.faults.length > 0) {
+      scenarios[`${SWITCH_PREFIX}${phase.name}`] = {
+        executor: 'per-vu-iterations',
+        vus: 1,
+        iterations: 1,
+        startTime: formatDuration(phase.startSeconds),
+        maxDuration: formatDuration(phase.durationSeconds + SWITCH_OFF_ALLOWANCE_SECONDS),
+        gracefulStop: '0s',
+        exec: 'switchFaults',
+        tags: { phase: CONTROL_PHASE },
+      };
+    }
+  }
+  return {
+    phases,
+    options: {
+      ...commonOptions(settings),
+      scenarios,
+      thresholds: buildThresholds({
+        phases,
+        budget: { p50Ms: settings.p50BudgetMs ?? CHAOS_BUDGET.p50Ms, p95Ms: settings.p95BudgetMs ?? CHAOS_BUDGET.p95Ms },
+        expectations: settings.phaseThresholds,
+        droppedAllowed: Math.floor(DROPPED_SHARE_ALLOWED * rate * totalSeconds),
+      }),
+    },
+  };
+}
+
+/** The phase a switch scenario (by its name) turns faults on for. */
+export function phaseOfSwitch(phases: Phase[], scenarioName: string): Phase {
+  const phase = phases.find((p) => `${SWITCH_PREFIX}${p.name}` === scenarioName);
+  if (!phase) throw new Error(`scenario "${scenarioName}" is not a fault switch of this timeline`);
+  return phase;
+}

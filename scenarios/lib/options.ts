@@ -1,0 +1,23 @@
+// k6 options every Roque scenario shares: trend stats for the summary, bounded tags
+// (route templates in `name`, never raw URLs), testid on every sample.
+import type { Options } from 'k6/options';
+import type { Settings } from './settings';
+
+/** Stats the summary carries for every trend (p(50) is `med`). */
+export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
+
+/**
+ * k6's default system tags minus `url` (raw URLs are unbounded: /admin/faults/<id>), `vu`/`iter`
+ * (never on by default), and TLS/subprotocol details this plain-HTTP harness never varies.
+ */
+export const SYSTEM_TAGS = ['proto', 'status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response'];
+
+export function commonOptions(settings: Settings): Options {
+  return {
+    summaryTrendStats: SUMMARY_TREND_STATS,
+    systemTags: SYSTEM_TAGS,
+    setupTimeout: '30s',
+    teardownTimeout: '30s',
+    ...(settings.testid ? { tags: { testid: settings.testid } } : {}),
+  };
+}

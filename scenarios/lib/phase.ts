@@ -1,0 +1,25 @@
+// What a phase is, kept apart from timeline parsing so that scenarios without a timeline do
+// not bundle the fault schema (zod).
+import type { FaultSpec } from '../../chaos/contract/faults';
+
+export interface Phase {
+  name: string;
+  /** Offset from the start of the load, seconds. */
+  startSeconds: number;
+  durationSeconds: number;
+  faults: PhaseFault[];
+}
+
+export interface PhaseFault {
+  spec: FaultSpec;
+  /** The timeline gave its own ttlSeconds: keep it instead of the phase-long one. */
+  ownTtl: boolean;
+}
+
+/** The phase tag of the harness's own requests (admin API, health checks), never a timeline's. */
+export const CONTROL_PHASE = 'control';
+
+/** Whether a fault acts on the dice route `/` that the scenarios load. */
+export function affectsDiceRoute(spec: FaultSpec): boolean {
+  return spec.type !== 'health' && (spec.routes === undefined || spec.routes.includes('/'));
+}
