@@ -1,0 +1,38 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ChaosAdminModule } from './chaos/admin/chaos-admin.module';
+import { AdminOpenApiDocument } from './chaos/admin/openapi';
+import { ChaosHttpHooks } from './chaos/chaos-http.hooks';
+import type { AppConfig } from './config/app-config';
+import { HttpMetricsHooks } from './metrics/http-metrics.hooks';
+
+/**
+ * Builds the whole service, initialised but not listening: main.ts listens on the
+ * configured address, tests on port 0.
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Only the admin API takes bodies; keep them small.
+    bodyLimit: config.adminBodyLimitBytes,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+
+  // HTTP-layer hooks, before Nest registers its routes, in this order: metrics first, so
+  // they see every request, including those a fault ends; then the faults.
+  const fastify = adapter.getInstance<FastifyInstance>();
+  app.get(HttpMetricsHooks).register(fastify);
+  app.get(ChaosHttpHooks).register(fastify);
+
+  await app.init();
+  if (config.adminEnabled) {
+    app.get(AdminOpenApiDocument).build(app, [ChaosAdminModule], config.appVersion);
+  }
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ChaosAdminModule } from './chaos/admin/chaos-admin.module';
+import { ChaosModule } from './chaos/chaos.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DiceModule } from './dice/dice.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RandomModule } from './random/random.module';
+
+@Module({})
+export class AppModule {
+  /** The whole service; the admin API is only there when a token is configured (else /admin is 404). */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        RandomModule,
+        MetricsModule,
+        ChaosModule,
+        DiceModule,
+        HealthModule,
+        ...(config.adminEnabled ? [ChaosAdminModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Fault, FaultSpec } from '../../../../chaos/contract/faults';
+import { FaultEngine, type ChangeOrigin } from '../fault-engine.service';
+import { AdminTokenGuard } from './admin-token.guard';
+import { FaultSpecPipe } from './fault-spec.pipe';
+
+export const FAULT_SPEC_SCHEMA_REF = { $ref: '#/components/schemas/FaultSpec' };
+const FAULT_SCHEMA_REF = { $ref: '#/components/schemas/Fault' };
+
+function originOf(request: FastifyRequest): ChangeOrigin {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+/** The admin API of the contract: switch faults on and off at runtime. */
+@ApiTags('faults')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'missing or wrong bearer token' })
+@Controller('admin/faults')
+@UseGuards(AdminTokenGuard)
+export class FaultsController {
+  constructor(private readonly engine: FaultEngine) {}
+
+  @Get()
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { faults: { type: 'array', items: FAULT_SCHEMA_REF } } } })
+  list(): { faults: Fault[] } {
+    return { faults: this.engine.list() };
+  }
+
+  @Post()
+  @ApiBody({ schema: FAULT_SPEC_SCHEMA_REF })
+  @ApiResponse({ status: 201, schema: FAULT_SCHEMA_REF })
+  @ApiResponse({ status: 400, description: 'invalid fault; the message names the field' })
+  add(@Body(FaultSpecPipe) spec: FaultSpec, @Req() request: FastifyRequest): Promise<Fault> {
+    return this.engine.add(spec, originOf(request));
+  }
+
+  /** The kill switch: every fault ends at once. */
+  @Delete()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiResponse({ status: 204 })
+  clear(@Req() request: FastifyRequest): void {
+    this.engine.clear(originOf(request));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 404, description: 'no active fault with this id' })
+  remove(@Param('id') id: string, @Req() request: FastifyRequest): void {
+    this.engine.remove(id, originOf(request));
+  }
+}

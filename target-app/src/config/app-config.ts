@@ -1,0 +1,93 @@
+// The service's environment, parsed and validated once at start. Everything else reads it
+// through the injectable AppConfig, never through process.env.
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** An integer environment value in [min, max] with a default. */
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** An optional secret: unset and empty both mean "off". */
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+export const configSchema = z.object({
+  PORT: integer(8080, 0, 65_535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  APP_VERSION: z.string().min(1).default('dev'),
+  // The seed used Python's upper-case level names (INFO); accept both spellings.
+  LOG_LEVEL: z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(LOG_LEVELS).default('info')),
+  CHAOS_ADMIN_TOKEN: optionalSecret,
+  CHAOS_MEMORY_CAP_MB: integer(512, 1, 16_384),
+  ADMIN_BODY_LIMIT_BYTES: integer(16 * 1024, 256, 1024 * 1024),
+  /** How long readiness reports 503 before the server stops taking connections. */
+  SHUTDOWN_READINESS_DELAY_MS: integer(0, 0, 60_000),
+  /** Upper bound on the whole shutdown; the process is forced out after it. */
+  SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 300_000),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+
+export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; message: string };
+
+/** Typed, read-only view of the environment, injectable anywhere in the app. */
+export class AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly appVersion: string;
+  readonly logLevel: RawConfig['LOG_LEVEL'];
+  readonly adminToken: string | undefined;
+  readonly memoryCapMb: number;
+  readonly adminBodyLimitBytes: number;
+  readonly shutdownReadinessDelayMs: number;
+  readonly shutdownTimeoutMs: number;
+
+  constructor(raw: RawConfig) {
+    this.port = raw.PORT;
+    this.host = raw.HOST;
+    this.appVersion = raw.APP_VERSION;
+    this.logLevel = raw.LOG_LEVEL;
+    this.adminToken = raw.CHAOS_ADMIN_TOKEN;
+    this.memoryCapMb = raw.CHAOS_MEMORY_CAP_MB;
+    this.adminBodyLimitBytes = raw.ADMIN_BODY_LIMIT_BYTES;
+    this.shutdownReadinessDelayMs = raw.SHUTDOWN_READINESS_DELAY_MS;
+    this.shutdownTimeoutMs = raw.SHUTDOWN_TIMEOUT_MS;
+    Object.freeze(this);
+  }
+
+  get adminEnabled(): boolean {
+    return this.adminToken !== undefined;
+  }
+}
+
+/** Variables whose values never appear in messages. */
+const SECRET_VARIABLES = new Set(['CHAOS_ADMIN_TOKEN']);
+
+/** Empty strings count as unset, so `PORT=` falls back to the default like a missing PORT. */
+function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}
+
+/** Parses the environment; on failure the message names every bad variable, on one line. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const result = configSchema.safeParse(withoutEmptyValues(env));
+  if (result.success) return { ok: true, config: new AppConfig(result.data) };
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.');
+    const shown = SECRET_VARIABLES.has(variable) ? '' : `=${JSON.stringify(env[variable] ?? '')}`;
+    return `${variable}${shown}: ${issue.message}`;
+  });
+  return { ok: false, message: `invalid environment: ${problems.join('; ')}` };
+}
+
+/** For tests and tools: a config from a few overrides, throwing on bad input. */
+export function configFrom(env: Record<string, string | undefined> = {}): AppConfig {
+  const result = parseConfig(env);
+  if (!result.ok) throw new Error(result.message);
+  return result.config;
+}

@@ -1,0 +1,30 @@
+// The service's entry point: `node --import ./dist/target-app/src/tracing.js dist/target-app/src/main.js`.
+import { createApp } from './app.factory';
+import { parseConfig } from './config/app-config';
+
+async function main(): Promise<void> {
+  const parsed = parseConfig(process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message}\n`);
+    process.exit(1);
+  }
+  const config = parsed.config;
+  const app = await createApp(config);
+  // On SIGTERM/SIGINT: readiness turns 503, in-flight requests finish, exit 0; the timer
+  // bounds the whole sequence.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting\n`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+    });
+  }
+  await app.listen(config.port, config.host);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`dice-api failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
