@@ -48,7 +48,7 @@ describe('startStack', () => {
     // An empty write request is a bad request for the receiver, and a 404 without it.
     const res = await fetch(`${stack.prometheusUrl}/api/v1/write`, { method: 'POST', body: '' });
     expect(res.status).not.toBe(404);
-    const flags = await (await fetch(`${stack.prometheusUrl}/api/v1/status/flags`)).json();
+    const flags = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/flags`)).json()) as { data: Record<string, string> };
     expect(flags.data['enable-feature']).toBe('native-histograms');
   });
 
@@ -58,10 +58,10 @@ describe('startStack', () => {
     const deadline = Date.now() + 15_000;
     let scraped: string[] = [];
     while (Date.now() < deadline) {
-      const body = await (await fetch(`${stack.prometheusUrl}/api/v1/targets?state=active`)).json();
-      scraped = body.data.activeTargets
-        .filter((t: { labels: { job: string } }) => t.labels.job === 'target-app')
-        .map((t: { scrapeUrl: string }) => t.scrapeUrl);
+      const body = (await (await fetch(`${stack.prometheusUrl}/api/v1/targets?state=active`)).json()) as {
+        data: { activeTargets: { labels: { job: string }; scrapeUrl: string }[] };
+      };
+      scraped = body.data.activeTargets.filter((t) => t.labels.job === 'target-app').map((t) => t.scrapeUrl);
       if (scraped.includes(`http://127.0.0.1:${port}/metrics`)) break;
       await new Promise((r) => setTimeout(r, 250));
     }
