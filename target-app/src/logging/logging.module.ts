@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
 import { isInjected } from '../chaos/injection-mark';
@@ -21,6 +21,9 @@ export function traceFields(): Record<string, string> {
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        // nestjs-pino's default route ('{/*splat}') only matches "/" on this Nest/Fastify
+        // version; '{*splat}' matches every path, "/" included.
+        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.logLevel,
           mixin: traceFields,
