@@ -1,8 +1,101 @@
-import type { Command } from 'commander';
+// `roque k6 run|inspect|list`: the k6 scenarios of scenarios/ with the project's settings.
+// `run` exits with k6's own code (0 passed, 99 thresholds failed, 108 target down, …);
+// 2 for bad input (unknown scenario, non-loopback URL) before k6 starts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ensureBundles, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
+import { REPO_ROOT, tools } from '../tools';
 
-// TODO(owner of this command): replace with the real command.
+interface RunOptions {
+  rate?: string;
+  duration?: string;
+  baseUrl: string;
+  testid?: string;
+  prometheusUrl?: string;
+  summaryDir?: string;
+  timeline?: string;
+  raw?: string;
+  nativeHistograms?: boolean;
+  phaseThresholds: boolean;
+  progress?: boolean;
+}
+
+const positive = (value: string): string => {
+  if (!(Number(value) > 0)) throw new InvalidArgumentError(`"${value}" is not a positive number`);
+  return value;
+};
+
 export function registerK6Command(program: Command): void {
-  program.command('k6').description('not built yet').action(() => {
-    throw new Error('k6: not built yet');
-  });
+  const k6 = program
+    .command('k6')
+    .description(`k6 scenarios (${knownScenarios().join(', ')}) run with Roque's settings`)
+    .exitOverride(exitOnUsageError);
+
+  k6.command('run')
+    .argument('<scenario>', 'a scenario of scenarios/ (see `roque k6 list`)')
+    .argument('[k6Args...]', 'after `--`: more arguments for `k6 run`')
+    .description('run a scenario against a loopback target; exits with k6\'s code')
+    .option('--rate <n>', 'iterations per second at the peak (env RATE)', positive)
+    .option('--duration <d>', 'profile length, e.g. 90s, 5m (env DURATION; chaos: use the timeline)')
+    .addOption(new Option('--base-url <url>', 'the dice service').env('BASE_URL').default('http://127.0.0.1:8080'))
+    .option('--testid <id>', 'tags every sample (default <scenario>-<time>)')
+    .addOption(new Option('--prometheus-url <url>', 'remote-write results to this Prometheus').env('ROQUE_PROMETHEUS_URL'))
+    .option('--native-histograms', 'remote-write trends as native histograms instead of p50…p99 gauges')
+    .option('--summary-dir <dir>', 'summary.json, junit.xml, summary.txt (default reports/k6/<testid>)')
+    .option('--timeline <json|file>', 'chaos: the phases as JSON, or a file holding it (env TIMELINE)')
+    .option('--raw <file>', 'every sample to a .json[.gz] or .csv[.gz] file')
+    .option('--no-phase-thresholds', 'report per-phase figures without failing on them')
+    .option('--progress', "show k6's progress lines")
+    .action(async (scenario: string, k6Args: string[], options: RunOptions) => {
+      scenarioBundle(scenario); // unknown names fail here, before anything is built
+      const testid = options.testid ?? `${scenario}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+      const summaryDir = options.summaryDir ?? join(REPO_ROOT, 'reports', 'k6', testid);
+      const env: Record<string, string> = { BASE_URL: options.baseUrl, PHASE_THRESHOLDS: options.phaseThresholds ? 'on' : 'off' };
+      if (options.rate) env.RATE = options.rate;
+      if (options.duration) env.DURATION = options.duration;
+      if (options.timeline) env.TIMELINE = existsSync(options.timeline) ? readFileSync(options.timeline, 'utf8') : options.timeline;
+
+      // One Ctrl-C stops the load; k6 still runs teardown() (the chaos kill switch) and the summary.
+      const interrupt = new AbortController();
+      const onSignal = () => interrupt.abort();
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      const result = await runK6({
+        scenario,
+        env,
+        testid,
+        summaryDir,
+        rawOutputFile: options.raw,
+        prometheusUrl: options.prometheusUrl,
+        nativeHistograms: options.nativeHistograms,
+        progress: options.progress,
+        extraArgs: k6Args,
+        signal: interrupt.signal,
+        onLine: (line, stream) => (stream === 'stdout' ? console.log(line) : console.error(line)),
+      });
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      console.error(`roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`);
+      if (result.summaryFile) console.error(`roque k6: summary in ${summaryDir}`);
+      process.exitCode = result.exitCode;
+    });
+
+  k6.command('inspect')
+    .argument('<scenario>', 'a scenario of scenarios/')
+    .description("print the scenario's resolved k6 options (k6 inspect)")
+    .action((scenario: string) => {
+      const bundle = scenarioBundle(scenario);
+      ensureBundles();
+      const res = spawnSync(tools().k6, ['inspect', bundle], { stdio: 'inherit' });
+      process.exitCode = res.status ?? 1;
+    });
+
+  k6.command('list')
+    .description('the known scenarios')
+    .action(() => console.log(knownScenarios().join('\n')));
+}
+
+/** Commander's own usage errors are bad input (exit 2); help exits 0. */
+function exitOnUsageError(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? 0 : 2);
 }
