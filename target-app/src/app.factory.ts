@@ -29,6 +29,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.get(HttpMetricsHooks).register(fastify);
   app.get(ChaosHttpHooks).register(fastify);
 
+  // JSON as Fastify parses it, except that an empty body is no body: clients send
+  // `content-type: application/json` on DELETE too.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  adapter.useBodyParser('application/json', false, undefined, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    parseJson(request, body.toString('utf8'), done);
+  });
+
   await app.init();
   if (config.adminEnabled) {
     app.get(AdminOpenApiDocument).build(app, [ChaosAdminModule], config.appVersion);

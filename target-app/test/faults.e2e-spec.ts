@@ -1,0 +1,256 @@
+// Issue 3, end to end: the admin API and each request fault, judged by its effect.
+import { Agent } from 'node:http';
+import type { Fault } from '../../chaos/contract/faults';
+import { ADMIN_TOKEN, admin, get, inBatches, median, metricValue, scrape, sleep, startApp, wilsonInterval, type RunningApp } from './e2e-helpers';
+
+/** Client-side duration of one GET, in ms. */
+async function timedGet(url: string, agent?: Agent): Promise<number> {
+  const started = performance.now();
+  const answer = await get(url, { agent });
+  if (answer.status !== 200) throw new Error(`expected 200, got ${answer.status}`);
+  return performance.now() - started;
+}
+
+function standardDeviation(values: number[]): number {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1));
+}
+
+describe('fault engine and admin API (e2e)', () => {
+  let service: RunningApp;
+  let api: ReturnType<typeof admin>;
+
+  beforeAll(async () => {
+    service = await startApp();
+    api = admin(service.url);
+  });
+  afterEach(() => api.clear());
+  afterAll(() => service.close());
+
+  async function addFault(spec: Record<string, unknown>): Promise<Fault> {
+    const answer = await api.add(spec);
+    expect(answer.status).toBe(201);
+    return answer.json<Fault>();
+  }
+
+  describe('admin API', () => {
+    it('creates, lists, removes one and clears all faults, with the gauge following', async () => {
+      const created = await addFault({ type: 'latency', delayMs: 1, ttlSeconds: 60 });
+      expect(created).toMatchObject({ type: 'latency', delayMs: 1, jitterMs: 0, distribution: 'fixed', probability: 1, ttlSeconds: 60 });
+      expect(Date.parse(created.expiresAt) - Date.parse(created.createdAt)).toBe(60_000);
+      const second = await addFault({ type: 'error', status: 502 });
+      expect((await api.list()).json<{ faults: Fault[] }>().faults.map((f) => f.id)).toEqual([created.id, second.id]);
+      expect(metricValue(await scrape(service.url), 'chaos_fault_active', { type: 'error', fault_id: second.id })).toBe(1);
+
+      const removed = await api.remove(second.id);
+      expect(removed.status).toBe(204);
+      expect(removed.body).toBe('');
+      expect((await api.remove(second.id)).status).toBe(404);
+      expect(metricValue(await scrape(service.url), 'chaos_fault_active', { fault_id: second.id })).toBeUndefined();
+
+      await addFault({ type: 'abort', routes: ['/fail'] });
+      expect((await api.clear()).status).toBe(204);
+      expect((await api.list()).json()).toEqual({ faults: [] });
+      expect(await scrape(service.url)).not.toMatch(/^chaos_fault_active\{/m);
+    });
+
+    it('answers 401 without a token, with a wrong one and with another scheme', async () => {
+      const url = `${service.url}/admin/faults`;
+      expect((await get(url)).status).toBe(401);
+      expect((await get(url, { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401);
+      expect((await get(url, { headers: { authorization: `Basic ${ADMIN_TOKEN}` } })).status).toBe(401);
+      expect((await admin(service.url, `${ADMIN_TOKEN}x`).add({ type: 'abort' })).status).toBe(401);
+      expect((await get(`${service.url}/admin/openapi.json`)).status).toBe(401);
+      expect((await api.list()).json()).toEqual({ faults: [] });
+    });
+
+    it.each([
+      ['an unknown type', { type: 'meteor' }, 'type'],
+      ['probability 1.5', { type: 'abort', probability: 1.5 }, 'probability'],
+      ['a negative delay', { type: 'latency', delayMs: -1 }, 'delayMs'],
+      ['a too large delay', { type: 'latency', delayMs: 600_000 }, 'delayMs'],
+      ['a missing delay', { type: 'latency' }, 'delayMs'],
+      ['ttl 0', { type: 'abort', ttlSeconds: 0 }, 'ttlSeconds'],
+      ['ttl 99999', { type: 'abort', ttlSeconds: 99_999 }, 'ttlSeconds'],
+      ['routes that are not a list', { type: 'abort', routes: '/' }, 'routes'],
+      ['an unknown field', { type: 'abort', colour: 'red' }, 'colour'],
+      ['an error status out of range', { type: 'error', status: 200 }, 'status'],
+      ['memory over CHAOS_MEMORY_CAP_MB', { type: 'memory', megabytes: 600 }, 'megabytes'],
+    ])('answers 400 naming the field for %s', async (_case, spec, field) => {
+      const answer = await api.add(spec);
+      expect(answer.status).toBe(400);
+      expect(answer.json<{ message: string }>().message).toContain(field);
+    });
+
+    it('answers 4xx, never 5xx, to malformed JSON, an oversized body, no body and a wrong content type', async () => {
+      const malformed = await api.addRaw('{"type": "latency", ');
+      expect(malformed.status).toBe(400);
+      const oversized = await api.addRaw(JSON.stringify({ type: 'abort', padding: 'x'.repeat(20_000) }));
+      expect([400, 413]).toContain(oversized.status);
+      const url = `${service.url}/admin/faults`;
+      const empty = await get(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(empty.status).toBe(400);
+      const text = await get(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' }, body: 'abort' });
+      expect(text.status).toBeGreaterThanOrEqual(400);
+      expect(text.status).toBeLessThan(500);
+      expect((await api.list()).json()).toEqual({ faults: [] });
+    });
+
+    it('serves the OpenAPI document behind the token, with the fault JSON Schema', async () => {
+      const answer = await get(`${service.url}/admin/openapi.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(answer.status).toBe(200);
+      const document = answer.json<{ paths: Record<string, unknown>; components: { schemas: Record<string, { oneOf?: unknown[] }> } }>();
+      expect(Object.keys(document.paths).sort()).toEqual(['/admin/faults', '/admin/faults/{id}']);
+      expect(document.components.schemas.FaultSpec.oneOf).toHaveLength(6);
+    });
+  });
+
+  describe('latency', () => {
+    it('fixed 200 ms: the added median over 200 requests is within 5% of 200 ms', async () => {
+      const url = `${service.url}/`;
+      const baseline = median(await inBatches(100, 20, () => timedGet(url)));
+      await addFault({ type: 'latency', delayMs: 200 });
+      const delayed = median(await inBatches(200, 20, () => timedGet(url)));
+      const added = delayed - baseline;
+      expect(added).toBeGreaterThanOrEqual(190);
+      expect(added).toBeLessThanOrEqual(210);
+      const text = await scrape(service.url);
+      expect(metricValue(text, 'chaos_injected_delay_seconds_count', { http_route: '/' })).toBeGreaterThanOrEqual(200);
+      expect(metricValue(text, 'chaos_injections_total', { type: 'latency', http_route: '/', http_response_status_code: '200' })).toBeGreaterThanOrEqual(200);
+    });
+
+    it('uniform 100 ± 50 ms stays in its range and spreads over it', async () => {
+      await addFault({ type: 'latency', delayMs: 100, jitterMs: 50, distribution: 'uniform' });
+      const times = await inBatches(150, 30, () => timedGet(`${service.url}/`));
+      expect(Math.min(...times)).toBeGreaterThanOrEqual(50);
+      expect(Math.max(...times)).toBeLessThan(150 + 40);
+      // A uniform spread of width 100 has sd 100/sqrt(12) ≈ 28.9 ms.
+      expect(standardDeviation(times)).toBeGreaterThan(22);
+      expect(standardDeviation(times)).toBeLessThan(36);
+    });
+
+    it('normal 100 ms with sd 20 ms has about the asked spread', async () => {
+      await addFault({ type: 'latency', delayMs: 100, jitterMs: 20, distribution: 'normal' });
+      const times = await inBatches(240, 40, () => timedGet(`${service.url}/`));
+      expect(median(times)).toBeGreaterThan(92);
+      expect(median(times)).toBeLessThan(112);
+      expect(standardDeviation(times)).toBeGreaterThan(15);
+      expect(standardDeviation(times)).toBeLessThan(26);
+    });
+
+    it('acts on the listed routes only, and never on /metrics or /health', async () => {
+      await addFault({ type: 'latency', delayMs: 300, routes: ['/fail'] });
+      expect(await timedGet(`${service.url}/`)).toBeLessThan(150);
+      for (const path of ['/metrics', '/health/live']) expect(await timedGet(`${service.url}${path}`)).toBeLessThan(150);
+      const started = performance.now();
+      expect((await get(`${service.url}/fail`)).status).toBe(500);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(295);
+    });
+  });
+
+  describe('error', () => {
+    const TRIALS = 2000;
+
+    async function shareOf503(agent?: Agent, concurrency = 20): Promise<number> {
+      const statuses = await inBatches(TRIALS, concurrency, async () => (await get(`${service.url}/`, { agent })).status);
+      expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+      return statuses.filter((status) => status === 503).length;
+    }
+
+    it('probability 0.2, status 503: the observed share lies in the Wilson 99% interval, and matches the ground truth', async () => {
+      await addFault({ type: 'error', status: 503, probability: 0.2 });
+      const before = metricValue(await scrape(service.url), 'chaos_injections_total', { type: 'error', http_route: '/', http_response_status_code: '503' }) ?? 0;
+      const errors = await shareOf503();
+      const [low, high] = wilsonInterval(errors, TRIALS);
+      expect(low).toBeLessThanOrEqual(0.2);
+      expect(high).toBeGreaterThanOrEqual(0.2);
+      const after = metricValue(await scrape(service.url), 'chaos_injections_total', { type: 'error', http_route: '/', http_response_status_code: '503' });
+      expect(after! - before).toBe(errors);
+    });
+
+    it('probability holds over one keep-alive connection (decided per request, not per connection)', async () => {
+      await addFault({ type: 'error', status: 503, probability: 0.2 });
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      let connections = 0;
+      const connect = agent.createConnection.bind(agent);
+      agent.createConnection = ((...args: Parameters<typeof connect>) => {
+        connections++;
+        return connect(...args);
+      }) as typeof agent.createConnection;
+      try {
+        const errors = await shareOf503(agent, 1);
+        expect(connections).toBe(1);
+        const [low, high] = wilsonInterval(errors, TRIALS);
+        expect(low).toBeLessThanOrEqual(0.2);
+        expect(high).toBeGreaterThanOrEqual(0.2);
+      } finally {
+        agent.destroy();
+      }
+    });
+
+    it('answers the asked status with a JSON body naming the fault', async () => {
+      const fault = await addFault({ type: 'error', status: 429 });
+      const answer = await get(`${service.url}/`);
+      expect(answer.status).toBe(429);
+      expect(answer.json()).toMatchObject({ app: 'dice-api', error: 'injected_fault', faultId: fault.id });
+    });
+  });
+
+  describe('abort', () => {
+    it('resets the connection with no response, and both the injection and the request are counted', async () => {
+      await addFault({ type: 'abort' });
+      await expect(get(`${service.url}/`)).rejects.toMatchObject({ code: 'ECONNRESET' });
+      await expect(get(`${service.url}/`)).rejects.toMatchObject({ code: 'ECONNRESET' });
+      const text = await scrape(service.url);
+      expect(metricValue(text, 'chaos_injections_total', { type: 'abort', http_route: '/', http_response_status_code: '0' })).toBe(2);
+      expect(metricValue(text, 'http_server_request_duration_seconds_count', { http_route: '/', http_response_status_code: '0' })).toBe(2);
+    });
+  });
+
+  describe('order abort → error → latency', () => {
+    it('abort wins over error, error answers without the delay', async () => {
+      await addFault({ type: 'latency', delayMs: 400 });
+      await addFault({ type: 'error', status: 503 });
+      const started = performance.now();
+      expect((await get(`${service.url}/`)).status).toBe(503);
+      expect(performance.now() - started).toBeLessThan(200);
+      await addFault({ type: 'abort' });
+      await expect(get(`${service.url}/`)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    });
+  });
+
+  describe('health', () => {
+    it('readiness: /health/ready and /health are 503 while active, liveness stays up, all 200 after', async () => {
+      const fault = await addFault({ type: 'health', probe: 'readiness' });
+      expect((await get(`${service.url}/health/ready`)).status).toBe(503);
+      const summary = await get(`${service.url}/health`);
+      expect(summary.status).toBe(503);
+      expect(summary.json()).toMatchObject({ app: 'dice-api', status: 'error', error: { chaos: { status: 'down', faultId: fault.id } } });
+      expect((await get(`${service.url}/health/live`)).status).toBe(200);
+      expect((await get(`${service.url}/`)).status).toBe(200);
+      await api.remove(fault.id);
+      expect((await get(`${service.url}/health/ready`)).status).toBe(200);
+      expect((await get(`${service.url}/health`)).json()).toMatchObject({ status: 'ok' });
+    });
+
+    it('liveness: /health/live is 503 while active', async () => {
+      await addFault({ type: 'health', probe: 'liveness' });
+      expect((await get(`${service.url}/health/live`)).status).toBe(503);
+      await api.clear();
+      expect((await get(`${service.url}/health/live`)).status).toBe(200);
+    });
+  });
+
+  describe('TTL', () => {
+    it('a 2 s fault is gone from the list, the gauge and the behaviour after about 2 s', async () => {
+      const fault = await addFault({ type: 'error', status: 503, ttlSeconds: 2 });
+      expect((await get(`${service.url}/`)).status).toBe(503);
+      await sleep(1500);
+      expect((await get(`${service.url}/`)).status).toBe(503);
+      await sleep(800);
+      expect((await get(`${service.url}/`)).status).toBe(200);
+      expect((await api.list()).json()).toEqual({ faults: [] });
+      expect(metricValue(await scrape(service.url), 'chaos_fault_active', { fault_id: fault.id })).toBeUndefined();
+    });
+  });
+});
