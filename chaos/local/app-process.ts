@@ -23,6 +23,8 @@ export interface StartAppOptions {
   adminToken?: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** A command the app is started through, e.g. `['taskset', '-c', '0']` to pin it to a core. */
+  wrapper?: string[];
 }
 
 const DIST_APP = join(REPO_ROOT, 'dist', 'target-app', 'src');
@@ -32,15 +34,19 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppProces
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`node webpack-free-build.mjs\` first`);
   const port = options.port ?? (await freePort());
   const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
-  const child = spawn(
+  const [command, ...args] = [
+    ...(options.wrapper ?? []),
     process.execPath,
-    ['--enable-source-maps', '--import', join(DIST_APP, 'tracing.js'), main],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CHAOS_ADMIN_TOKEN: adminToken, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    '--enable-source-maps',
+    '--import',
+    join(DIST_APP, 'tracing.js'),
+    main,
+  ];
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CHAOS_ADMIN_TOKEN: adminToken, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-200_000);
