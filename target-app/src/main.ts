@@ -1,4 +1,5 @@
 // The service's entry point: `node --import ./dist/target-app/src/tracing.js dist/target-app/src/main.js`.
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { parseConfig } from './config/app-config';
 
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     });
   }
   await app.listen(config.port, config.host);
+  // The real address (PORT=0 picks a free port): tools that start the app read it here.
+  Logger.log(`listening on ${await app.getUrl()}`, 'Bootstrap');
 }
 
 main().catch((error: unknown) => {

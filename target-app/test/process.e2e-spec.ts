@@ -1,0 +1,72 @@
+// The real entry point as a separate process: start-up validation and graceful shutdown.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { ADMIN_TOKEN, admin, get, sleep } from './e2e-helpers';
+
+const ROOT = join(__dirname, '..', '..');
+const MAIN = ['--enable-source-maps', '--import', './dist/target-app/src/tracing.js', 'dist/target-app/src/main.js'];
+
+/** The environment of a child: this one without anything the app reads, plus `env`. */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const { PORT: _port, HOST: _host, CHAOS_ADMIN_TOKEN: _token, OTEL_EXPORTER_OTLP_ENDPOINT: _otlp, ...rest } = process.env;
+  return { ...rest, ...env };
+}
+
+/** Resolves with the app's URL once it logs where it listens. */
+async function listeningUrl(child: ChildProcess): Promise<string> {
+  let output = '';
+  for await (const chunk of child.stdout!) {
+    output += String(chunk);
+    const match = /listening on (http:\/\/[^"\s]+)/.exec(output);
+    if (match) return match[1].replace('[::1]', '127.0.0.1');
+  }
+  throw new Error(`app exited before listening:\n${output}`);
+}
+
+describe('the service process (e2e)', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, ['webpack-free-build.mjs', '--only', 'node'], { cwd: ROOT, stdio: 'ignore' });
+  });
+
+  it('PORT=abc stops it with exit code 1 and one line on stderr naming PORT', () => {
+    const result = spawnSync(process.execPath, MAIN, { cwd: ROOT, env: childEnv({ PORT: 'abc' }), encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('PORT');
+  });
+
+  it('on SIGTERM, readiness turns 503, an in-flight slow request finishes, and it exits 0', async () => {
+    const child = spawn(process.execPath, MAIN, {
+      cwd: ROOT,
+      env: childEnv({ PORT: '0', HOST: '127.0.0.1', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, SHUTDOWN_READINESS_DELAY_MS: '400', SHUTDOWN_TIMEOUT_MS: '8000' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit');
+    try {
+      const url = await listeningUrl(child);
+      expect((await get(`${url}/health/ready`)).status).toBe(200);
+      expect((await admin(url).add({ type: 'latency', delayMs: 1200 })).status).toBe(201);
+
+      const started = performance.now();
+      const inFlight = get(`${url}/`);
+      await sleep(200);
+      child.kill('SIGTERM');
+      await sleep(100);
+      const readiness = await get(`${url}/health/ready`);
+      expect(readiness.status).toBe(503);
+      expect(readiness.json()).toMatchObject({ status: 'shutting_down' });
+
+      const answer = await inFlight;
+      expect(answer.status).toBe(200);
+      expect(answer.json()).toHaveProperty('dice_value');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1150);
+
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 30_000);
+});
