@@ -3,7 +3,7 @@
 // phase with faults, a 1-VU "switch" scenario that turns them on at its start and off at its end.
 import type { Options, Scenario } from 'k6/options';
 import { formatDuration } from './duration';
-import { commonOptions } from './options';
+import { scenarioOptions } from './options';
 import type { Settings } from './settings';
 import { sizeVUs } from './sizing';
 import { buildThresholds, type LatencyBudget } from './thresholds';
@@ -61,16 +61,16 @@ export function chaosPlan(settings: Settings): ChaosPlan {
   }
   return {
     phases,
-    options: {
-      ...commonOptions(settings),
+    options: scenarioOptions(
+      settings,
       scenarios,
-      thresholds: buildThresholds({
+      buildThresholds({
         phases,
         budget: { p50Ms: settings.p50BudgetMs ?? CHAOS_BUDGET.p50Ms, p95Ms: settings.p95BudgetMs ?? CHAOS_BUDGET.p95Ms },
         expectations: settings.phaseThresholds,
         droppedAllowed: Math.floor(DROPPED_SHARE_ALLOWED * rate * totalSeconds),
       }),
-    },
+    ),
   };
 }
 

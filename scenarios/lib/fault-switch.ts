@@ -22,8 +22,8 @@ export function switchPhaseFaults(settings: Settings, phases: Phase[]): void {
     // A phase without its faults would measure nothing: stop the run (teardown clears up).
     exec.test.abort(`phase "${phase.name}": ${(error as Error).message}`);
   }
-  console.log(`phase "${phase.name}": faults on (${ids.join(', ')})`);
+  console.log(`phase ${phase.name}: faults on (${ids.join(', ')})`);
   sleep(Math.max(0, phaseStartMs + phase.durationSeconds * 1000 - Date.now()) / 1000);
   for (const id of ids) removeFault(settings, id);
-  console.log(`phase "${phase.name}": faults off`);
+  console.log(`phase ${phase.name}: faults off`);
 }

@@ -1,7 +1,8 @@
 // k6 options every Roque scenario shares: trend stats for the summary, bounded tags
 // (route templates in `name`, never raw URLs), testid on every sample.
-import type { Options } from 'k6/options';
+import type { Options, Threshold } from 'k6/options';
 import type { Settings } from './settings';
+import { trendStatsFor } from './thresholds';
 
 /** Stats the summary carries for every trend (p(50) is `med`). */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
@@ -12,9 +13,12 @@ export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
  */
 export const SYSTEM_TAGS = ['proto', 'status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response'];
 
-export function commonOptions(settings: Settings): Options {
+/** Options every scenario shares, around its scenarios and thresholds. */
+export function scenarioOptions(settings: Settings, scenarios: Options['scenarios'], thresholds: Record<string, Threshold[]>): Options {
   return {
-    summaryTrendStats: SUMMARY_TREND_STATS,
+    scenarios,
+    thresholds,
+    summaryTrendStats: trendStatsFor(thresholds, SUMMARY_TREND_STATS),
     systemTags: SYSTEM_TAGS,
     setupTimeout: '30s',
     teardownTimeout: '30s',

@@ -2,7 +2,7 @@
 // RATE and DURATION, a latency budget and how its thresholds behave.
 import type { Options, Scenario } from 'k6/options';
 import { formatDuration } from './duration';
-import { commonOptions } from './options';
+import { scenarioOptions } from './options';
 import type { Settings } from './settings';
 import { sizeVUs } from './sizing';
 import { buildThresholds, type LatencyBudget } from './thresholds';
@@ -87,16 +87,16 @@ export function profilePlan(name: ProfileName, settings: Settings): ProfilePlan 
   const phase = { name, startSeconds: 0 as const, durationSeconds, faults: [] as [] };
   return {
     phase,
-    options: {
-      ...commonOptions(settings),
-      scenarios: { [name]: { ...scenario, exec: 'roll', tags: { phase: name } } },
-      thresholds: buildThresholds({
+    options: scenarioOptions(
+      settings,
+      { [name]: { ...scenario, exec: 'roll', tags: { phase: name } } },
+      buildThresholds({
         phases: [phase],
         budget,
         expectations: settings.phaseThresholds,
         droppedAllowed: Math.floor(DROPPED_SHARE_ALLOWED * plannedIterations),
         abortOnFail: profile.abortOnFail,
       }),
-    },
+    ),
   };
 }

@@ -53,9 +53,12 @@ export function buildThresholds(plan: ThresholdPlan): Record<string, Threshold[]
     const checks: Threshold[] = [];
     if (plan.expectations) {
       for (const fault of faults) {
-        if (fault.type !== 'latency' || fault.probability < MIN_ASSERTED_PROBABILITY || fault.delayMs === 0) continue;
-        // Delayed requests are the slowest `probability` share; their median sits at this quantile.
-        const quantile = round(100 * (1 - fault.probability / 2), 1);
+        // Counted as if failed requests were answered before any delay (the smallest share
+        // delayed), which holds whichever order the app applies its faults in.
+        const delayedShare = fault.type === 'latency' ? fault.probability * (1 - failingShare) : 0;
+        if (delayedShare < MIN_ASSERTED_PROBABILITY || fault.type !== 'latency' || fault.delayMs === 0) continue;
+        // Delayed requests are the slowest `delayedShare`; their median sits at this quantile.
+        const quantile = round(100 * (1 - delayedShare / 2), 1);
         duration.push(`p(${quantile})>=${round(EXPECTED_SHARE * fault.delayMs, 3)}`);
       }
       if (!slowing) duration.push(health(`p(50)<${plan.budget.p50Ms}`), health(`p(95)<${plan.budget.p95Ms}`));
@@ -72,6 +75,16 @@ export function buildThresholds(plan: ThresholdPlan): Record<string, Threshold[]
     thresholds[`checks${tag}`] = checks.length ? checks : [REPORT_ONLY.rate];
   }
   return thresholds;
+}
+
+/** Trend stats the summary must carry so every percentile a threshold names is reported. */
+export function trendStatsFor(thresholds: Record<string, Threshold[]>, base: string[]): string[] {
+  const stats = new Set(base);
+  for (const threshold of Object.values(thresholds).flat()) {
+    const expression = typeof threshold === 'string' ? threshold : threshold.threshold;
+    for (const [stat] of expression.matchAll(/p\([\d.]+\)/g)) stats.add(stat);
+  }
+  return [...stats];
 }
 
 function round(value: number, digits: number): number {

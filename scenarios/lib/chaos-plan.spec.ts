@@ -1,0 +1,37 @@
+import { chaosPlan, phaseOfSwitch } from './chaos-plan';
+import { readSettings } from './settings';
+
+describe('chaosPlan', () => {
+  const { options, phases } = chaosPlan(readSettings({ CHAOS_ADMIN_TOKEN: 't' }));
+
+  it('runs one arrival-rate scenario per phase, each starting when its phase starts and tagged with it', () => {
+    expect(options.scenarios).toMatchObject({
+      load_baseline: { executor: 'constant-arrival-rate', rate: 20, startTime: '0s', duration: '20s', exec: 'roll', tags: { phase: 'baseline' } },
+      load_degraded: { startTime: '20s', duration: '20s', tags: { phase: 'degraded' } },
+      load_recovery: { startTime: '40s', duration: '20s', tags: { phase: 'recovery' } },
+    });
+  });
+
+  it('adds a 1-VU switch scenario for each phase with faults, tagged as control traffic', () => {
+    expect(Object.keys(options.scenarios!).filter((n) => n.startsWith('faults_'))).toEqual(['faults_degraded']);
+    expect(options.scenarios!.faults_degraded).toMatchObject({ executor: 'per-vu-iterations', vus: 1, iterations: 1, startTime: '20s', exec: 'switchFaults', tags: { phase: 'control' } });
+    expect(phaseOfSwitch(phases, 'faults_degraded').name).toBe('degraded');
+    expect(() => phaseOfSwitch(phases, 'load_degraded')).toThrow(/not a fault switch/);
+  });
+
+  it('sizes VUs for the slowest injected delay plus the service itself', () => {
+    // 20/s × (200 + 100) ms
+    expect(options.scenarios!.load_degraded).toMatchObject({ preAllocatedVUs: 6, maxVUs: 12 });
+  });
+
+  it('takes RATE, and refuses DURATION (phases have their own)', () => {
+    expect(chaosPlan(readSettings({ RATE: '50' })).options.scenarios!.load_baseline).toMatchObject({ rate: 50 });
+    expect(() => chaosPlan(readSettings({ DURATION: '1m' }))).toThrow(/durations from TIMELINE/);
+  });
+
+  it('fails on a bad timeline before any load', () => {
+    expect(() => chaosPlan(readSettings({ TIMELINE: '[{"name":"x","duration":"1s","faults":[{"type":"latency","delayMs":-5}]}]' }))).toThrow(
+      /TIMELINE\[0\]\.faults\[0\]: delayMs/,
+    );
+  });
+});
