@@ -104,7 +104,7 @@ function print(json: boolean, value: unknown, human: () => string): void {
 }
 
 function faultTable(faults: Fault[]): string {
-  const table = new Table({ head: ['id', 'type', 'parameters', 'routes', 'probability', 'expires in'].map((h) => pc.bold(h)) });
+  const table = new Table({ head: ['id', 'type', 'parameters', 'routes', 'probability', 'expires in'].map((h) => pc.bold(h)), style: { head: [], border: [] } });
   for (const f of faults) {
     const seconds = Math.max(0, Math.round((Date.parse(f.expiresAt) - Date.now()) / 1000));
     table.push([f.id, pc.cyan(f.type), parametersOf(f), f.routes?.join(', ') ?? pc.dim('all'), String(f.probability), `${seconds}s`]);

@@ -1,0 +1,136 @@
+// The schema of `reports/<run-id>/result.json`: what a run found, for CI, dashboards and
+// the HTML report. `result.schema.json` beside this file is generated from it
+// (`resultJsonSchema()`; a unit test keeps the two equal).
+import { z } from 'zod';
+import { FaultSpec } from '../contract/faults';
+
+/** A figure with its confidence interval and the sample size behind it. */
+export const Estimate = z.object({
+  value: z.number().nullable(),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+  confidence: z.number(),
+  n: z.number().int(),
+});
+
+export const ClientPhaseFigures = z.object({
+  requests: z.number().int(),
+  failed: z.number().int(),
+  /** Share of failed requests, Wilson interval. */
+  errorShare: Estimate,
+  /** Client-side latency percentiles, ms, with bootstrap intervals. */
+  latencyMs: z.object({ p50: Estimate, p95: Estimate, p99: Estimate }),
+  /** Hodges-Lehmann shift of latency against the first phase, ms (null for the first phase). */
+  latencyShiftMs: Estimate.nullable(),
+  achievedRps: z.number(),
+  /** Iterations k6 could not start (no free VU): a percentile next to this many drops is biased. */
+  droppedIterations: z.number().int(),
+});
+
+export const ServerPhaseFigures = z.object({
+  requests: z.number().nullable(),
+  errorShare: z.number().nullable(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  /** Ground truth from the fault engine: mean injected delay, ms, and requests acted on per fault type. */
+  injectedDelayMs: z.number().nullable(),
+  injections: z.record(z.string(), z.number()),
+});
+
+export const PhaseResult = z.object({
+  name: z.string(),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  durationMs: z.number(),
+  faults: z.array(FaultSpec),
+  client: ClientPhaseFigures,
+  /** From Prometheus; null when it could not be asked. */
+  server: ServerPhaseFigures.nullable(),
+});
+
+export const CheckResult = z.object({
+  name: z.string(),
+  kind: z.enum(['fidelity', 'steady-state', 'detection', 'quiet', 'recovery']),
+  phase: z.string(),
+  passed: z.boolean(),
+  /** What the experiment claims, in words and numbers. */
+  expected: z.string(),
+  /** What the run measured, with intervals and sample sizes. */
+  observed: z.string(),
+  /** The numbers behind `observed`, for machines. */
+  details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+});
+
+export const DetectionResult = z.object({
+  alert: z.string(),
+  phase: z.string(),
+  faultStart: z.iso.datetime(),
+  faultEnd: z.iso.datetime(),
+  firedAt: z.iso.datetime().nullable(),
+  resolvedAt: z.iso.datetime().nullable(),
+  /** Seconds from the fault's start to the alert firing. */
+  timeToDetectSeconds: z.number().nullable(),
+  /** Seconds from the fault's end to the alert resolving. */
+  timeToResolveSeconds: z.number().nullable(),
+});
+
+export const AlertEpisodeResult = z.object({
+  alert: z.string(),
+  firedAt: z.iso.datetime(),
+  resolvedAt: z.iso.datetime().nullable(),
+});
+
+/** One point per interval; null where there was no data. */
+export const SeriesPoint = z.object({ t: z.number(), v: z.number().nullable() });
+const Series = z.array(SeriesPoint);
+
+export const RunResult = z.object({
+  schemaVersion: z.literal(1),
+  runId: z.string(),
+  experiment: z.object({ name: z.string(), description: z.string().optional(), file: z.string() }),
+  quick: z.boolean(),
+  status: z.enum(['passed', 'failed', 'aborted']),
+  /** Why the run stopped early (an abort condition, a signal, an error). */
+  abortReason: z.string().nullable(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  /** The whole run including start-up and clean-up, seconds. */
+  wallSeconds: z.number(),
+  target: z.object({ app: z.string(), prometheus: z.string(), startedLocally: z.boolean() }),
+  load: z.object({ scenario: z.string(), rate: z.number(), k6ExitCode: z.number().nullable(), k6Meaning: z.string().nullable() }),
+  phases: z.array(PhaseResult),
+  checks: z.array(CheckResult),
+  detection: z.array(DetectionResult),
+  alerts: z.array(AlertEpisodeResult),
+  /** Time series for the report's charts (t: ms since the epoch). */
+  series: z.object({
+    clientP50Ms: Series,
+    clientP95Ms: Series,
+    clientRps: Series,
+    clientErrorShare: Series,
+    serverP95Ms: Series,
+    serverRps: Series,
+    serverErrorShare: Series,
+    injectedDelayMs: Series,
+    cpuCores: Series,
+    eventLoopLagMs: Series,
+    residentMemoryMb: Series,
+  }),
+  /** Paths relative to the run's folder. */
+  files: z.object({ raw: z.string().nullable(), k6Summary: z.string().nullable(), journal: z.string() }),
+});
+
+export type Estimate = z.infer<typeof Estimate>;
+export type ClientPhaseFigures = z.infer<typeof ClientPhaseFigures>;
+export type ServerPhaseFigures = z.infer<typeof ServerPhaseFigures>;
+export type PhaseResult = z.infer<typeof PhaseResult>;
+export type CheckResult = z.infer<typeof CheckResult>;
+export type DetectionResult = z.infer<typeof DetectionResult>;
+export type RunResult = z.infer<typeof RunResult>;
+export type SeriesPoint = z.infer<typeof SeriesPoint>;
+export type SeriesName = keyof RunResult['series'];
+
+export function resultJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(RunResult, { io: 'output' }) as Record<string, unknown>;
+}

@@ -1,0 +1,72 @@
+// The few Prometheus HTTP API calls the runner makes (loopback only).
+import { assertLoopback } from '../local/network';
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: number;
+}
+
+export interface PromSeries {
+  metric: Record<string, string>;
+  /** [unix seconds, value] */
+  values: [number, number][];
+}
+
+export interface PromAlert {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+  activeAt: string;
+}
+
+export class PrometheusClient {
+  readonly url: string;
+
+  constructor(url: string) {
+    this.url = assertLoopback(url, 'Prometheus URL').href.replace(/\/$/, '');
+  }
+
+  /** Throws a message naming the URL unless Prometheus answers ready. */
+  async assertReady(): Promise<void> {
+    try {
+      const res = await fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(3_000) });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    } catch (error) {
+      const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+      throw new Error(`Prometheus at ${this.url} is unreachable (${cause})`);
+    }
+  }
+
+  /** An instant query at `time` (ms since the epoch). */
+  async query(expr: string, time: number): Promise<PromSample[]> {
+    const data = await this.get<{ result: { metric: Record<string, string>; value: [number, string] }[] }>('/api/v1/query', { query: expr, time: String(time / 1000) });
+    return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+
+  /** The first sample's value, or null when the query has none (or NaN). */
+  async scalar(expr: string, time: number): Promise<number | null> {
+    const [first] = await this.query(expr, time);
+    return first && Number.isFinite(first.value) ? first.value : null;
+  }
+
+  async queryRange(expr: string, startMs: number, endMs: number, stepSeconds: number): Promise<PromSeries[]> {
+    const data = await this.get<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>('/api/v1/query_range', {
+      query: expr,
+      start: String(startMs / 1000),
+      end: String(endMs / 1000),
+      step: String(stepSeconds),
+    });
+    return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
+  }
+
+  async alerts(): Promise<PromAlert[]> {
+    return (await this.get<{ alerts: PromAlert[] }>('/api/v1/alerts', {})).alerts;
+  }
+
+  private async get<T>(path: string, params: Record<string, string>): Promise<T> {
+    const res = await fetch(`${this.url}${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(5_000) });
+    const body = (await res.json()) as { status: string; data: T; error?: string };
+    if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? res.status}`);
+    return body.data;
+  }
+}
