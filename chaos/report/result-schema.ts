@@ -1,6 +1,6 @@
 // The schema of `reports/<run-id>/result.json`: what a run found, for CI, dashboards and
 // the HTML report. `result.schema.json` beside this file is generated from it
-// (`resultJsonSchema()`; a unit test keeps the two equal).
+// (`resultJsonSchema()`; report.spec.ts keeps the two equal and says how to regenerate).
 import { z } from 'zod';
 import { FaultSpec } from '../contract/faults';
 

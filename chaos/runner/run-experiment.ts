@@ -13,13 +13,13 @@ import { startStack } from '../../stack/launcher';
 import { AdminClient } from '../admin/admin-client';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment, type ExperimentPlan } from '../experiment/plan';
-import type { AbortCondition } from '../experiment/schema';
 import { runK6, type K6RunResult } from '../k6/k6-runner';
 import { startApp } from '../local/app-process';
 import { assertLoopback, freePort, waitForHttp } from '../local/network';
 import type { PhaseResult, RunResult } from '../report/result-schema';
 import { writeReport } from '../report/write-report';
 import { REPO_ROOT } from '../tools';
+import { AbortTracker } from './abort-conditions';
 import { AlertWatcher } from './alert-watcher';
 import { clientSeries } from './client-series';
 import { evaluateChecks } from './evaluate';
@@ -283,7 +283,7 @@ async function runLoad(
     const elapsedMs = now - loadStartedAt;
     const index = Math.max(0, plan.phases.findLastIndex((p) => p.startMs <= elapsedMs));
     progress.update({ phase: plan.phases[index].name, phaseIndex: index, phases: plan.phases.length, elapsedMs, totalMs: plan.totalMs, figures, firing: watcher.firing() });
-    const reason = aborts.check(live, now);
+    const reason = aborts.check(figures, now);
     if (reason) abortRun(reason);
   }, 1_000);
   const maxLatencyMs = plan.experiment.load.maxLatencyMs;
@@ -312,34 +312,6 @@ async function runLoad(
   } finally {
     clearInterval(tick);
     progress.finish();
-  }
-}
-
-/** Evaluates the experiment's abort conditions over the live window, once a second. */
-class AbortTracker {
-  private readonly since = new Map<AbortCondition, number>();
-
-  constructor(private readonly conditions: AbortCondition[]) {}
-
-  check(live: LiveWindow, now: number): string | null {
-    for (const condition of this.conditions) {
-      const figures = live.figures(LIVE_WINDOW_MS, now);
-      const breached =
-        figures.requests >= 10 &&
-        ((condition.errorShareAbove !== undefined && (figures.errorShare ?? 0) > condition.errorShareAbove) ||
-          (condition.p95AboveMs !== undefined && (figures.p95Ms ?? 0) > condition.p95AboveMs));
-      if (!breached) {
-        this.since.delete(condition);
-        continue;
-      }
-      const since = this.since.get(condition) ?? now;
-      this.since.set(condition, since);
-      if (now - since >= condition.for) {
-        const what = condition.errorShareAbove !== undefined ? `error share above ${condition.errorShareAbove * 100}%` : `p95 above ${condition.p95AboveMs} ms`;
-        return `abort condition: ${what} for ${condition.for / 1000} s`;
-      }
-    }
-    return null;
   }
 }
 
