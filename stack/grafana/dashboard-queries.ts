@@ -5,7 +5,13 @@ import { COMPOSE_ONLY } from './dashboards';
 export interface DashboardQuery {
   where: string;
   expr: string;
-  instant: boolean;
+  /**
+   * range: a time series (panels, annotations); instant: one value over `$__range` (bar
+   * gauges, stats, tables); variable: the series selector of `label_values(selector, label)`.
+   */
+  kind: 'range' | 'instant' | 'variable';
+  /** The label a variable takes its values from. */
+  label?: string;
   /** Series only compose has (node-exporter, cAdvisor): no data expected locally. */
   composeOnly: boolean;
 }
@@ -38,7 +44,7 @@ export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
       queries.push({
         where: `${dashboard.title} / panel "${panel.title}"`,
         expr: target.expr,
-        instant: Boolean(target.instant),
+        kind: target.instant ? 'instant' : 'range',
         composeOnly: (panel.description ?? '').startsWith(COMPOSE_ONLY),
       });
     }
@@ -47,16 +53,18 @@ export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
   dashboard.panels.forEach(visit);
   for (const annotation of dashboard.annotations.list) {
     if (annotation.expr) {
-      queries.push({ where: `${dashboard.title} / annotation "${annotation.name}"`, expr: annotation.expr, instant: false, composeOnly: false });
+      queries.push({ where: `${dashboard.title} / annotation "${annotation.name}"`, expr: annotation.expr, kind: 'range', composeOnly: false });
     }
   }
   for (const variable of dashboard.templating.list) {
     const query = typeof variable.query === 'string' ? variable.query : variable.query.query;
     const labelValues = LABEL_VALUES.exec(query);
+    if (!labelValues) throw new Error(`${dashboard.title}: variable $${variable.name} is not label_values(selector, label)`);
     queries.push({
       where: `${dashboard.title} / variable $${variable.name}`,
-      expr: labelValues ? labelValues[1] : query,
-      instant: true,
+      expr: labelValues[1],
+      kind: 'variable',
+      label: labelValues[2],
       composeOnly: false,
     });
   }
