@@ -1,6 +1,7 @@
 // `roque stack up|down|status`: the local Prometheus (and Alertmanager) as background
 // processes on 127.0.0.1, remembered in .roque/stack/state.json. See stack/launcher/.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { assertLoopback } from '../local/network';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_PORTS,
@@ -16,6 +17,19 @@ const port = (value: string): number => {
   return n;
 };
 
+/** host:port on this machine; repeated flags accumulate. */
+const target = (value: string, previous: string[] | undefined): string[] => {
+  try {
+    const url = assertLoopback(`http://${value}`, '--target');
+    if (!url.port) throw new Error(`--target "${value}" needs a port, e.g. 127.0.0.1:8080`);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+  // The default is replaced, not extended, by the first --target.
+  return previous === DEFAULT_TARGETS ? [value] : [...(previous ?? []), value];
+};
+const DEFAULT_TARGETS = ['127.0.0.1:8080'];
+
 export function registerStackCommands(program: Command): void {
   const stack = program
     .command('stack')
@@ -25,7 +39,7 @@ export function registerStackCommands(program: Command): void {
 
   stack
     .command('up')
-    .description('start them (or report the running ones) and print their URLs')
+    .description('start them and print their URLs; when they already run, only re-point the scrape targets')
     .addOption(
       new Option('--prometheus-port <port>', 'Prometheus port').env('ROQUE_PROMETHEUS_PORT').default(DEFAULT_PORTS.prometheus).argParser(port),
     )
@@ -37,7 +51,7 @@ export function registerStackCommands(program: Command): void {
     )
     .option('--no-alertmanager', 'start Prometheus only')
     .addOption(
-      new Option('--target <host:port...>', 'app instances to scrape as job target-app').default(['127.0.0.1:8080']),
+      new Option('--target <host:port>', 'an app instance to scrape as job target-app (repeatable)').default(DEFAULT_TARGETS).argParser(target),
     )
     .addOption(dataDirOption())
     .action(

@@ -177,10 +177,16 @@ const servicesOf = (state: StackState) =>
 /** The data folder is on every command line the stack spawns: it tells our processes apart. */
 const isOurs = (pid: number, state: StackState) => isRunning(pid, state.dataDir);
 
-/** Starts the stack detached and records it; when a recorded stack still runs, returns that. */
+/**
+ * Starts the stack detached and records it. When a recorded stack still runs, it is kept and
+ * only re-pointed at `appTargets`.
+ */
 export async function upDetached(options: Omit<StartStackOptions, 'detached'>): Promise<{ state: StackState; started: boolean }> {
   const previous = readState(options.dataDir);
-  if (previous && servicesOf(previous).every((s) => isOurs(s.pid, previous))) return { state: previous, started: false };
+  if (previous && servicesOf(previous).every((s) => isOurs(s.pid, previous))) {
+    setTargets(options.dataDir, options.appTargets ?? []);
+    return { state: previous, started: false };
+  }
   if (previous) await downDetached(options.dataDir);
   const stack = await startStack({ ...options, detached: true });
   const state: StackState = {

@@ -1,5 +1,5 @@
 // The local stack with the real Prometheus and Alertmanager binaries, on free loopback ports.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,13 +102,28 @@ describe('a busy port', () => {
   });
 });
 
+test('a missing binary says what to do', async () => {
+  const saved = process.env.ROQUE_PROMETHEUS;
+  process.env.ROQUE_PROMETHEUS = '/nonexistent/prometheus';
+  try {
+    await expect(startStack({ dataDir: dataDir(), prometheusPort: await freePort(), alertmanagerPort: null })).rejects.toThrow(
+      /prometheus could not start: spawn \/nonexistent\/prometheus ENOENT.*npm run setup/,
+    );
+  } finally {
+    if (saved === undefined) delete process.env.ROQUE_PROMETHEUS;
+    else process.env.ROQUE_PROMETHEUS = saved;
+  }
+});
+
 test('stack up / status / down (detached, as the CLI runs them) leaves no process', async () => {
   const dir = dataDir();
   const options = { dataDir: dir, prometheusPort: await freePort(), alertmanagerPort: await freePort() };
   const { state, started } = await upDetached(options);
   expect(started).toBe(true);
   try {
-    expect((await upDetached(options)).started).toBe(false);
+    // A second `up` keeps the running stack and re-points its targets.
+    expect((await upDetached({ ...options, appTargets: ['127.0.0.1:4321'] })).started).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, 'targets', 'target-app.json'), 'utf8'))[0].targets).toEqual(['127.0.0.1:4321']);
     const status = await statusDetached(dir);
     expect(status.every((s) => s.running && s.ready)).toBe(true);
     expect(status.map((s) => s.name)).toEqual(hasAlertmanager ? ['prometheus', 'alertmanager'] : ['prometheus']);

@@ -58,7 +58,7 @@ export async function waitUntilReady(service: Service, url: string, timeoutMs: n
   let onError!: (error: Error) => void;
   const died = new Promise<never>((_, reject) => {
     onExit = (code) => reject(new Error(`${name} exited with code ${code} before it was ready`));
-    onError = (error) => reject(new Error(`${name} could not start: ${error.message}`));
+    onError = (error) => reject(new Error(`${name} could not start: ${error.message} (is it installed? \`npm run setup\` installs it)`));
     child.once('exit', onExit).once('error', onError);
   });
   try {
