@@ -10,6 +10,7 @@ interface Service {
   image?: string;
   build?: { context: string; dockerfile: string };
   volumes?: string[];
+  ports?: string[];
   healthcheck?: unknown;
   profiles?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -73,7 +74,17 @@ test('long-running services have healthchecks, and dependencies wait on conditio
 });
 
 test('published ports bind loopback only', () => {
-  const ports = services.flatMap(([, s]) => ((s as { ports?: string[] }).ports ?? []).map(String));
+  const ports = services.flatMap(([, s]) => (s.ports ?? []).map(String));
   expect(ports.length).toBeGreaterThan(0);
   expect(ports.filter((p) => !p.startsWith('127.0.0.1:'))).toEqual([]);
+});
+
+test("Grafana's provisioning points at what compose mounts and runs", () => {
+  const grafana = parse(readFileSync(join(REPO_ROOT, 'stack/grafana/provisioning/dashboards/roque.yml'), 'utf8'));
+  const datasources = parse(readFileSync(join(REPO_ROOT, 'stack/grafana/provisioning/datasources/prometheus.yml'), 'utf8'));
+  const mounts = compose.services.grafana.volumes ?? [];
+  expect(mounts).toContain(`./stack/grafana/dashboards:${grafana.providers[0].options.path}:ro`);
+  const url = new URL(datasources.datasources[0].url);
+  expect(Object.keys(compose.services)).toContain(url.hostname);
+  expect(compose.services[url.hostname].ports).toContain(`127.0.0.1:${url.port}:${url.port}`);
 });
