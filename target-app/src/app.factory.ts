@@ -8,17 +8,23 @@ import { AdminOpenApiDocument } from './chaos/admin/openapi';
 import { ChaosHttpHooks } from './chaos/chaos-http.hooks';
 import type { AppConfig } from './config/app-config';
 import { HttpMetricsHooks } from './metrics/http-metrics.hooks';
+import type { RandomSource } from './random/random-source';
+
+export type AppOptions = {
+  /** Replaces Math.random for dice rolls and fault decisions (reproducible tests). */
+  random?: RandomSource;
+};
 
 /**
  * Builds the whole service, initialised but not listening: main.ts listens on the
  * configured address, tests on port 0.
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Only the admin API takes bodies; keep them small.
     bodyLimit: config.adminBodyLimitBytes,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.random), adapter, {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

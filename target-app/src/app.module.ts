@@ -7,18 +7,19 @@ import { DiceModule } from './dice/dice.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import type { RandomSource } from './random/random-source';
 import { RandomModule } from './random/random.module';
 
 @Module({})
 export class AppModule {
   /** The whole service; the admin API is only there when a token is configured (else /admin is 404). */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, random?: RandomSource): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
-        RandomModule,
+        RandomModule.forRoot(random),
         MetricsModule,
         ChaosModule,
         DiceModule,

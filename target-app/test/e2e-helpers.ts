@@ -2,7 +2,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Agent, request as httpRequest } from 'node:http';
 import type { FaultSpecInput } from '../../chaos/contract/faults';
-import { createApp } from '../src/app.factory';
+import { createApp, type AppOptions } from '../src/app.factory';
 import { configFrom } from '../src/config/app-config';
 
 export const ADMIN_TOKEN = 'e2e-admin-token';
@@ -10,8 +10,8 @@ export const ADMIN_TOKEN = 'e2e-admin-token';
 export type RunningApp = { app: NestFastifyApplication; url: string; close: () => Promise<void> };
 
 /** Starts the app on 127.0.0.1, port 0, with the admin API on unless the env says otherwise. */
-export async function startApp(env: Record<string, string | undefined> = {}): Promise<RunningApp> {
-  const app = await createApp(configFrom({ LOG_LEVEL: 'silent', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, ...env, PORT: '0' }));
+export async function startApp(env: Record<string, string | undefined> = {}, options: AppOptions = {}): Promise<RunningApp> {
+  const app = await createApp(configFrom({ LOG_LEVEL: 'silent', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, ...env, PORT: '0' }), options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('app is not listening on TCP');
@@ -79,12 +79,15 @@ export async function scrape(base: string): Promise<string> {
   return (await get(`${base}/metrics`)).body;
 }
 
-/** Median of a list of numbers. */
-export function median(values: number[]): number {
+/** The q-quantile of a list of numbers, interpolated between ranks. */
+export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  const rank = (sorted.length - 1) * q;
+  const below = Math.floor(rank);
+  return sorted[below] + (sorted[Math.min(below + 1, sorted.length - 1)] - sorted[below]) * (rank - below);
 }
+
+export const median = (values: number[]) => quantile(values, 0.5);
 
 /** Wilson score interval for a share of successes, at the given z (2.576 for 99%). */
 export function wilsonInterval(successes: number, trials: number, z = 2.576): [number, number] {

@@ -23,12 +23,26 @@ describe('process faults (e2e)', () => {
     return (after - before) / ((performance.now() - started) / 1000);
   }
 
+  /** The share of a core this thread gets when it asks for all of it: less than 1 on a busy host. */
+  function spinCapacity(ms: number): number {
+    const cpuBefore = process.threadCpuUsage();
+    const started = performance.now();
+    while (performance.now() - started < ms) {
+      // Measuring what the scheduler gives a busy thread.
+    }
+    const used = process.threadCpuUsage(cpuBefore);
+    return (used.user + used.system) / 1000 / ms;
+  }
+
   it('cpu 0.8: the process burns about 0.8 of a core, the event loop stays responsive, /health/live answers', async () => {
     const idle = await cpuShare(600);
     expect((await api.add({ type: 'cpu', utilization: 0.8 })).status).toBe(201);
     const busy = await cpuShare(1500);
-    // 0.8 on an idle host (0.82 measured); a shared 2-core CI box may leave less to take.
-    expect(busy - idle).toBeGreaterThan(0.3);
+    // 0.8 on an idle host (0.82 measured); a shared CI box may leave less to take, so the
+    // expectation is scaled by what a spinning thread gets here right now.
+    const capacity = spinCapacity(300);
+    if (busy - idle <= 0.45 * Math.min(0.8, capacity)) console.warn({ idle, busy, capacity });
+    expect(busy - idle).toBeGreaterThan(0.45 * Math.min(0.8, capacity));
     expect(busy).toBeLessThan(1.2);
 
     const probeTimes: number[] = [];
