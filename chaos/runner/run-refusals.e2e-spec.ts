@@ -1,0 +1,104 @@
+// `roque run` when the claim is false, when it is interrupted, and when its input is bad.
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type Stack } from '../../stack/launcher';
+import { AdminClient } from '../admin/admin-client';
+import { startApp, type AppProcess } from '../local/app-process';
+import { freePort } from '../local/network';
+import { roque, startRoque } from '../local/roque-cli';
+import type { RunResult } from '../report/result-schema';
+
+const work = mkdtempSync(join(tmpdir(), 'roque-refusals-'));
+const reports = join(work, 'reports');
+
+describe('with a running app and Prometheus given as the target', () => {
+  let app: AppProcess;
+  let stack: Stack;
+  let targetArgs: string[];
+
+  beforeAll(async () => {
+    app = await startApp();
+    stack = await startStack({ dataDir: join(work, 'stack'), prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${app.port}`] });
+    targetArgs = ['--target', app.url, '--prometheus', stack.prometheusUrl, '--admin-token', app.adminToken, '--reports', reports];
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+    await stack?.stop();
+  });
+
+  test('a false claim (500 ms expected where 200 ms is injected; an alert that cannot fire) exits 1 naming the failing checks', async () => {
+    const run = await roque(['run', 'chaos/experiments/false-claim.yaml', ...targetArgs], {}, 150_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FAILED false-claim');
+    expect(run.stdout).toMatch(/FAILED\s+│ latency: latency shift matches\s+│ shift 500\.0 ms ± 50\.0 ms/);
+    expect(run.stdout).toContain('RoqueHighLatency did not fire');
+    const result = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as RunResult;
+    expect(result.status).toBe('failed');
+    expect(result.target.startedLocally).toBe(false);
+    expect(result.checks.map((c) => c.passed)).toEqual([false, false]);
+    expect(result.checks[0].details.shiftMs as number).toBeCloseTo(200, -1);
+  }, 180_000);
+
+  test('SIGINT in the degraded phase clears the faults at once and keeps what was measured', async () => {
+    const file = join(work, 'interrupted.yaml');
+    writeFileSync(
+      file,
+      ['name: interrupted', 'load: { rate: 20 }', 'phases:', '  - { name: baseline, duration: 5s }', '  - name: degraded', '    duration: 60s', '    faults: [{ type: error, probability: 0.3 }]', 'checks:', '  - { kind: fidelity, signal: errors, phase: degraded }', ''].join('\n'),
+    );
+    const admin = new AdminClient({ target: app.url, token: app.adminToken });
+    const run = startRoque(['run', file, ...targetArgs], {}, 90_000);
+    const deadline = Date.now() + 40_000;
+    while ((await admin.list()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await admin.list()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 2_000));
+    run.child.kill('SIGINT');
+    const interruptedAt = Date.now();
+    while ((await admin.list()).length > 0 && Date.now() - interruptedAt < 5_000) await new Promise((r) => setTimeout(r, 50));
+    expect(await admin.list()).toEqual([]);
+    expect(Date.now() - interruptedAt).toBeLessThan(1_000);
+
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    const runDir = join(reports, 'latest');
+    const written = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')) as RunResult;
+    expect(written).toMatchObject({ status: 'aborted', abortReason: 'SIGINT received' });
+    expect(written.phases.find((p) => p.name === 'degraded')!.client.requests).toBeGreaterThan(0);
+    expect(existsSync(join(runDir, 'k6', 'requests.csv.gz'))).toBe(true);
+    expect(readFileSync(join(runDir, 'journal.ndjson'), 'utf8')).toContain('"event":"faults.cleared","why":"SIGINT received"');
+  }, 120_000);
+});
+
+describe('bad input exits 2 with a clear message', () => {
+  const experiment = (name: string, text: string) => {
+    const file = join(work, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test('invalid YAML', async () => {
+    const run = await roque(['run', experiment('broken.yaml', 'name: broken\nload:\n  rate: [40\nphases: []\n'), '--reports', reports]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/invalid experiment:\n {2}broken\.yaml:\d+ invalid YAML: /);
+  });
+
+  test('an unknown fault type', async () => {
+    const text = readFileSync('chaos/experiments/false-claim.yaml', 'utf8').replace('type: latency', 'type: slowness');
+    const run = await roque(['run', experiment('unknown-fault.yaml', text), '--reports', reports]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown-fault\.yaml:\d+ phases\[1\]\.faults\[0\]\.type: unknown type "slowness" \(expected one of latency, error, abort, cpu, memory, health\)/);
+  });
+
+  test('an unreachable Prometheus', async () => {
+    const prometheus = `http://127.0.0.1:${await freePort()}`;
+    const run = await roque(['run', 'chaos/experiments/false-claim.yaml', '--target', 'http://127.0.0.1:1', '--prometheus', prometheus, '--admin-token', 't', '--reports', reports]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Prometheus at ${prometheus} is unreachable`);
+  });
+
+  test('a missing file', async () => {
+    const run = await roque(['run', 'nope.yaml', '--reports', reports]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('nope.yaml: cannot read the experiment file (ENOENT)');
+  });
+});
