@@ -13,15 +13,18 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...rest, ...env };
 }
 
-/** Resolves with the app's URL once it logs where it listens. */
-async function listeningUrl(child: ChildProcess): Promise<string> {
+/** Collects a child's stdout; `url` resolves once the app logs where it listens. */
+function watchOutput(child: ChildProcess): { url: Promise<string>; text: () => string } {
   let output = '';
-  for await (const chunk of child.stdout!) {
-    output += String(chunk);
-    const match = /listening on (http:\/\/[^"\s]+)/.exec(output);
-    if (match) return match[1].replace('[::1]', '127.0.0.1');
-  }
-  throw new Error(`app exited before listening:\n${output}`);
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += String(chunk);
+      const match = /listening on (http:\/\/[^"\s]+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', () => reject(new Error(`app exited before listening:\n${output}`)));
+  });
+  return { url, text: () => output };
 }
 
 describe('the service process (e2e)', () => {
@@ -37,15 +40,16 @@ describe('the service process (e2e)', () => {
     expect(lines[0]).toContain('PORT');
   });
 
-  it('on SIGTERM, readiness turns 503, an in-flight slow request finishes, and it exits 0', async () => {
+  it('on SIGTERM, readiness turns 503, an in-flight slow request finishes, and it exits 0; logs are JSON without the token', async () => {
     const child = spawn(process.execPath, MAIN, {
       cwd: ROOT,
-      env: childEnv({ PORT: '0', HOST: '127.0.0.1', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, SHUTDOWN_READINESS_DELAY_MS: '400', SHUTDOWN_TIMEOUT_MS: '8000' }),
+      env: childEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, SHUTDOWN_READINESS_DELAY_MS: '400', SHUTDOWN_TIMEOUT_MS: '8000' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = once(child, 'exit');
+    const output = watchOutput(child);
     try {
-      const url = await listeningUrl(child);
+      const url = await output.url;
       expect((await get(`${url}/health/ready`)).status).toBe(200);
       expect((await admin(url).add({ type: 'latency', delayMs: 1200 })).status).toBe(201);
 
@@ -65,6 +69,13 @@ describe('the service process (e2e)', () => {
 
       const [code, signal] = await exited;
       expect({ code, signal }).toEqual({ code: 0, signal: null });
+
+      // One JSON object a line; the fault change as one event saying what and from where;
+      // the admin request logged (at debug) with its Authorization header redacted.
+      const records = output.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records.find((record) => record.event === 'fault_added')).toMatchObject({ fault: { type: 'latency', delayMs: 1200 }, origin: { ip: '127.0.0.1' } });
+      expect(records.some((record) => (record.req as { url?: string } | undefined)?.url === '/admin/faults')).toBe(true);
+      expect(output.text()).not.toContain(ADMIN_TOKEN);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
