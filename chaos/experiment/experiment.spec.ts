@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../tools';
 import { ExperimentError, loadExperiment, parseExperiment } from './load';
@@ -107,7 +107,11 @@ describe('parseExperiment', () => {
     expect(() => loadExperiment('/nonexistent/x.yaml')).toThrow(/cannot read the experiment file \(ENOENT\)/);
   });
 
-  it('has a JSON Schema', () => {
-    expect(experimentJsonSchema()).toMatchObject({ type: 'object', required: expect.arrayContaining(['name', 'load', 'phases', 'checks']) });
+  // To regenerate after changing schema.ts: node webpack-free-build.mjs --only node && node -e
+  // "fs.writeFileSync('chaos/experiment/experiment.schema.json', JSON.stringify(require('./dist/chaos/experiment/schema.js').experimentJsonSchema(), null, 2) + '\n')"
+  it('has a JSON Schema for editors, committed beside the code and up to date', () => {
+    const schema = experimentJsonSchema();
+    expect(schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['name', 'load', 'phases', 'checks']) });
+    expect(JSON.parse(readFileSync(join(__dirname, 'experiment.schema.json'), 'utf8'))).toEqual(schema);
   });
 });

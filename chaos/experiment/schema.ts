@@ -1,6 +1,7 @@
 // The experiment file format (chaos/experiments/*.yaml). Durations are strings like "30s";
 // faults are the contract's fault specs (chaos/contract/faults.ts), exactly what the admin
-// API takes. The JSON Schema of this format is generated from it (`experimentJsonSchema`).
+// API takes. experiment.schema.json (for editors: `# yaml-language-server: $schema=…`) is
+// generated from it (`experimentJsonSchema`; experiment.spec.ts keeps the two equal).
 import { z } from 'zod';
 import { FaultSpec } from '../contract/faults';
 import { parseDuration } from './duration';

@@ -8,7 +8,8 @@ export function ms(value: number | null | undefined): string {
 /** A latency in ms without its unit: one decimal below a second. */
 function num(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return Math.abs(value) >= 1000 ? value.toFixed(0) : value.toFixed(1);
+  const text = Math.abs(value) >= 1000 ? value.toFixed(0) : value.toFixed(1);
+  return text === '-0.0' ? '0.0' : text;
 }
 
 export function pct(share: number | null | undefined): string {

@@ -68,16 +68,18 @@ ${result.checks
 
 <section>
   <h2>Phases</h2>
+  <div class="table-wrap">
   <table id="phases">
     <thead><tr><th>phase</th><th>faults</th><th class="num">requests</th><th class="num">dropped</th><th class="num">p50 [95% CI]</th><th class="num">p95 [95% CI]</th><th class="num">p99</th><th class="num">shift vs first</th><th class="num">errors [95% CI]</th><th class="num">server p95</th><th class="num">server 5xx</th><th class="num">injected delay</th><th>injections</th></tr></thead>
     <tbody>
 ${result.phases
   .map(
-    (p) => `      <tr><td><strong>${esc(p.name)}</strong><div class="kind">${(p.durationMs / 1000).toFixed(0)} s</div></td><td>${p.faults.map((f) => `<span class="tag">${esc(describeFault(f))}</span>`).join(' ') || '<span class="muted">none</span>'}</td><td class="num">${p.client.requests}</td><td class="num">${p.client.droppedIterations}</td><td class="num">${msWithInterval(p.client.latencyMs.p50)}</td><td class="num">${msWithInterval(p.client.latencyMs.p95)}</td><td class="num">${ms(p.client.latencyMs.p99.value)}</td><td class="num">${msWithInterval(p.client.latencyShiftMs)}</td><td class="num">${pctWithInterval(p.client.errorShare)}</td><td class="num">${ms(p.server?.p95Ms)}</td><td class="num">${pct(p.server?.errorShare)}</td><td class="num">${ms(p.server?.injectedDelayMs)}</td><td>${Object.entries(p.server?.injections ?? {}).map(([type, n]) => `${esc(type)} ${n}`).join(', ') || '<span class="muted">–</span>'}</td></tr>`,
+    (p) => `      <tr><td><strong>${esc(p.name)}</strong><div class="kind">${(p.durationMs / 1000).toFixed(0)} s</div></td><td>${p.faults.map((f) => `<span class="tag">${esc(describeFault(f))}</span>`).join(' ') || '<span class="muted">none</span>'}</td><td class="num">${p.client.requests}</td><td class="num">${p.client.droppedIterations}</td><td class="num">${msWithInterval(p.client.latencyMs.p50)}</td><td class="num">${msWithInterval(p.client.latencyMs.p95)}</td><td class="num">${ms(p.client.latencyMs.p99.value)}</td><td class="num">${msWithInterval(p.client.latencyShiftMs)}</td><td class="num">${pctWithInterval(p.client.errorShare)}</td><td class="num">${ms(p.server?.p95Ms)}</td><td class="num">${pct(p.server?.errorShare)}</td><td class="num">${ms(p.server?.injectedDelayMs)}</td><td>${Object.entries(p.server?.injections ?? {}).filter(([, n]) => n > 0).map(([type, n]) => `${esc(type)} ${n}`).join(', ') || '<span class="muted">–</span>'}</td></tr>`,
   )
   .join('\n')}
     </tbody>
   </table>
+  </div>
 </section>
 
 ${
@@ -195,7 +197,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .pill { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: .05em; padding: 2px 9px; border-radius: 999px; }
 .pill.pass { color: var(--pass); background: var(--pass-bg); } .pill.fail { color: var(--fail); background: var(--fail-bg); }
 .kind { color: var(--muted); font-size: 12px; }
-.tag { display: inline-block; background: #eef2ff; color: #3730a3; border-radius: 6px; padding: 0 7px; font-size: 12px; margin: 1px 0; }
+.table-wrap { overflow-x: auto; border-radius: 12px; }
+#phases { font-size: 13px; } #phases th, #phases td { padding: 8px 9px; }
+.tag { white-space: nowrap; display: inline-block; background: #eef2ff; color: #3730a3; border-radius: 6px; padding: 0 7px; font-size: 12px; margin: 1px 0; }
 .muted { color: var(--muted); }
 .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
 figure { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px 10px; }

@@ -54,12 +54,9 @@ export const CheckResult = z.object({
   kind: z.enum(['fidelity', 'steady-state', 'detection', 'quiet', 'recovery']),
   phase: z.string(),
   passed: z.boolean(),
-  /** What the experiment claims, in words and numbers. */
-  expected: z.string(),
-  /** What the run measured, with intervals and sample sizes. */
-  observed: z.string(),
-  /** The numbers behind `observed`, for machines. */
-  details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  expected: z.string().describe('What the experiment claims, in words and numbers'),
+  observed: z.string().describe('What the run measured, with intervals and sample sizes'),
+  details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).describe('The numbers behind observed, for machines'),
 });
 
 export const DetectionResult = z.object({
@@ -87,10 +84,10 @@ const Series = z.array(SeriesPoint);
 
 export const RunResult = z.object({
   schemaVersion: z.literal(1),
-  runId: z.string(),
+  runId: z.string().describe('Name of the run folder: <UTC time>-<experiment>-<random>'),
   experiment: z.object({ name: z.string(), description: z.string().optional(), file: z.string() }),
   quick: z.boolean(),
-  status: z.enum(['passed', 'failed', 'aborted']),
+  status: z.enum(['passed', 'failed', 'aborted']).describe('passed: every check held; failed: one did not; aborted: stopped early (abortReason says why)'),
   /** Why the run stopped early (an abort condition, a signal, an error). */
   abortReason: z.string().nullable(),
   startedAt: z.iso.datetime(),
@@ -99,10 +96,10 @@ export const RunResult = z.object({
   wallSeconds: z.number(),
   target: z.object({ app: z.string(), prometheus: z.string(), startedLocally: z.boolean() }),
   load: z.object({ scenario: z.string(), rate: z.number(), k6ExitCode: z.number().nullable(), k6Meaning: z.string().nullable() }),
-  phases: z.array(PhaseResult),
-  checks: z.array(CheckResult),
-  detection: z.array(DetectionResult),
-  alerts: z.array(AlertEpisodeResult),
+  phases: z.array(PhaseResult).describe('Each phase with its window, faults, client figures (from every k6 request) and server figures (Prometheus)'),
+  checks: z.array(CheckResult).describe('The verdict: one entry per check of the experiment'),
+  detection: z.array(DetectionResult).describe('Time to detect and to resolve, one entry per detection check'),
+  alerts: z.array(AlertEpisodeResult).describe('Every alert seen firing during the run'),
   /** Time series for the report's charts (t: ms since the epoch). */
   series: z.object({
     clientP50Ms: Series,
