@@ -20,8 +20,8 @@ describe('chaosPlan', () => {
   });
 
   it('sizes VUs for the slowest injected delay plus the service itself', () => {
-    // 20/s × (200 + 100) ms
-    expect(options.scenarios!.load_degraded).toMatchObject({ preAllocatedVUs: 6, maxVUs: 12 });
+    // 1.5 × 20/s × (200 + 100) ms + 1
+    expect(options.scenarios!.load_degraded).toMatchObject({ preAllocatedVUs: 10, maxVUs: 20 });
   });
 
   it('takes RATE, and refuses DURATION (phases have their own)', () => {

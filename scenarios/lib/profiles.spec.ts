@@ -16,7 +16,7 @@ describe('profilePlan', () => {
 
   it('smoke: a constant trickle for 10 s', () => {
     const { options } = profilePlan('smoke', readSettings({}));
-    expect(options.scenarios!.smoke).toMatchObject({ executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: '10s', preAllocatedVUs: 1, maxVUs: 2 });
+    expect(options.scenarios!.smoke).toMatchObject({ executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: '10s', preAllocatedVUs: 2, maxVUs: 4 });
     expect(options.thresholds!.dropped_iterations).toEqual(['count<=0']);
   });
 
@@ -30,8 +30,8 @@ describe('profilePlan', () => {
         { duration: '80s', target: 40 },
         { duration: '10s', target: 0 },
       ],
-      preAllocatedVUs: 12, // 40/s × 300 ms
-      maxVUs: 24,
+      preAllocatedVUs: 19, // 1.5 × 40/s × 300 ms + 1
+      maxVUs: 38,
     });
     // 200 + 3200 + 200 planned iterations; 1% may drop.
     expect(options.thresholds!.dropped_iterations).toEqual(['count<=36']);
@@ -39,13 +39,13 @@ describe('profilePlan', () => {
 
   it('sizes VUs by MAX_LATENCY_MS when given', () => {
     const { options } = profilePlan('stress', readSettings({ RATE: '100', MAX_LATENCY_MS: '2000' }));
-    expect(options.scenarios!.stress).toMatchObject({ preAllocatedVUs: 200, maxVUs: 400 });
+    expect(options.scenarios!.stress).toMatchObject({ preAllocatedVUs: 301, maxVUs: 602 });
   });
 
   it('breakpoint ramps from 0 to RATE and aborts at the first failed health threshold', () => {
     const { options } = profilePlan('breakpoint', readSettings({ RATE: '300', DURATION: '2m' }));
     expect(options.scenarios!.breakpoint).toMatchObject({ startRate: 0, stages: [{ duration: '120s', target: 300 }] });
-    expect(options.thresholds!['http_req_duration{phase:breakpoint}']).toContainEqual({ threshold: 'p(95)<1000', abortOnFail: true, delayAbortEval: '10s' });
+    expect(options.thresholds!['http_req_duration{phase:breakpoint}']).toContainEqual({ threshold: 'p(95)<500', abortOnFail: true, delayAbortEval: '10s' });
   });
 
   it('puts testid on every sample and drops raw URLs from the tags', () => {

@@ -47,7 +47,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
   breakpoint: {
     rate: 500,
     durationSeconds: 600,
-    budget: { p50Ms: 200, p95Ms: 1000 },
+    budget: { p50Ms: 100, p95Ms: 500 },
     shape: { startShare: 0, stages: [[1, 1]] },
     abortOnFail: true,
   },

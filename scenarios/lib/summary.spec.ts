@@ -30,6 +30,11 @@ describe('summary outputs', () => {
     expect(text).toContain('thresholds: 2/4 passed');
     expect(text).toContain('✗ http_req_duration{phase:degraded} p(50)>=190 (p(50)=121)');
     expect(text).not.toContain('max>=0');
+    expect(text).not.toContain('no load was sent');
+  });
+
+  it('says so when no load was sent', () => {
+    expect(textSummary({ ...data, metrics: {} }, run)).toContain('no load was sent');
   });
 
   it('gives JUnit one escaped test case per expectation, failures with the observed value', () => {

@@ -75,6 +75,9 @@ export function textSummary(data: SummaryData, run: RunInfo): string {
       ]),
     );
   }
+  if (run.phases.every((phase) => !m[`http_reqs{phase:${phase.name}}`]?.values.count)) {
+    lines.push('no load was sent: see k6\'s error above (setup() stops the run when the target is down)');
+  }
   const results = thresholdResults(data);
   lines.push('', `thresholds: ${results.filter((r) => r.ok).length}/${results.length} passed`);
   for (const r of results) lines.push(`  ${r.ok ? '✓' : '✗'} ${r.metric} ${r.expression} (${r.observed})`);
