@@ -23,6 +23,12 @@ export const LABELS = {
 /** `http_route` of a request that matched no route; raw paths never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+/**
+ * `http_response_status_code` of a request that got no response at all (a fault's
+ * connection reset, or a client that left first), as k6 reports such a request too.
+ */
+export const NO_RESPONSE_STATUS = '0';
+
 /** Tags k6 puts on every sample (remote write turns them into labels). */
 export const K6_TAGS = { testid: 'testid', phase: 'phase' } as const;
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
-import { LABELS } from '../../../chaos/contract/metrics';
-import { isOperationalRoute, METRICS, NO_RESPONSE_STATUS, routeLabel, type HttpDurationLabel } from './http-metrics';
+import { LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
+import { isOperationalRoute, routeLabel, type HttpDurationLabel } from './http-metrics';
 
 /** The path of a request without its query string. */
 export function requestPath(request: FastifyRequest): string {

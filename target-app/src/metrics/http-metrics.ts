@@ -1,11 +1,7 @@
-import { LABELS, METRICS, UNMATCHED_ROUTE } from '../../../chaos/contract/metrics';
-
-/** Status label of a request that got no response (aborted by a fault or by the client); k6 reports 0 too. */
-export const NO_RESPONSE_STATUS = '0';
+import { LABELS, UNMATCHED_ROUTE } from '../../../chaos/contract/metrics';
 
 export const HTTP_DURATION_LABELS = [LABELS.method, LABELS.route, LABELS.status] as const;
 export type HttpDurationLabel = (typeof HTTP_DURATION_LABELS)[number];
-export { METRICS, UNMATCHED_ROUTE };
 
 /** Paths about the service itself rather than its API: never counted, never faulted (except health probes). */
 export function isOperationalRoute(route: string): boolean {

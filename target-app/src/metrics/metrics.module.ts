@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { LATENCY_BUCKETS } from '../../../chaos/contract/metrics';
-import { HTTP_DURATION_LABELS, METRICS } from './http-metrics';
+import { LATENCY_BUCKETS, METRICS } from '../../../chaos/contract/metrics';
+import { HTTP_DURATION_LABELS } from './http-metrics';
 import { HttpMetricsHooks } from './http-metrics.hooks';
 import { MetricsController } from './metrics.controller';
 import { metricProvider } from './metric-provider';
