@@ -37,11 +37,5 @@ export function teardown(): void {
 }
 
 export function handleSummary(data: SummaryData) {
-  const run = {
-    scenario: 'chaos',
-    testid: settings.testid,
-    baseUrl: settings.baseUrl,
-    phases: phases.map((p) => ({ ...p, faults: p.faults.map((f) => f.spec) })),
-  };
-  return summaryOutputs(data, run, settings.summaryDir);
+  return summaryOutputs(data, { scenario: 'chaos', testid: settings.testid, baseUrl: settings.baseUrl, phases }, settings.summaryDir);
 }

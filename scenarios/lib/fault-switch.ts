@@ -16,7 +16,7 @@ export function switchPhaseFaults(settings: Settings, phases: Phase[]): void {
   try {
     for (const fault of phase.faults) {
       const elapsedSeconds = (Date.now() - phaseStartMs) / 1000;
-      ids.push(addFault(settings, { ...fault.spec, ttlSeconds: faultTtlSeconds(phase, fault, elapsedSeconds) }).id);
+      ids.push(addFault(settings, { ...fault, ttlSeconds: faultTtlSeconds(phase, elapsedSeconds) }).id);
     }
   } catch (error) {
     // A phase without its faults would measure nothing: stop the run (teardown clears up).

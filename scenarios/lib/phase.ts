@@ -7,13 +7,8 @@ export interface Phase {
   /** Offset from the start of the load, seconds. */
   startSeconds: number;
   durationSeconds: number;
-  faults: PhaseFault[];
-}
-
-export interface PhaseFault {
-  spec: FaultSpec;
-  /** The timeline gave its own ttlSeconds: keep it instead of the phase-long one. */
-  ownTtl: boolean;
+  /** Switched on when the phase starts, off when it ends; their ttlSeconds is set then. */
+  faults: FaultSpec[];
 }
 
 /** The phase tag of the harness's own requests (admin API, health checks), never a timeline's. */

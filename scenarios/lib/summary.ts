@@ -1,7 +1,7 @@
 // handleSummary's outputs: the text summary on stdout (per phase, next to dropped
 // iterations), and in SUMMARY_DIR: summary.json (k6's data plus the run's plan under
 // `roque`), junit.xml (one test case per threshold) and summary.txt.
-import type { FaultSpec } from '../../chaos/contract/faults';
+import type { Phase } from './phase';
 import { isReportOnly } from './thresholds';
 
 /** The parts of k6's handleSummary data used here. */
@@ -14,7 +14,7 @@ export interface RunInfo {
   scenario: string;
   testid?: string;
   baseUrl: string;
-  phases: { name: string; startSeconds: number; durationSeconds: number; faults: FaultSpec[] }[];
+  phases: Phase[];
 }
 
 export function summaryOutputs(data: SummaryData, run: RunInfo, summaryDir?: string): Record<string, string> {

@@ -8,17 +8,14 @@ describe('parseTimeline', () => {
       ['degraded', 20, 20, 1],
       ['recovery', 40, 20, 0],
     ]);
-    expect(phases[1].faults[0]).toEqual({
-      spec: { type: 'latency', delayMs: 200, jitterMs: 0, distribution: 'fixed', probability: 1, ttlSeconds: 300 },
-      ownTtl: false,
-    });
+    expect(phases[1].faults[0]).toEqual({ type: 'latency', delayMs: 200, jitterMs: 0, distribution: 'fixed', probability: 1, ttlSeconds: 300 });
     expect(JSON.parse(JSON.stringify(DEFAULT_TIMELINE))).toHaveLength(3);
   });
 
   it('reads durations in k6 notation or seconds, and offsets phases one after another', () => {
     const phases = parseTimeline('[{"name":"a","duration":"1m"},{"name":"b","duration":2.5,"faults":[{"type":"error","status":503,"ttlSeconds":30}]}]');
     expect(phases.map((p) => p.startSeconds)).toEqual([0, 60]);
-    expect(phases[1].faults[0]).toMatchObject({ spec: { type: 'error', status: 503 }, ownTtl: true });
+    expect(phases[1].faults[0]).toMatchObject({ type: 'error', status: 503, ttlSeconds: 30 });
   });
 
   it.each([
@@ -40,14 +37,11 @@ describe('parseTimeline', () => {
 });
 
 describe('faultTtlSeconds', () => {
-  const [phase] = parseTimeline('[{"name":"a","duration":"30s","faults":[{"type":"abort"},{"type":"abort","ttlSeconds":5}]}]');
+  const [phase] = parseTimeline('[{"name":"a","duration":"30s","faults":[{"type":"abort","ttlSeconds":3600}]}]');
   it('covers the rest of the phase plus a margin, so a killed run cleans up soon after', () => {
-    expect(faultTtlSeconds(phase, phase.faults[0], 0)).toBe(30 + FAULT_TTL_MARGIN_SECONDS);
-    expect(faultTtlSeconds(phase, phase.faults[0], 10.2)).toBe(Math.ceil(19.8 + FAULT_TTL_MARGIN_SECONDS));
-    expect(faultTtlSeconds(phase, phase.faults[0], 99)).toBe(FAULT_TTL_MARGIN_SECONDS);
-  });
-  it("keeps a TTL the timeline chose", () => {
-    expect(faultTtlSeconds(phase, phase.faults[1], 0)).toBe(5);
+    expect(faultTtlSeconds(phase, 0)).toBe(30 + FAULT_TTL_MARGIN_SECONDS);
+    expect(faultTtlSeconds(phase, 10.2)).toBe(Math.ceil(19.8 + FAULT_TTL_MARGIN_SECONDS));
+    expect(faultTtlSeconds(phase, 99)).toBe(FAULT_TTL_MARGIN_SECONDS);
   });
 });
 

@@ -4,10 +4,11 @@
 //    {"name":"degraded","duration":"20s","faults":[{"type":"latency","delayMs":200}]},
 //    {"name":"recovery","duration":"20s"}]
 // `duration` is a k6 duration ("500ms", "20s", "1m30s") or seconds; `faults` are fault specs
-// of chaos/contract/faults.ts (what POST /admin/faults takes), checked before any load.
+// of chaos/contract/faults.ts (what POST /admin/faults takes), checked before any load. A
+// fault's ttlSeconds is replaced by the rest of its phase plus a margin (faultTtlSeconds).
 import { MAX_TTL_SECONDS, parseFaultSpec } from '../../chaos/contract/faults';
 import { parseDuration } from './duration';
-import { affectsDiceRoute, CONTROL_PHASE, type Phase, type PhaseFault } from './phase';
+import { affectsDiceRoute, CONTROL_PHASE, type Phase } from './phase';
 
 export const DEFAULT_TIMELINE = [
   { name: 'baseline', duration: '20s' },
@@ -53,10 +54,10 @@ function parsePhase(raw: unknown, where: string, startSeconds: number): Phase {
   if (typeof duration !== 'string' && typeof duration !== 'number') throw new Error(`${where}.duration is required, e.g. "20s"`);
   const durationSeconds = parseDuration(duration, `${where}.duration`);
   if (!Array.isArray(faults)) throw new Error(`${where}.faults must be an array of fault specs`);
-  const parsed = faults.map((fault, i): PhaseFault => {
+  const parsed = faults.map((fault, i) => {
     const result = parseFaultSpec(fault);
     if (!result.ok) throw new Error(`${where}.faults[${i}]: ${result.message}`);
-    return { spec: result.value, ownTtl: typeof fault === 'object' && fault !== null && 'ttlSeconds' in fault };
+    return result.value;
   });
   if (parsed.length && durationSeconds + FAULT_TTL_MARGIN_SECONDS > MAX_TTL_SECONDS) {
     throw new Error(`${where}: a phase with faults may last at most ${MAX_TTL_SECONDS - FAULT_TTL_MARGIN_SECONDS}s (the faults' TTL limit)`);
@@ -64,9 +65,11 @@ function parsePhase(raw: unknown, where: string, startSeconds: number): Phase {
   return { name, startSeconds, durationSeconds, faults: parsed };
 }
 
-/** The TTL to give a fault switched on `elapsedSeconds` into its phase. */
-export function faultTtlSeconds(phase: Phase, fault: PhaseFault, elapsedSeconds: number): number {
-  if (fault.ownTtl) return fault.spec.ttlSeconds;
+/**
+ * The TTL of a fault switched on `elapsedSeconds` into its phase: the rest of the phase plus a
+ * margin, whatever ttlSeconds the timeline gave (a fault that should end early is a phase).
+ */
+export function faultTtlSeconds(phase: Phase, elapsedSeconds: number): number {
   const remaining = Math.max(0, phase.durationSeconds - elapsedSeconds);
   return Math.min(MAX_TTL_SECONDS, Math.ceil(remaining + FAULT_TTL_MARGIN_SECONDS));
 }
@@ -74,7 +77,7 @@ export function faultTtlSeconds(phase: Phase, fault: PhaseFault, elapsedSeconds:
 /** The largest delay the timeline injects on `/`, ms (fixed delay plus most of its spread). */
 export function slowestInjectedMs(phases: Phase[]): number {
   let slowest = 0;
-  for (const { spec } of phases.flatMap((p) => p.faults)) {
+  for (const spec of phases.flatMap((p) => p.faults)) {
     if (spec.type !== 'latency' || !affectsDiceRoute(spec)) continue;
     const spread = spec.distribution === 'normal' ? 3 * spec.jitterMs : spec.distribution === 'uniform' ? spec.jitterMs : 0;
     slowest = Math.max(slowest, spec.delayMs + spread);
