@@ -73,7 +73,7 @@ describe('the service process (e2e)', () => {
       // One JSON object a line; the fault change as one event saying what and from where;
       // the admin request logged (at debug) with its Authorization header redacted.
       const records = output.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(records.find((record) => record.event === 'fault_added')).toMatchObject({ fault: { type: 'latency', delayMs: 1200 }, origin: { ip: '127.0.0.1' } });
+      expect(records.find((record) => record.event === 'fault_added')).toMatchObject({ fault: { type: 'latency', delayMs: 1200 }, origin: { source: 'admin-api', ip: '127.0.0.1' } });
       expect(records.some((record) => (record.req as { url?: string } | undefined)?.url === '/admin/faults')).toBe(true);
       expect(output.text()).not.toContain(ADMIN_TOKEN);
     } finally {

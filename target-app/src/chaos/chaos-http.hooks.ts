@@ -11,8 +11,9 @@ import type { ErrorFault, LatencyFault } from './fault-rules';
 
 /**
  * Applies request faults at the HTTP layer, in a Fastify onRequest hook: after routing
- * (the route template is known) and before any Nest middleware, guard or handler. Each
- * request is decided on its own, so every request of a keep-alive connection draws anew.
+ * (the route template is known), before body parsing and Nest's guards, pipes and handler
+ * (only Nest middleware, the request logger, runs earlier). Each request is decided on its
+ * own, so every request of a keep-alive connection draws anew.
  */
 @Injectable()
 export class ChaosHttpHooks {

@@ -20,8 +20,10 @@ import {
 } from './fault-rules';
 import { MemoryBallast } from './memory-ballast';
 
-/** Who asked for a change, for the audit log (never the token). */
-export type ChangeOrigin = { ip: string; userAgent?: string };
+/** Who or what made a change, for the audit log (never the token). */
+export type ChangeOrigin =
+  | { source: 'admin-api'; ip: string; userAgent?: string }
+  | { source: 'ttl' | 'shutdown' };
 
 /**
  * The active faults and their effects. Request faults are read on every request, so they
@@ -62,7 +64,7 @@ export class FaultEngine implements OnApplicationShutdown {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + spec.ttlSeconds * 1000).toISOString(),
     };
-    const expiry = setTimeout(() => this.end(fault.id, 'expired', { ip: 'ttl' }), spec.ttlSeconds * 1000).unref();
+    const expiry = setTimeout(() => this.end(fault.id, 'expired', { source: 'ttl' }), spec.ttlSeconds * 1000).unref();
     this.active.set(fault.id, { fault, expiry });
     this.refresh();
     this.activeGauge.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
@@ -101,7 +103,7 @@ export class FaultEngine implements OnApplicationShutdown {
 
   // After the server has drained, so requests still in flight keep their faults.
   async onApplicationShutdown(): Promise<void> {
-    this.clear({ ip: 'shutdown' });
+    this.clear({ source: 'shutdown' });
     await this.memory.releaseAll();
   }
 

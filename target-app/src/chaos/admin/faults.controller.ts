@@ -10,7 +10,7 @@ export const FAULT_SPEC_SCHEMA_REF = { $ref: '#/components/schemas/FaultSpec' };
 const FAULT_SCHEMA_REF = { $ref: '#/components/schemas/Fault' };
 
 function originOf(request: FastifyRequest): ChangeOrigin {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+  return { source: 'admin-api', ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
 /** The admin API of the contract: switch faults on and off at runtime. */
