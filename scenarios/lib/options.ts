@@ -8,8 +8,8 @@ import { trendStatsFor } from './thresholds';
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
 
 /**
- * k6's default system tags minus `url` (raw URLs are unbounded: /admin/faults/<id>), `vu`/`iter`
- * (never on by default), and TLS/subprotocol details this plain-HTTP harness never varies.
+ * k6's default system tags without `url` (raw URLs are unbounded labels: /admin/faults/<id>)
+ * and without the TLS, subprotocol and gRPC service tags that plain HTTP never varies.
  */
 export const SYSTEM_TAGS = ['proto', 'status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response'];
 

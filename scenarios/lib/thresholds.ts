@@ -53,10 +53,11 @@ export function buildThresholds(plan: ThresholdPlan): Record<string, Threshold[]
     const checks: Threshold[] = [];
     if (plan.expectations) {
       for (const fault of faults) {
+        if (fault.type !== 'latency' || fault.delayMs === 0) continue;
         // Counted as if failed requests were answered before any delay (the smallest share
         // delayed), which holds whichever order the app applies its faults in.
-        const delayedShare = fault.type === 'latency' ? fault.probability * (1 - failingShare) : 0;
-        if (delayedShare < MIN_ASSERTED_PROBABILITY || fault.type !== 'latency' || fault.delayMs === 0) continue;
+        const delayedShare = fault.probability * (1 - failingShare);
+        if (delayedShare < MIN_ASSERTED_PROBABILITY) continue;
         // Delayed requests are the slowest `delayedShare`; their median sits at this quantile.
         const quantile = round(100 * (1 - delayedShare / 2), 1);
         duration.push(`p(${quantile})>=${round(EXPECTED_SHARE * fault.delayMs, 3)}`);
