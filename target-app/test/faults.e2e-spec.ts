@@ -1,5 +1,5 @@
 // Issue 3, end to end: the admin API and each request fault, judged by its effect.
-import { Agent } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { Fault } from '../../chaos/contract/faults';
 import { seededRandom } from '../src/random/random-source';
 import { ADMIN_TOKEN, admin, get, inBatches, median, quantile, metricValue, scrape, sleep, startApp, wilsonInterval, type RunningApp } from './e2e-helpers';
@@ -238,6 +238,25 @@ describe('fault engine and admin API (e2e)', () => {
       const text = await scrape(service.url);
       expect(metricValue(text, 'chaos_injections_total', { type: 'abort', http_route: '/', http_response_status_code: '0' })).toBe(2);
       expect(metricValue(text, 'http_server_request_duration_seconds_count', { http_route: '/', http_response_status_code: '0' })).toBe(2);
+    });
+  });
+
+  describe('a client that leaves during a delay', () => {
+    it('is counted with status 0 by the server histogram and the injection counter', async () => {
+      await addFault({ type: 'latency', delayMs: 400, routes: ['/'] });
+      const labels = { http_route: '/', http_response_status_code: '0' };
+      const before = await scrape(service.url);
+      const request = httpRequest(`${service.url}/`);
+      request.on('error', () => undefined);
+      request.end();
+      await sleep(100);
+      request.destroy();
+      await sleep(100);
+      const after = await scrape(service.url);
+      const grown = (name: string, extra: Record<string, string> = {}) =>
+        metricValue(after, name, { ...labels, ...extra })! - (metricValue(before, name, { ...labels, ...extra }) ?? 0);
+      expect(grown('http_server_request_duration_seconds_count')).toBe(1);
+      expect(grown('chaos_injections_total', { type: 'latency' })).toBe(1);
     });
   });
 
