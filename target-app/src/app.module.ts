@@ -9,6 +9,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import type { RandomSource } from './random/random-source';
 import { RandomModule } from './random/random.module';
+import { TracingShutdown } from './tracing-handle';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         HealthModule,
         ...(config.adminEnabled ? [ChaosAdminModule] : []),
       ],
+      providers: [TracingShutdown],
     };
   }
 }

@@ -6,11 +6,12 @@ import FastifyOtelInstrumentation from '@fastify/otel';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IncomingMessage } from 'node:http';
+import { registerTracingShutdown } from './tracing-handle';
 
 /** Requests not worth a trace: scrapes and probes, several a second, all alike. */
 const UNTRACED_PATH = /^\/(metrics|health)(\/|\?|$)/;
 
-export function tracingEndpointConfigured(env: NodeJS.ProcessEnv): boolean {
+function tracingEndpointConfigured(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
@@ -42,8 +43,7 @@ function startTracing(): void {
     ],
   });
   sdk.start();
-  const stop = () => void sdk.shutdown().catch(() => undefined);
-  process.once('beforeExit', stop);
+  registerTracingShutdown(() => sdk.shutdown());
 }
 
 if (tracingEndpointConfigured(process.env)) startTracing();

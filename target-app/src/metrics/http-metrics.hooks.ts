@@ -6,7 +6,7 @@ import { LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/met
 import { isOperationalRoute, routeLabel, type HttpDurationLabel } from './http-metrics';
 
 /** The path of a request without its query string. */
-export function requestPath(request: FastifyRequest): string {
+function requestPath(request: FastifyRequest): string {
   const url = request.url;
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);

@@ -6,7 +6,7 @@ import { FaultEngine, type ChangeOrigin } from '../fault-engine.service';
 import { AdminTokenGuard } from './admin-token.guard';
 import { FaultSpecPipe } from './fault-spec.pipe';
 
-export const FAULT_SPEC_SCHEMA_REF = { $ref: '#/components/schemas/FaultSpec' };
+const FAULT_SPEC_SCHEMA_REF = { $ref: '#/components/schemas/FaultSpec' };
 const FAULT_SCHEMA_REF = { $ref: '#/components/schemas/Fault' };
 
 function originOf(request: FastifyRequest): ChangeOrigin {
