@@ -22,7 +22,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(LOG_LEVELS).default('info')),
   CHAOS_ADMIN_TOKEN: optionalSecret,
   CHAOS_MEMORY_CAP_MB: integer(512, 1, 16_384),
-  ADMIN_BODY_LIMIT_BYTES: integer(16 * 1024, 256, 1024 * 1024),
+  CHAOS_ADMIN_BODY_LIMIT_BYTES: integer(16 * 1024, 256, 1024 * 1024),
   /** How long readiness reports 503 before the server stops taking connections. */
   SHUTDOWN_READINESS_DELAY_MS: integer(0, 0, 60_000),
   /** Upper bound on the whole shutdown; the process is forced out after it. */
@@ -52,7 +52,7 @@ export class AppConfig {
     this.logLevel = raw.LOG_LEVEL;
     this.adminToken = raw.CHAOS_ADMIN_TOKEN;
     this.memoryCapMb = raw.CHAOS_MEMORY_CAP_MB;
-    this.adminBodyLimitBytes = raw.ADMIN_BODY_LIMIT_BYTES;
+    this.adminBodyLimitBytes = raw.CHAOS_ADMIN_BODY_LIMIT_BYTES;
     this.shutdownReadinessDelayMs = raw.SHUTDOWN_READINESS_DELAY_MS;
     this.shutdownTimeoutMs = raw.SHUTDOWN_TIMEOUT_MS;
     Object.freeze(this);
