@@ -1,4 +1,11 @@
-import { BadRequestException, Inject, Injectable, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  NotFoundException,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -69,7 +76,7 @@ export class FaultEngine implements OnApplicationShutdown {
     this.refresh();
     this.activeGauge.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
     this.logger.info({ event: 'fault_added', fault, origin }, `fault added: ${fault.type} ${fault.id}`);
-    if (fault.type === 'memory') await this.memory.hold(fault.id, fault.megabytes);
+    if (fault.type === 'memory') await this.holdMemory(fault.id, fault.megabytes, origin);
     return fault;
   }
 
@@ -107,7 +114,17 @@ export class FaultEngine implements OnApplicationShutdown {
     await this.memory.releaseAll();
   }
 
-  private end(id: string, reason: 'expired' | 'removed' | 'cleared', origin: ChangeOrigin): boolean {
+  /** A memory fault that cannot get its memory does not stay listed as active. */
+  private async holdMemory(id: string, megabytes: number, origin: ChangeOrigin): Promise<void> {
+    try {
+      await this.memory.hold(id, megabytes);
+    } catch (error) {
+      this.end(id, 'failed', origin);
+      throw new InternalServerErrorException(`megabytes: could not hold ${megabytes} MB (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+
+  private end(id: string, reason: 'expired' | 'removed' | 'cleared' | 'failed', origin: ChangeOrigin): boolean {
     const entry = this.active.get(id);
     if (!entry) return false;
     clearTimeout(entry.expiry);
