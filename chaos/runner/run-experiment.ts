@@ -116,6 +116,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   try {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
     target = await prepareTarget(experiment.target, options, journal, progress);
+    if (abortReason) throw new RunSetupError(`${abortReason} before the load started`);
     admin = new AdminClient({ target: target.app, token: target.adminToken });
     await admin.clear().catch((error: Error) => {
       throw new RunSetupError(`the admin API of ${target!.app} refused the kill switch: ${error.message}`);

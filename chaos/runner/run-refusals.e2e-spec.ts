@@ -67,6 +67,36 @@ describe('with a running app and Prometheus given as the target', () => {
     expect(existsSync(join(runDir, 'k6', 'requests.csv.gz'))).toBe(true);
     expect(readFileSync(join(runDir, 'journal.ndjson'), 'utf8')).toContain('"event":"faults.cleared","why":"SIGINT received"');
   }, 120_000);
+
+  test('an abort condition stops the run, reverts the faults and exits 1 with status aborted', async () => {
+    const file = join(work, 'abort.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: abort-on-errors',
+        'load: { rate: 30 }',
+        'phases:',
+        '  - { name: baseline, duration: 5s }',
+        '  - name: broken',
+        '    duration: 60s',
+        '    faults: [{ type: error, probability: 0.9 }]',
+        'checks:',
+        '  - { kind: fidelity, signal: errors, phase: broken }',
+        'abort:',
+        '  - { errorShareAbove: 0.5, for: 3s }',
+        '',
+      ].join('\n'),
+    );
+    const started = Date.now();
+    const run = await roque(['run', file, ...targetArgs], {}, 90_000);
+    expect(run.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(run.stderr).toMatch(/aborting: abort condition: error share \d+% above 50% for 3 s/);
+    const written = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as RunResult;
+    expect(written.status).toBe('aborted');
+    expect(written.abortReason).toMatch(/^abort condition: error share/);
+    expect(await new AdminClient({ target: app.url, token: app.adminToken }).list()).toEqual([]);
+  }, 120_000);
 });
 
 describe('bad input exits 2 with a clear message', () => {
