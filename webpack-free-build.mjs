@@ -51,7 +51,7 @@ export async function buildNode() {
 export async function buildScenarios() {
   const dir = join(ROOT, 'scenarios');
   const entries = (await readdir(dir).catch(() => []))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith('.ts') && !/\.(e2e-)?spec\.ts$|\.d\.ts$/.test(f))
     .map((f) => join(dir, f));
   if (entries.length === 0) return 0;
   await build({
