@@ -127,13 +127,15 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const rawFile = join(k6Dir, 'requests.csv');
     const k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, abortRun);
     await revert('load finished');
+    const noRequests = new RunSetupError(`k6 made no requests (exit ${k6.exitCode}: ${k6.meaning}); its output is in ${relative(process.cwd(), runDir)}/journal.ndjson`);
+    if (!existsSync(rawFile)) throw noRequests;
     if (!abortReason) await waitForDetection(plan, rawFile, watcher, progress);
     await sleep(LAST_SCRAPE_WAIT_MS);
     await watcher.stop();
 
     const { requests, dropped } = await readRawResults(rawFile);
     const loadStart = loadStartOf(requests);
-    if (loadStart === null) throw new RunSetupError(`k6 made no requests (exit ${k6.exitCode}: ${k6.meaning}); see ${relative(process.cwd(), runDir)}/journal.ndjson`);
+    if (loadStart === null) throw noRequests;
     const phases = phaseData(plan.phases, loadStart, requests, dropped).filter((p) => p.startMs <= (requests.at(-1)?.t ?? 0));
     const verdict = evaluateChecks({ ...plan, checks: plan.checks.filter((c) => phases.some((p) => p.planned.name === c.phase)) }, phases, watcher.episodes, SEED);
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
