@@ -1,7 +1,7 @@
 // `roque fault add|list|rm|clear`: the admin API from a shell.
 // Exit codes: 0 done, 1 the server refused (401, 400, unknown id), 2 bad input or unreachable.
 import Table from 'cli-table3';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import pc from 'picocolors';
 import { AdminClient, AdminError } from '../admin/admin-client';
 import { faultSpecFromOptions, FaultInputError, type FaultAddOptions } from '../admin/fault-options';
@@ -19,8 +19,7 @@ export function registerFaultCommands(program: Command): void {
     .description('switch faults on the target app on and off (its admin API)')
     .option('--target <url>', 'target app base URL (env ROQUE_TARGET_URL)', process.env.ROQUE_TARGET_URL ?? 'http://127.0.0.1:8080')
     .option('--token <token>', 'admin bearer token (env CHAOS_ADMIN_TOKEN)')
-    .option('--json', 'print JSON instead of a table')
-    .exitOverride(exitOnUsageError);
+    .option('--json', 'print JSON instead of a table');
 
   fault
     .command('add')
@@ -75,11 +74,6 @@ export function registerFaultCommands(program: Command): void {
         print(json, { cleared: true }, () => `${pc.green('cleared')} every fault`);
       }),
     );
-}
-
-/** Commander's own usage errors are bad input (exit 2); help and version exit 0. */
-function exitOnUsageError(error: CommanderError): never {
-  process.exit(error.exitCode === 0 ? 0 : 2);
 }
 
 async function withClient(command: Command, work: (client: AdminClient, json: boolean) => Promise<void>): Promise<void> {

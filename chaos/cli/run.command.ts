@@ -4,7 +4,7 @@
 // SIGINT/SIGTERM (the report is still written, status `aborted`).
 import { relative } from 'node:path';
 import Table from 'cli-table3';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
 import { runExperiment } from '../runner/run-experiment';
@@ -29,7 +29,6 @@ export function registerRunCommand(program: Command): void {
     .option('--prometheus <url>', 'Prometheus base URL (loopback)')
     .option('--admin-token <token>', 'admin API token of the target (env CHAOS_ADMIN_TOKEN)')
     .option('--reports <dir>', 'where run folders are written', `${REPO_ROOT}/reports`)
-    .exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await run(file, flags);
     });
