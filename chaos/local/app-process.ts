@@ -46,6 +46,9 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppProces
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CHAOS_ADMIN_TOKEN: adminToken, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only the harness, which reverts
+    // faults through this app before stopping it.
+    detached: true,
   });
   let output = '';
   const keep = (chunk: Buffer) => {

@@ -39,10 +39,14 @@ export interface Service {
   logFile: string;
 }
 
-/** Starts `bin`; `detached` puts it in its own process group so it outlives this process. */
+/**
+ * Starts `bin` in its own process group, so a terminal's Ctrl-C reaches only the harness,
+ * which then reverts faults and stops its children in order. `detached` also lets it
+ * outlive this process (`roque stack up`).
+ */
 export function spawnService(name: string, bin: string, args: string[], logFile: string, detached: boolean): Service {
   const log = openSync(logFile, 'a');
-  const child = spawn(bin, args, { stdio: ['ignore', log, log], detached });
+  const child = spawn(bin, args, { stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   if (detached) child.unref();
   return { name, child, logFile };
