@@ -3,9 +3,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AdminServerModule } from './chaos/admin/admin-server.module';
 import { ChaosAdminModule } from './chaos/admin/chaos-admin.module';
 import { AdminOpenApiDocument } from './chaos/admin/openapi';
 import { ChaosHttpHooks } from './chaos/chaos-http.hooks';
+import { FaultEngine } from './chaos/fault-engine.service';
 import type { AppConfig } from './config/app-config';
 import { HttpMetricsHooks } from './metrics/http-metrics.hooks';
 import type { RandomSource } from './random/random-source';
@@ -15,15 +17,25 @@ export type AppOptions = {
   random?: RandomSource;
 };
 
+/** A Fastify adapter with small bodies (only the admin API takes any) parsed as JSON. */
+function jsonAdapter(config: AppConfig): FastifyAdapter {
+  const adapter = new FastifyAdapter({ bodyLimit: config.adminBodyLimitBytes });
+  // JSON as Fastify parses it, except that an empty body is no body: clients send
+  // `content-type: application/json` on DELETE too.
+  const parseJson = adapter.getInstance<FastifyInstance>().getDefaultJsonParser('error', 'error');
+  adapter.useBodyParser('application/json', false, undefined, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    parseJson(request, body.toString('utf8'), done);
+  });
+  return adapter;
+}
+
 /**
  * Builds the whole service, initialised but not listening: main.ts listens on the
  * configured address, tests on port 0.
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
-    // Only the admin API takes bodies; keep them small.
-    bodyLimit: config.adminBodyLimitBytes,
-  });
+  const adapter = jsonAdapter(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.random), adapter, {
     bufferLogs: true,
   });
@@ -37,18 +49,26 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.get(HttpMetricsHooks).register(fastify);
   if (config.adminEnabled) app.get(ChaosHttpHooks).register(fastify);
 
-  // JSON as Fastify parses it, except that an empty body is no body: clients send
-  // `content-type: application/json` on DELETE too.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  adapter.useBodyParser('application/json', false, undefined, (request, body, done) => {
-    if (body.length === 0) return done(null, undefined);
-    parseJson(request, body.toString('utf8'), done);
-  });
-
   await app.init();
-  if (config.adminEnabled) {
+  if (config.adminEnabled && !config.adminOnOwnPort) {
     app.get(AdminOpenApiDocument).build(app, [ChaosAdminModule], config.appVersion);
   }
   await fastify.ready();
+  return app;
+}
+
+/**
+ * The admin API on its own (ADMIN_PORT), initialised but not listening, driving the
+ * FaultEngine of `service` (an app made by createApp).
+ */
+export async function createAdminApp(config: AppConfig, service: NestFastifyApplication): Promise<NestFastifyApplication> {
+  const adapter = jsonAdapter(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AdminServerModule.forRoot(config, service.get(FaultEngine)), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  await app.init();
+  app.get(AdminOpenApiDocument).build(app, [ChaosAdminModule], config.appVersion);
+  await adapter.getInstance<FastifyInstance>().ready();
   return app;
 }

@@ -13,7 +13,7 @@ import { TracingShutdown } from './tracing-handle';
 
 @Module({})
 export class AppModule {
-  /** The whole service; the admin API is only there when a token is configured (else /admin is 404). */
+  /** The whole service; the admin API is only there when a token is configured and no ADMIN_PORT is (else /admin is 404). */
   static forRoot(config: AppConfig, random?: RandomSource): DynamicModule {
     return {
       module: AppModule,
@@ -25,7 +25,8 @@ export class AppModule {
         ChaosModule,
         DiceModule,
         HealthModule,
-        ...(config.adminEnabled ? [ChaosAdminModule] : []),
+        // With ADMIN_PORT the admin API is served by its own app (admin-server.module.ts).
+        ...(config.adminEnabled && !config.adminOnOwnPort ? [ChaosAdminModule.inApp()] : []),
       ],
       providers: [TracingShutdown],
     };

@@ -1,6 +1,6 @@
 // The service's entry point: `node --import ./dist/target-app/src/tracing.js dist/target-app/src/main.js`.
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
+import { createAdminApp, createApp } from './app.factory';
 import { parseConfig } from './config/app-config';
 
 async function main(): Promise<void> {
@@ -22,8 +22,13 @@ async function main(): Promise<void> {
       }, config.shutdownTimeoutMs).unref();
     });
   }
+  // The admin listener is not closed on a signal: it lives until the process exits, after
+  // the public port has drained, so faults can still be cleared while requests finish.
+  const adminApp = config.adminOnOwnPort ? await createAdminApp(config, app) : null;
+  await adminApp?.listen(config.adminPort!, config.adminHost);
   await app.listen(config.port, config.host);
   // The real address (PORT=0 picks a free port): tools that start the app read it here.
+  if (adminApp) Logger.log(`admin API listening on ${await adminApp.getUrl()}`, 'Bootstrap');
   Logger.log(`listening on ${await app.getUrl()}`, 'Bootstrap');
 }
 

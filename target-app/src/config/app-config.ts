@@ -23,6 +23,11 @@ export const configSchema = z.object({
   CHAOS_ADMIN_TOKEN: optionalSecret,
   CHAOS_MEMORY_CAP_MB: integer(512, 1, 16_384),
   CHAOS_ADMIN_BODY_LIMIT_BYTES: integer(16 * 1024, 256, 1024 * 1024),
+  /** Failed admin token attempts one client IP may make per minute before it gets 429. */
+  CHAOS_ADMIN_AUTH_FAILURES_PER_MINUTE: integer(20, 1, 10_000),
+  /** When set, /admin is served on its own listener (ADMIN_HOST:ADMIN_PORT) and not on PORT. */
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   /** How long readiness reports 503 before the server stops taking connections. */
   SHUTDOWN_READINESS_DELAY_MS: integer(0, 0, 60_000),
   /** Upper bound on the whole shutdown; the process is forced out after it. */
@@ -42,6 +47,9 @@ export class AppConfig {
   readonly adminToken: string | undefined;
   readonly memoryCapMb: number;
   readonly adminBodyLimitBytes: number;
+  readonly adminAuthFailuresPerMinute: number;
+  readonly adminPort: number | undefined;
+  readonly adminHost: string;
   readonly shutdownReadinessDelayMs: number;
   readonly shutdownTimeoutMs: number;
 
@@ -53,6 +61,9 @@ export class AppConfig {
     this.adminToken = raw.CHAOS_ADMIN_TOKEN;
     this.memoryCapMb = raw.CHAOS_MEMORY_CAP_MB;
     this.adminBodyLimitBytes = raw.CHAOS_ADMIN_BODY_LIMIT_BYTES;
+    this.adminAuthFailuresPerMinute = raw.CHAOS_ADMIN_AUTH_FAILURES_PER_MINUTE;
+    this.adminPort = raw.ADMIN_PORT;
+    this.adminHost = raw.ADMIN_HOST;
     this.shutdownReadinessDelayMs = raw.SHUTDOWN_READINESS_DELAY_MS;
     this.shutdownTimeoutMs = raw.SHUTDOWN_TIMEOUT_MS;
     Object.freeze(this);
@@ -60,6 +71,11 @@ export class AppConfig {
 
   get adminEnabled(): boolean {
     return this.adminToken !== undefined;
+  }
+
+  /** The admin API has a listener of its own, and the public port answers 404 for /admin. */
+  get adminOnOwnPort(): boolean {
+    return this.adminEnabled && this.adminPort !== undefined;
   }
 }
 

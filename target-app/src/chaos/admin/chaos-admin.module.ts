@@ -1,14 +1,28 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { ChaosModule } from '../chaos.module';
+import { FaultEngine } from '../fault-engine.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { FailedAuthLimiter } from './failed-auth-limiter';
 import { FaultsController } from './faults.controller';
 import { AdminOpenApiController, AdminOpenApiDocument } from './openapi';
 
+const ADMIN_PROVIDERS: Provider[] = [AdminTokenGuard, FailedAuthLimiter, AdminOpenApiDocument];
+
 /** /admin: only imported when CHAOS_ADMIN_TOKEN is set, so without it the whole tree is 404. */
-@Module({
-  imports: [ChaosModule],
-  controllers: [FaultsController, AdminOpenApiController],
-  providers: [AdminTokenGuard, AdminOpenApiDocument],
-  exports: [AdminOpenApiDocument],
-})
-export class ChaosAdminModule {}
+@Module({})
+export class ChaosAdminModule {
+  /** Beside the dice routes, on the engine of the app's ChaosModule. */
+  static inApp(): DynamicModule {
+    return { module: ChaosAdminModule, imports: [ChaosModule], controllers: [FaultsController, AdminOpenApiController], providers: ADMIN_PROVIDERS, exports: [AdminOpenApiDocument] };
+  }
+
+  /** On a listener of its own (ADMIN_PORT), driving the engine of the running service. */
+  static forEngine(engine: FaultEngine): DynamicModule {
+    return {
+      module: ChaosAdminModule,
+      controllers: [FaultsController, AdminOpenApiController],
+      providers: [{ provide: FaultEngine, useValue: engine }, ...ADMIN_PROVIDERS],
+      exports: [AdminOpenApiDocument],
+    };
+  }
+}
