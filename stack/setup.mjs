@@ -6,7 +6,8 @@
 //   2. k6 v2.2.0, built with Go into .tools/bin unless that version is already on PATH;
 //   3. Prometheus, promtool and Alertmanager from Debian's packages (when root), else
 //      exact instructions;
-//   4. with --tests: Debian's chromium, for the report's rendering test.
+//   4. with --tests: Debian's chromium, for the report's rendering test; Debian's redis-server, for
+//      the fault propagation test; kustomize v5 built with Go into .tools/bin, for the manifests' test.
 // What it found is written to .tools/tools.json, which the CLI and the tests read.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,9 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const TOOLS = join(ROOT, '.tools');
 const K6_VERSION = 'v2.2.0';
 const K6_MODULE = 'go.k6.io/k6/v2';
+// v5.8.3 needs Go 1.27; v5.8.2 builds with Go 1.25+.
+const KUSTOMIZE_VERSION = 'v5.8.2';
+const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
 const forTests = args.has('--tests');
@@ -81,6 +85,28 @@ function k6() {
   return local;
 }
 
+/** kustomize v5 for the manifests' test: one on PATH, else built like k6 (cached in .tools/bin). */
+function kustomize() {
+  const local = join(TOOLS, 'bin', 'kustomize');
+  if (existsSync(local) && versionOf(local).includes(KUSTOMIZE_VERSION)) return local;
+  const onPath = which('kustomize');
+  if (onPath && /v5\./.test(versionOf(onPath))) return onPath;
+  if (!which('go')) {
+    say(`kustomize is missing and Go is not installed to build it: the manifests' test will say so. Install kustomize ${KUSTOMIZE_VERSION} on PATH.`);
+    return null;
+  }
+  console.log(`setup: building kustomize ${KUSTOMIZE_VERSION} with Go into .tools/bin (once)…`);
+  const work = mkdtempSync(join(tmpdir(), 'roque-kustomize-'));
+  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' };
+  const ok =
+    run('go', ['mod', 'init', 'roque-kustomize-build'], { cwd: work, env, stdio: 'ignore' }) &&
+    run('go', ['get', `${KUSTOMIZE_MODULE}@${KUSTOMIZE_VERSION}`], { cwd: work, env }) &&
+    run('go', ['build', '-trimpath', '-o', local, KUSTOMIZE_MODULE], { cwd: work, env });
+  rmSync(work, { recursive: true, force: true });
+  if (!ok || !versionOf(local).includes(KUSTOMIZE_VERSION)) fail(`building kustomize ${KUSTOMIZE_VERSION} failed; see the Go output above.`);
+  return local;
+}
+
 function debianPackages(binaries, packages, why) {
   if (binaries.every((b) => which(b))) return;
   const isRoot = process.getuid?.() === 0;
@@ -106,6 +132,9 @@ const k6Bin = k6();
 debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
 debianPackages(['prometheus-alertmanager'], ['prometheus-alertmanager'], 'Alertmanager is needed for the alerting path.');
 if (forTests) debianPackages(['chromium'], ['chromium'], 'Chromium renders the report in the tests.');
+if (forTests) debianPackages(['redis-server'], ['redis-server'], 'redis-server carries faults between replicas in the propagation test.');
+const builtKustomize = join(TOOLS, 'bin', 'kustomize');
+const kustomizeBin = forTests ? kustomize() : existsSync(builtKustomize) ? builtKustomize : which('kustomize');
 
 const tools = {
   k6: k6Bin,
@@ -113,6 +142,8 @@ const tools = {
   promtool: which('promtool'),
   alertmanager: which('prometheus-alertmanager') || which('alertmanager'),
   chromium: which('chromium'),
+  redisServer: which('redis-server'),
+  kustomize: kustomizeBin,
 };
 const file = join(TOOLS, 'tools.json');
 const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';

@@ -10,7 +10,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { Counter, Gauge } from 'prom-client';
-import type { Fault, FaultSpec } from '../../../chaos/contract/faults';
+import { parseFaultSpec, type Fault, type FaultSpec } from '../../../chaos/contract/faults';
 import { LABELS, METRICS } from '../../../chaos/contract/metrics';
 import { AppConfig } from '../config/app-config';
 import { RANDOM_SOURCE, type RandomSource } from '../random/random-source';
@@ -25,17 +25,22 @@ import {
   type RequestDecision,
   type RequestFault,
 } from './fault-rules';
+import type { FaultPropagator, PropagationStatus } from './fault-propagation';
 import { MemoryBallast } from './memory-ballast';
 
 /** Who or what made a change, for the audit log (never the token). */
 export type ChangeOrigin =
   | { source: 'admin-api'; ip: string; userAgent?: string }
-  | { source: 'ttl' | 'shutdown' };
+  | { source: 'ttl' | 'shutdown' }
+  /** A change another replica made, received through the shared store. */
+  | { source: 'sync'; replica: string };
 
 /**
  * The active faults and their effects. Request faults are read on every request, so they
  * are kept in a ready array; process faults (cpu, memory) run while active; every fault
- * ends by itself at its TTL, with an unref'd timer that never keeps the process alive.
+ * ends by itself at its absolute `expiresAt`, with an unref'd timer that never keeps the
+ * process alive. With a propagator attached (CHAOS_SYNC_REDIS_URL), changes made through
+ * this replica's admin API reach every replica, and theirs arrive through apply*Remote.
  */
 @Injectable()
 export class FaultEngine implements OnApplicationShutdown {
@@ -44,6 +49,7 @@ export class FaultEngine implements OnApplicationShutdown {
   private healthFaults: readonly HealthFault[] = [];
   private readonly cpu = new CpuBurner();
   private readonly memory = new MemoryBallast();
+  private propagator: FaultPropagator | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -61,8 +67,22 @@ export class FaultEngine implements OnApplicationShutdown {
     return this.requestFaults.length > 0;
   }
 
-  /** Activates a fault; a memory fault resolves once its memory is held. */
+  /** Called once by FaultSync when faults are shared between replicas. */
+  attachPropagator(propagator: FaultPropagator): void {
+    this.propagator = propagator;
+  }
+
+  /** How faults reach the other replicas; undefined when this process is on its own. */
+  propagation(): PropagationStatus | undefined {
+    return this.propagator?.status();
+  }
+
+  /**
+   * Activates a fault; a memory fault resolves once its memory is held. With propagation,
+   * it is refused (503) while the store is down, and resolves once every replica was told.
+   */
   async add(spec: FaultSpec, origin: ChangeOrigin): Promise<Fault> {
+    this.propagator?.assertUp();
     if (spec.type === 'memory') this.checkMemoryCap(spec.megabytes);
     const now = Date.now();
     const fault: Fault = {
@@ -71,25 +91,75 @@ export class FaultEngine implements OnApplicationShutdown {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + spec.ttlSeconds * 1000).toISOString(),
     };
-    const expiry = setTimeout(() => this.end(fault.id, 'expired', { source: 'ttl' }), spec.ttlSeconds * 1000).unref();
-    this.active.set(fault.id, { fault, expiry });
-    this.refresh();
-    this.activeGauge.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
-    this.logger.info({ event: 'fault_added', fault, origin }, `fault added: ${fault.type} ${fault.id}`);
+    this.activate(fault, origin);
     if (fault.type === 'memory') await this.holdMemory(fault.id, fault.megabytes, origin);
+    if (this.propagator) {
+      try {
+        await this.propagator.added(fault);
+      } catch (error) {
+        this.end(fault.id, 'failed', origin);
+        throw error;
+      }
+    }
     return fault;
   }
 
-  /** Ends one fault; 404 when it is not active. */
-  remove(id: string, origin: ChangeOrigin): void {
-    if (!this.end(id, 'removed', origin)) throw new NotFoundException(`no active fault with id ${id}`);
+  /**
+   * Ends one fault; 404 when neither this replica nor the shared store has it. With
+   * propagation down it still ends here, and the answer is 503 (the others keep it for now).
+   */
+  async remove(id: string, origin: ChangeOrigin): Promise<void> {
+    const here = this.end(id, 'removed', origin);
+    const shared = this.propagator ? await this.propagator.removed(id) : false;
+    if (!here && !shared) throw new NotFoundException(`no active fault with id ${id}`);
   }
 
-  /** The kill switch: ends every fault at once. */
-  clear(origin: ChangeOrigin): number {
-    const ids = [...this.active.keys()];
-    for (const id of ids) this.end(id, 'cleared', origin);
-    return ids.length;
+  /**
+   * The kill switch: ends every fault at once, here first, whatever the store's state; with
+   * propagation down the answer is 503 and the clear reaches the store once it is back.
+   */
+  async clear(origin: ChangeOrigin): Promise<number> {
+    const count = this.clearHere(origin);
+    await this.propagator?.cleared();
+    return count;
+  }
+
+  /** A fault another replica added: active here until the same absolute `expiresAt`. */
+  applyRemote(fault: Fault, replica: string): boolean {
+    if (this.active.has(fault.id) || Date.parse(fault.expiresAt) <= Date.now()) return false;
+    const { id: _id, createdAt: _created, expiresAt: _expires, ...spec } = fault;
+    const parsed = parseFaultSpec(spec);
+    const origin: ChangeOrigin = { source: 'sync', replica };
+    if (!parsed.ok) {
+      this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: parsed.message }, `ignored a shared fault: ${parsed.message}`);
+      return false;
+    }
+    try {
+      if (fault.type === 'memory') this.checkMemoryCap(fault.megabytes);
+    } catch (error) {
+      this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message }, `ignored a shared fault: ${(error as Error).message}`);
+      return false;
+    }
+    this.activate({ ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: fault.expiresAt }, origin);
+    if (fault.type === 'memory') this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
+    return true;
+  }
+
+  /** Another replica removed a fault. */
+  removeRemote(id: string, replica: string): boolean {
+    return this.end(id, 'removed', { source: 'sync', replica });
+  }
+
+  /** Another replica hit the kill switch. */
+  clearRemote(replica: string): number {
+    return this.clearHere({ source: 'sync', replica });
+  }
+
+  /** The store's set is the truth after a (re)connection: end what it lacks, start what is missing. */
+  reconcile(shared: readonly Fault[], replica: string): void {
+    const ids = new Set(shared.map((fault) => fault.id));
+    for (const id of [...this.active.keys()]) if (!ids.has(id)) this.end(id, 'removed', { source: 'sync', replica });
+    for (const fault of shared) this.applyRemote(fault, replica);
   }
 
   /** What to do to one request on a route template (see decideRequest for the order). */
@@ -108,10 +178,29 @@ export class FaultEngine implements OnApplicationShutdown {
     this.injections.inc({ [LABELS.faultType]: type, [LABELS.route]: route, [LABELS.status]: String(status) });
   }
 
-  // After the server has drained, so requests still in flight keep their faults.
+  // After the server has drained, so requests still in flight keep their faults. Only this
+  // replica's: one replica stopping never ends the faults of the others.
   async onApplicationShutdown(): Promise<void> {
-    this.clear({ source: 'shutdown' });
+    this.clearHere({ source: 'shutdown' });
     await this.memory.releaseAll();
+  }
+
+  private clearHere(origin: ChangeOrigin): number {
+    const ids = [...this.active.keys()];
+    for (const id of ids) this.end(id, 'cleared', origin);
+    return ids.length;
+  }
+
+  /** Lists a fault, starts its effects and its timer to the absolute `expiresAt`. */
+  private activate(fault: Fault, origin: ChangeOrigin): void {
+    const remainingMs = Math.max(0, Date.parse(fault.expiresAt) - Date.now());
+    const expiry = setTimeout(() => {
+      if (this.end(fault.id, 'expired', { source: 'ttl' })) this.propagator?.expired(fault.id);
+    }, remainingMs).unref();
+    this.active.set(fault.id, { fault, expiry });
+    this.refresh();
+    this.activeGauge.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
+    this.logger.info({ event: 'fault_added', fault, origin }, `fault added: ${fault.type} ${fault.id}`);
   }
 
   /** A memory fault that cannot get its memory does not stay listed as active. */

@@ -32,6 +32,16 @@ export const configSchema = z.object({
   SHUTDOWN_READINESS_DELAY_MS: integer(0, 0, 60_000),
   /** Upper bound on the whole shutdown; the process is forced out after it. */
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 300_000),
+  /** Redis that carries faults to every replica (pub/sub + a hash of active faults); unset = this process only. */
+  CHAOS_SYNC_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  /** Prefix of the Redis key and channel, so several environments can share one Redis. */
+  CHAOS_SYNC_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'expected 1-64 letters, digits or :_.-')
+    .default('roque'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
@@ -52,6 +62,8 @@ export class AppConfig {
   readonly adminHost: string;
   readonly shutdownReadinessDelayMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly syncRedisUrl: string | undefined;
+  readonly syncNamespace: string;
 
   constructor(raw: RawConfig) {
     this.port = raw.PORT;
@@ -66,6 +78,8 @@ export class AppConfig {
     this.adminHost = raw.ADMIN_HOST;
     this.shutdownReadinessDelayMs = raw.SHUTDOWN_READINESS_DELAY_MS;
     this.shutdownTimeoutMs = raw.SHUTDOWN_TIMEOUT_MS;
+    this.syncRedisUrl = raw.CHAOS_SYNC_REDIS_URL;
+    this.syncNamespace = raw.CHAOS_SYNC_NAMESPACE;
     Object.freeze(this);
   }
 
@@ -80,7 +94,7 @@ export class AppConfig {
 }
 
 /** Variables whose values never appear in messages. */
-const SECRET_VARIABLES = new Set(['CHAOS_ADMIN_TOKEN']);
+const SECRET_VARIABLES = new Set(['CHAOS_ADMIN_TOKEN', 'CHAOS_SYNC_REDIS_URL']);
 
 /** Empty strings count as unset, so `PORT=` falls back to the default like a missing PORT. */
 function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {

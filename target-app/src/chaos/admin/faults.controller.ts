@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Fault, FaultSpec } from '../../../../chaos/contract/faults';
 import { FaultEngine, type ChangeOrigin } from '../fault-engine.service';
+import type { PropagationStatus } from '../fault-propagation';
 import { AdminTokenGuard } from './admin-token.guard';
 import { FaultSpecPipe } from './fault-spec.pipe';
 
@@ -24,14 +25,17 @@ export class FaultsController {
 
   @Get()
   @ApiResponse({ status: 200, schema: { type: 'object', properties: { faults: { type: 'array', items: FAULT_SCHEMA_REF } } } })
-  list(): { faults: Fault[] } {
-    return { faults: this.engine.list() };
+  list(): { faults: Fault[]; propagation?: PropagationStatus } {
+    // `propagation` only when faults are shared between replicas (CHAOS_SYNC_REDIS_URL).
+    const propagation = this.engine.propagation();
+    return propagation ? { faults: this.engine.list(), propagation } : { faults: this.engine.list() };
   }
 
   @Post()
   @ApiBody({ schema: FAULT_SPEC_SCHEMA_REF })
   @ApiResponse({ status: 201, schema: FAULT_SCHEMA_REF })
   @ApiResponse({ status: 400, description: 'invalid fault; the message names the field' })
+  @ApiResponse({ status: 503, description: 'not added: fault propagation to the other replicas is down' })
   add(@Body(FaultSpecPipe) spec: FaultSpec, @Req() request: FastifyRequest): Promise<Fault> {
     return this.engine.add(spec, originOf(request));
   }
@@ -40,15 +44,16 @@ export class FaultsController {
   @Delete()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiResponse({ status: 204 })
-  clear(@Req() request: FastifyRequest): void {
-    this.engine.clear(originOf(request));
+  @ApiResponse({ status: 503, description: 'cleared on this replica only: fault propagation is down' })
+  async clear(@Req() request: FastifyRequest): Promise<void> {
+    await this.engine.clear(originOf(request));
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiResponse({ status: 204 })
   @ApiResponse({ status: 404, description: 'no active fault with this id' })
-  remove(@Param('id') id: string, @Req() request: FastifyRequest): void {
-    this.engine.remove(id, originOf(request));
+  remove(@Param('id') id: string, @Req() request: FastifyRequest): Promise<void> {
+    return this.engine.remove(id, originOf(request));
   }
 }

@@ -1,0 +1,71 @@
+// What the fault engine tells the other replicas, and what it reports about that link.
+// Without CHAOS_SYNC_REDIS_URL there is no propagator: the engine is this process only.
+import type { Fault } from '../../../chaos/contract/faults';
+
+/** Shown in `GET /admin/faults` as `propagation` when faults are shared between replicas. */
+export interface PropagationStatus {
+  mode: 'redis';
+  status: 'up' | 'down';
+  /** host:port of the store, never its password. */
+  store: string;
+  /** This replica's name in the messages it publishes. */
+  replica: string;
+  /** When the status last changed (ISO 8601). */
+  since: string;
+  /** Why it is down, when it is. */
+  error?: string;
+  /** What a change made while down does (and what the admin API answers). */
+  note?: string;
+}
+
+/**
+ * The engine's outbound side of propagation. Each call resolves once the store holds the change
+ * and the other replicas have been told; it rejects (ServiceUnavailable) when the store cannot be
+ * reached, after remembering removals so they reach the store once it is back.
+ */
+export interface FaultPropagator {
+  status(): PropagationStatus;
+  /** Throws ServiceUnavailable when the store is down (checked before a fault is added). */
+  assertUp(): void;
+  added(fault: Fault): Promise<void>;
+  /** Whether the store had this fault. */
+  removed(id: string): Promise<boolean>;
+  cleared(): Promise<void>;
+  /** A fault ran out on this replica: drop it from the store too (best effort, every replica does it). */
+  expired(id: string): void;
+}
+
+/** Messages on the pub/sub channel; `from` is the publishing replica, which ignores its own. */
+export type SyncMessage =
+  | { op: 'add'; from: string; fault: Fault }
+  | { op: 'remove'; from: string; id: string }
+  | { op: 'clear'; from: string };
+
+/** Parses one channel message; undefined for anything that is not one of ours. */
+export function parseSyncMessage(text: string): SyncMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = value as Record<string, unknown>;
+  if (typeof message.from !== 'string') return undefined;
+  if (message.op === 'clear') return { op: 'clear', from: message.from };
+  if (message.op === 'remove' && typeof message.id === 'string') return { op: 'remove', from: message.from, id: message.id };
+  if (message.op === 'add' && isFault(message.fault)) return { op: 'add', from: message.from, fault: message.fault };
+  return undefined;
+}
+
+/** Enough of a Fault to trust a stored or published one: an id, a type and an absolute end. */
+export function isFault(value: unknown): value is Fault {
+  if (typeof value !== 'object' || value === null) return false;
+  const fault = value as Record<string, unknown>;
+  return (
+    typeof fault.id === 'string' &&
+    typeof fault.type === 'string' &&
+    typeof fault.expiresAt === 'string' &&
+    Number.isFinite(Date.parse(fault.expiresAt))
+  );
+}

@@ -1,0 +1,243 @@
+// Faults that reach every replica: a Redis hash holds the active set (each fault with its
+// absolute expiresAt, so a replica that starts late loads what is active), and a pub/sub
+// channel tells every replica about each change within milliseconds. Only loaded in effect
+// when CHAOS_SYNC_REDIS_URL is set; otherwise the engine is this process only, as before.
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createClient } from 'redis';
+import type { Fault } from '../../../chaos/contract/faults';
+import { AppConfig } from '../config/app-config';
+import { FaultEngine } from './fault-engine.service';
+import { isFault, parseSyncMessage, type FaultPropagator, type PropagationStatus, type SyncMessage } from './fault-propagation';
+
+type Client = ReturnType<typeof createClient>;
+
+/** Longest wait for one Redis command; a change that takes longer is answered 503. */
+const COMMAND_TIMEOUT_MS = 1_000;
+/** How long start-up waits for the store before serving with propagation down. */
+const CONNECT_WAIT_MS = 3_000;
+const LATER = 'the other replicas get it when the store is back (until then theirs end at their TTL)';
+const DOWN_NOTE =
+  'faults cannot reach the other replicas: adding one answers 503; removing or clearing acts on this replica at once, answers 503, and reaches the store when it is back';
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** host:port of a redis:// URL, never its credentials. */
+export function storeAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return 'redis';
+  }
+}
+
+@Injectable()
+export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly replica = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  private readonly key: string;
+  private readonly channel: string;
+  private commands: Client | undefined;
+  private subscriber: Client | undefined;
+  private up = false;
+  private since = new Date().toISOString();
+  private lastError: string | undefined = 'not connected yet';
+  private stopping = false;
+  /** Changes made here while the store was down, sent when it is back (the kill switch first). */
+  private pendingClear = false;
+  private readonly pendingRemovals = new Set<string>();
+  private resyncing: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly engine: FaultEngine,
+    @InjectPinoLogger(FaultSync.name) private readonly logger: PinoLogger,
+  ) {
+    this.key = `${config.syncNamespace}:faults`;
+    this.channel = `${config.syncNamespace}:faults:changes`;
+  }
+
+  get enabled(): boolean {
+    return this.config.syncRedisUrl !== undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const url = this.config.syncRedisUrl;
+    if (!url) return;
+    this.engine.attachPropagator(this);
+    const options = {
+      url,
+      // Commands fail at once while disconnected instead of queueing: the admin API answers now.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * (retries + 1), 1_000) },
+    };
+    this.commands = createClient(options);
+    this.subscriber = createClient(options);
+    for (const client of [this.commands, this.subscriber]) {
+      client.on('error', (error: Error) => this.markDown(error.message || String(error)));
+      client.on('end', () => this.markDown('connection closed'));
+      client.on('ready', () => void this.resync());
+    }
+    const connected = Promise.all([this.commands.connect(), this.subscriber.connect()])
+      .then(() => this.subscriber!.subscribe(this.channel, (text) => this.onMessage(text)))
+      .then(() => this.resync());
+    connected.catch(() => undefined); // reported through the 'error' events; reconnection carries on
+    // A late joiner loads the active set before it serves, when the store answers in time.
+    await Promise.race([connected.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref())]);
+    if (!this.up) this.logger.warn({ event: 'fault_sync_down', store: storeAddress(url), error: this.lastError }, 'fault propagation is down at start; serving anyway');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const client of [this.subscriber, this.commands]) {
+      if (!client) continue;
+      try {
+        client.destroy();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  status(): PropagationStatus {
+    return {
+      mode: 'redis',
+      status: this.up ? 'up' : 'down',
+      store: storeAddress(this.config.syncRedisUrl ?? ''),
+      replica: this.replica,
+      since: this.since,
+      ...(this.up ? {} : { error: this.lastError, note: DOWN_NOTE }),
+    };
+  }
+
+  assertUp(): void {
+    if (!this.up) throw this.unavailable('the fault was not added anywhere');
+  }
+
+  async added(fault: Fault): Promise<void> {
+    await this.send('add the fault', 'the fault was not added anywhere', (client) =>
+      client.multi().hSet(this.key, fault.id, JSON.stringify(fault)).publish(this.channel, this.message({ op: 'add', fault })).exec(),
+    );
+  }
+
+  async removed(id: string): Promise<boolean> {
+    try {
+      const [deleted] = await this.send('remove the fault', `removed on this replica only; ${LATER}`, (client) =>
+        client.multi().hDel(this.key, id).publish(this.channel, this.message({ op: 'remove', id })).exec(),
+      );
+      return Number(deleted) > 0;
+    } catch (error) {
+      this.pendingRemovals.add(id);
+      throw error;
+    }
+  }
+
+  async cleared(): Promise<void> {
+    try {
+      await this.send('clear the faults', `cleared on this replica only; ${LATER}`, (client) => client.multi().del(this.key).publish(this.channel, this.message({ op: 'clear' })).exec());
+    } catch (error) {
+      this.pendingClear = true;
+      this.pendingRemovals.clear();
+      throw error;
+    }
+  }
+
+  expired(id: string): void {
+    if (!this.up || !this.commands) return;
+    withTimeout(this.commands.hDel(this.key, id), 'expire').catch(() => undefined);
+  }
+
+  private message(body: { op: 'add'; fault: Fault } | { op: 'remove'; id: string } | { op: 'clear' }): string {
+    return JSON.stringify({ ...body, from: this.replica } satisfies SyncMessage);
+  }
+
+  /** Runs one change on the store; `failure` says what happened when it could not. */
+  private async send<T>(what: string, failure: string, command: (client: Client) => Promise<T>): Promise<T> {
+    if (!this.up || !this.commands) throw this.unavailable(failure);
+    try {
+      return await withTimeout(command(this.commands), what);
+    } catch (error) {
+      this.markDown(error instanceof Error ? error.message : String(error));
+      throw this.unavailable(failure);
+    }
+  }
+
+  private unavailable(what: string): ServiceUnavailableException {
+    return new ServiceUnavailableException(
+      `fault propagation is down (redis ${storeAddress(this.config.syncRedisUrl ?? '')}: ${this.lastError ?? 'unreachable'}): ${what}`,
+    );
+  }
+
+  private onMessage(text: string): void {
+    const message = parseSyncMessage(text);
+    if (!message || message.from === this.replica) return;
+    if (message.op === 'add') this.engine.applyRemote(message.fault, message.from);
+    else if (message.op === 'remove') this.engine.removeRemote(message.id, message.from);
+    else this.engine.clearRemote(message.from);
+  }
+
+  /** After each (re)connection: send what was changed while down, then load the store's set. */
+  private resync(): Promise<void> {
+    if (this.stopping || !this.commands?.isReady || !this.subscriber?.isReady) return Promise.resolve();
+    this.resyncing ??= this.doResync().finally(() => (this.resyncing = undefined));
+    return this.resyncing;
+  }
+
+  private async doResync(): Promise<void> {
+    const client = this.commands!;
+    try {
+      if (this.pendingClear) {
+        await withTimeout(client.multi().del(this.key).publish(this.channel, this.message({ op: 'clear' })).exec(), 'send the pending clear');
+        this.pendingClear = false;
+      }
+      for (const id of [...this.pendingRemovals]) {
+        await withTimeout(client.multi().hDel(this.key, id).publish(this.channel, this.message({ op: 'remove', id })).exec(), 'send a pending removal');
+        this.pendingRemovals.delete(id);
+      }
+      const stored = await withTimeout(client.hGetAll(this.key), 'load the active faults');
+      const now = Date.now();
+      const active: Fault[] = [];
+      const stale: string[] = [];
+      for (const [id, text] of Object.entries(stored)) {
+        let fault: unknown;
+        try {
+          fault = JSON.parse(text);
+        } catch {
+          fault = undefined;
+        }
+        if (isFault(fault) && Date.parse(fault.expiresAt) > now) active.push(fault);
+        else stale.push(id);
+      }
+      if (stale.length > 0) await withTimeout(client.hDel(this.key, stale), 'prune expired faults');
+      this.engine.reconcile(active, 'store');
+      this.markUp();
+    } catch (error) {
+      this.markDown(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private markUp(): void {
+    if (this.up) return;
+    this.up = true;
+    this.since = new Date().toISOString();
+    this.lastError = undefined;
+    this.logger.info({ event: 'fault_sync_up', store: storeAddress(this.config.syncRedisUrl ?? ''), replica: this.replica }, 'fault propagation is up');
+  }
+
+  private markDown(reason: string): void {
+    if (this.stopping) return;
+    this.lastError = reason;
+    if (!this.up) return;
+    this.up = false;
+    this.since = new Date().toISOString();
+    this.logger.warn({ event: 'fault_sync_down', store: storeAddress(this.config.syncRedisUrl ?? ''), error: reason }, 'fault propagation is down');
+  }
+}

@@ -1,0 +1,69 @@
+// A throwaway redis-server on a free loopback port, for the fault propagation tests: no
+// persistence, no other clients, stopped (and waited for) by the test that started it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { freePort } from '../../chaos/local/network';
+import { REPO_ROOT } from '../../chaos/tools';
+
+export interface RedisProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** redis-server as `stack/setup.mjs --tests` found it (ROQUE_REDIS_SERVER wins), else on PATH. */
+export function redisServerPath(): string | undefined {
+  if (process.env.ROQUE_REDIS_SERVER) return process.env.ROQUE_REDIS_SERVER;
+  const file = join(REPO_ROOT, '.tools', 'tools.json');
+  const found = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { redisServer?: string | null }).redisServer : undefined;
+  if (found && existsSync(found)) return found;
+  const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() : undefined;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(500);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+export async function startRedis(port?: number): Promise<RedisProcess> {
+  const binary = redisServerPath();
+  if (!binary) throw new Error('redis-server is missing: run `node stack/setup.mjs --tests` (Debian package redis-server)');
+  const chosen = port ?? (await freePort());
+  const child = spawn(binary, ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 5_000;
+  while (!(await accepts(chosen))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`redis-server did not start on 127.0.0.1:${chosen}\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, child, output: () => output, stop };
+}
