@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { trace } from '@opentelemetry/api';
 import type { Histogram } from 'prom-client';
 import { LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
 import { isOperationalRoute, routeLabel, type HttpDurationLabel } from './http-metrics';
@@ -34,12 +35,16 @@ export class HttpMetricsHooks {
     const template = request.routeOptions.url;
     if (isOperationalRoute(template ?? requestPath(request))) return;
     const started = performance.now();
+    const route = routeLabel(template);
+    // The trace's server span (http instrumentation) gets the route template as its name:
+    // the one span a request makes, named like the metrics (no-op when tracing is off).
+    trace.getActiveSpan()?.updateName(`${request.method} ${route}`).setAttribute('http.route', route);
     // 'close' fires once per response, whether it finished or the connection went away first.
     reply.raw.once('close', () => {
       this.duration.observe(
         {
           [LABELS.method]: request.method,
-          [LABELS.route]: routeLabel(template),
+          [LABELS.route]: route,
           [LABELS.status]: reply.raw.writableFinished ? String(reply.raw.statusCode) : NO_RESPONSE_STATUS,
         },
         (performance.now() - started) / 1000,
