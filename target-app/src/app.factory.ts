@@ -9,6 +9,7 @@ import { AdminOpenApiDocument } from './chaos/admin/openapi';
 import { ChaosHttpHooks } from './chaos/chaos-http.hooks';
 import { FaultEngine } from './chaos/fault-engine.service';
 import type { AppConfig } from './config/app-config';
+import { KeepAliveDrain } from './keep-alive-drain';
 import { HttpMetricsHooks } from './metrics/http-metrics.hooks';
 import type { RandomSource } from './random/random-source';
 
@@ -48,6 +49,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const fastify = adapter.getInstance<FastifyInstance>();
   app.get(HttpMetricsHooks).register(fastify);
   if (config.adminEnabled) app.get(ChaosHttpHooks).register(fastify);
+  app.get(KeepAliveDrain).register(fastify);
 
   await app.init();
   if (config.adminEnabled && !config.adminOnOwnPort) {

@@ -9,6 +9,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import type { RandomSource } from './random/random-source';
 import { RandomModule } from './random/random.module';
+import { KeepAliveDrain } from './keep-alive-drain';
 import { TracingShutdown } from './tracing-handle';
 
 @Module({})
@@ -28,7 +29,7 @@ export class AppModule {
         // With ADMIN_PORT the admin API is served by its own app (admin-server.module.ts).
         ...(config.adminEnabled && !config.adminOnOwnPort ? [ChaosAdminModule.inApp()] : []),
       ],
-      providers: [TracingShutdown],
+      providers: [TracingShutdown, KeepAliveDrain],
     };
   }
 }

@@ -2,6 +2,7 @@
 import { Logger } from '@nestjs/common';
 import { createAdminApp, createApp } from './app.factory';
 import { parseConfig } from './config/app-config';
+import { KeepAliveDrain } from './keep-alive-drain';
 
 async function main(): Promise<void> {
   const parsed = parseConfig(process.env);
@@ -11,11 +12,12 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const app = await createApp(config);
-  // On SIGTERM/SIGINT: readiness turns 503, in-flight requests finish, exit 0; the timer
-  // bounds the whole sequence.
+  // On SIGTERM/SIGINT: answers say `Connection: close`, readiness turns 503, in-flight
+  // requests finish, exit 0; the timer bounds the whole sequence.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      app.get(KeepAliveDrain).start();
       setTimeout(() => {
         process.stderr.write(`shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting\n`);
         process.exit(1);
