@@ -1,0 +1,45 @@
+import { isFault, parseSyncMessage } from './fault-propagation';
+import { storeAddress } from './fault-sync.service';
+import { parseConfig } from '../config/app-config';
+
+const fault = { id: 'f1', type: 'error', status: 500, probability: 1, ttlSeconds: 5, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:00:05.000Z' };
+
+describe('fault propagation messages', () => {
+  it('reads the three operations and ignores anything else', () => {
+    expect(parseSyncMessage(JSON.stringify({ op: 'add', from: 'a', fault }))).toEqual({ op: 'add', from: 'a', fault });
+    expect(parseSyncMessage(JSON.stringify({ op: 'remove', from: 'a', id: 'f1' }))).toEqual({ op: 'remove', from: 'a', id: 'f1' });
+    expect(parseSyncMessage(JSON.stringify({ op: 'clear', from: 'a' }))).toEqual({ op: 'clear', from: 'a' });
+    for (const text of ['not json', 'null', '{"op":"clear"}', '{"op":"remove","from":"a"}', '{"op":"drop","from":"a"}', JSON.stringify({ op: 'add', from: 'a', fault: { ...fault, expiresAt: 'soon' } })]) {
+      expect(parseSyncMessage(text)).toBeUndefined();
+    }
+  });
+
+  it('trusts a stored fault only with an id, a type and a parseable expiresAt', () => {
+    expect(isFault(fault)).toBe(true);
+    expect(isFault({ ...fault, id: 1 })).toBe(false);
+    expect(isFault({ ...fault, expiresAt: undefined })).toBe(false);
+  });
+
+  it('shows the store as host:port, never its password', () => {
+    expect(storeAddress('redis://:s3cret@redis.roque.svc:6380/0')).toBe('redis.roque.svc:6380');
+    expect(storeAddress('rediss://user:pw@cache')).toBe('cache:6379');
+  });
+});
+
+describe('CHAOS_SYNC_* configuration', () => {
+  it('is off by default, and reads a redis URL and a namespace', () => {
+    expect(parseConfig({})).toMatchObject({ ok: true, config: { syncRedisUrl: undefined, syncNamespace: 'roque' } });
+    expect(parseConfig({ CHAOS_SYNC_REDIS_URL: 'redis://127.0.0.1:6379', CHAOS_SYNC_NAMESPACE: 'ci:run-1' })).toMatchObject({
+      ok: true,
+      config: { syncRedisUrl: 'redis://127.0.0.1:6379', syncNamespace: 'ci:run-1' },
+    });
+  });
+
+  it('rejects another scheme without repeating the URL (it may hold a password)', () => {
+    const result = parseConfig({ CHAOS_SYNC_REDIS_URL: 'http://user:hunter2@redis:6379' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toContain('CHAOS_SYNC_REDIS_URL');
+    expect(!result.ok && result.message).not.toContain('hunter2');
+    expect(parseConfig({ CHAOS_SYNC_NAMESPACE: 'has space' }).ok).toBe(false);
+  });
+});
