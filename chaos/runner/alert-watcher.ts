@@ -14,8 +14,10 @@ export class AlertWatcher {
   readonly episodes: AlertEpisode[] = [];
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
-  /** Consecutive failed polls, reported by `lastError`. */
+  /** The error of the last poll, null when it succeeded. */
   lastError: string | null = null;
+  /** When the current run of failed polls began (ms since the epoch), null while polls succeed. */
+  failingSince: number | null = null;
 
   constructor(
     private readonly prometheus: PrometheusClient,
@@ -44,8 +46,10 @@ export class AlertWatcher {
     try {
       firingNow = new Set((await this.prometheus.alerts()).filter((a) => a.state === 'firing').map((a) => a.labels.alertname));
       this.lastError = null;
+      this.failingSince = null;
     } catch (error) {
       this.lastError = (error as Error).message;
+      this.failingSince ??= now;
       return;
     }
     this.observe(firingNow, now);

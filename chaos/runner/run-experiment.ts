@@ -1,7 +1,9 @@
 // `roque run`: one experiment from file to verdict. Starts the local stack and the app
 // unless a target is given, runs k6 with the experiment's timeline while watching
 // Prometheus' alerts, then computes the statistics, evaluates the checks and writes the
-// report. Every fault is reverted on any exit; everything started here is stopped.
+// report. Every fault is reverted on any exit; everything started here is stopped. One run
+// at a time per reports folder (a lock); the app or Prometheus dying mid-run aborts the run
+// (exit 2) with the raw results kept and the report written from what was gathered.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { Journal } from './journal';
 import { LiveWindow } from './live-window';
 import { clientFigures, loadStartOf, phaseData, type PhaseData } from './phase-data';
 import { Progress } from './progress';
+import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
 import { K6_CSV_ENV, readRawResults } from './raw-results';
 import { serverFigures, serverSeries } from './server-figures';
@@ -60,12 +63,18 @@ const LAST_SCRAPE_WAIT_MS = 6_000;
 /** The longest the runner waits after the load for alerts to fire or resolve. */
 const MAX_DETECTION_WAIT_MS = 120_000;
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+/** Exit code of a run aborted because the app or Prometheus went away (the stack failed, not a check). */
+const STACK_LOST_EXIT = 2;
+/** How long Prometheus may fail to answer before the run counts it as gone. */
+const PROMETHEUS_LOST_AFTER_MS = 3_000;
 
 interface Target {
   app: string;
   prometheus: PrometheusClient;
   adminToken: string;
   startedLocally: boolean;
+  /** Calls `onLost` if a process started here dies before stop(). */
+  watch(onLost: (reason: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -76,6 +85,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const runId = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${experiment.name}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(options.reportsDir, runId);
   const k6Dir = join(runDir, 'k6');
+  const lock = claimReportsFolder(options.reportsDir, runId);
   mkdirSync(k6Dir, { recursive: true });
   const journal = new Journal(join(runDir, 'journal.ndjson'));
   const progress = new Progress(options.progressOut);
@@ -84,6 +94,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const stopLoad = new AbortController();
   let abortReason: string | null = null;
   let signalExit: number | null = null;
+  let stackLost = false;
   let admin: AdminClient | null = null;
   const revert = async (why: string) => {
     if (!admin) return;
@@ -102,6 +113,10 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     stopLoad.abort();
     void revert(reason);
   };
+  const loseStack = (reason: string) => {
+    if (!abortReason) stackLost = true;
+    abortRun(reason);
+  };
   const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
     signalExit ??= SIGNAL_EXIT[signal];
     abortRun(`${signal} received`);
@@ -113,6 +128,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
 
   let target: Target | null = null;
   let watcher: AlertWatcher | null = null;
+  let prometheusWatchdog: NodeJS.Timeout | undefined;
   try {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
     target = await prepareTarget(experiment.target, options, journal, progress);
@@ -123,14 +139,24 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     });
     watcher = new AlertWatcher(target.prometheus);
     watcher.start();
+    target.watch(loseStack);
+    const alerts = watcher;
+    const prometheusUrl = target.prometheus.url;
+    prometheusWatchdog = setInterval(() => {
+      if (alerts.failingSince !== null && Date.now() - alerts.failingSince >= PROMETHEUS_LOST_AFTER_MS) {
+        loseStack(`Prometheus at ${prometheusUrl} stopped answering mid-run (${alerts.lastError})`);
+      }
+    }, 500);
 
     const rawFile = join(k6Dir, 'requests.csv');
     const k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, abortRun);
+    clearInterval(prometheusWatchdog);
     await revert('load finished');
     const noRequests = new RunSetupError(`k6 made no requests (exit ${k6.exitCode}: ${k6.meaning}); its output is in ${relative(process.cwd(), runDir)}/journal.ndjson`);
     if (!existsSync(rawFile)) throw noRequests;
     if (!abortReason) await waitForDetection(plan, rawFile, watcher, progress);
-    await sleep(LAST_SCRAPE_WAIT_MS);
+    // Once part of the stack is gone there is no further scrape to wait for.
+    if (!stackLost) await sleep(LAST_SCRAPE_WAIT_MS);
     await watcher.stop();
 
     const { requests, dropped } = await readRawResults(rawFile);
@@ -173,18 +199,32 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     };
     writeReport(runDir, result);
     journal.write('run.end', { status, checks: verdict.checks.map((c) => ({ name: c.name, passed: c.passed })) });
-    const exitCode = status === 'passed' ? 0 : (signalExit ?? 1);
+    const exitCode = status === 'passed' ? 0 : (signalExit ?? (stackLost ? STACK_LOST_EXIT : 1));
     return { result, runDir, exitCode };
   } catch (error) {
     journal.write('run.error', { error: (error as Error).message });
     throw error;
   } finally {
+    clearInterval(prometheusWatchdog);
     progress.finish();
     await revert('run ended');
     await watcher?.stop();
     await target?.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
+    lock.release();
+  }
+}
+
+/** Creates the reports folder and takes its lock; either failing is a setup error with the fix in it. */
+function claimReportsFolder(reportsDir: string, runId: string): RunLock {
+  try {
+    mkdirSync(reportsDir, { recursive: true });
+    return RunLock.acquire(reportsDir, runId);
+  } catch (error) {
+    if (error instanceof RunLockedError) throw new RunSetupError(error.message);
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new RunSetupError(`the reports folder ${reportsDir} cannot be written (${code ?? message}); choose another with --reports`);
   }
 }
 
@@ -210,25 +250,33 @@ async function prepareTarget(
       throw new RunSetupError(`target app is not healthy: ${error.message}`);
     });
     journal.write('target.given', { app, prometheus: prometheus.url });
-    return { app, prometheus, adminToken, startedLocally: false, stop: async () => {} };
+    return { app, prometheus, adminToken, startedLocally: false, watch: () => {}, stop: async () => {} };
   }
 
   buildIfNeeded(progress);
   const dataDir = mkdtempSync(join(tmpdir(), 'roque-stack-'));
   const stops: (() => Promise<unknown>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })];
+  let onLost: ((reason: string) => void) | null = null;
   const stop = async () => {
+    onLost = null;
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
     progress.message('roque: starting the app and Prometheus on loopback…');
     const appProcess = await startApp();
     stops.push(() => appProcess.stop());
+    appProcess.child.once('exit', (code, signal) => {
+      onLost?.(`the app (PID ${appProcess.child.pid}) exited mid-run (${signal ?? `exit code ${code}`}); the faults it held ended with it`);
+    });
     const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${appProcess.port}`] });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     await waitForScrape(prometheus);
-    journal.write('target.started', { app: appProcess.url, prometheus: stack.prometheusUrl, dataDir });
-    return { app: appProcess.url, prometheus, adminToken: appProcess.adminToken, startedLocally: true, stop };
+    journal.write('target.started', { app: appProcess.url, prometheus: stack.prometheusUrl, dataDir, pids: { app: appProcess.child.pid, prometheus: stack.pids.prometheus } });
+    const watch = (listener: (reason: string) => void) => {
+      onLost = listener;
+    };
+    return { app: appProcess.url, prometheus, adminToken: appProcess.adminToken, startedLocally: true, watch, stop };
   } catch (error) {
     await stop();
     throw new RunSetupError(`the local stack could not start: ${(error as Error).message}`);
