@@ -1,6 +1,6 @@
 // Turns `roque fault add <type> --flag …` into a contract fault spec, validated locally.
 import { FAULT_TYPES, parseFaultSpec, type FaultSpec, type FaultType } from '../contract/faults';
-import { parseDuration } from '../experiment/duration';
+import { parseDuration } from '../contract/duration';
 
 /** The flags of `roque fault add`, as commander hands them over (all strings). */
 export interface FaultAddOptions {

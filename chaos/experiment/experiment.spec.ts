@@ -90,7 +90,7 @@ describe('parseExperiment', () => {
     expect(problems).toContain('bad.yaml:3 load.rate: Invalid input: expected number, received undefined');
     expect(problems).toContain('bad.yaml:6 phases[0].duration: Invalid input: expected string, received number');
     expect(problemsOf(VALID.replace('duration: 20s', 'duration: 20 days'))).toEqual([
-      'bad.yaml:6 phases[0].duration: "20 days" is not a duration (use a number with ms, s, m or h, e.g. 200ms, 1.5s, 2m)',
+      'bad.yaml:6 phases[0].duration: "20 days" is not a duration (use a number with ms, s, m or h, e.g. 200ms, 1.5s, 2m, 1m30s)',
     ]);
   });
 

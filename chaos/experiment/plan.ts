@@ -1,7 +1,7 @@
 // An experiment made concrete for one run: phase lengths for normal or quick mode, their
 // offsets, each check's name and its expectations filled in from what the phases inject.
 import type { FaultSpec } from '../contract/faults';
-import { formatDuration } from './duration';
+import { formatDuration } from '../contract/duration';
 import type { Check, Experiment } from './schema';
 
 export interface PlannedPhase {

@@ -4,7 +4,7 @@
 // generated from it (`experimentJsonSchema`; experiment.spec.ts keeps the two equal).
 import { z } from 'zod';
 import { FaultSpec } from '../contract/faults';
-import { parseDuration } from './duration';
+import { parseDuration } from '../contract/duration';
 
 const name = z
   .string()

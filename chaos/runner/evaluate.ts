@@ -1,6 +1,6 @@
 // The verdict: each check of the experiment against what the run measured. Every check
 // says what it expected and what it observed, with intervals and sample sizes.
-import { formatDuration } from '../experiment/duration';
+import { formatDuration } from '../contract/duration';
 import { injectedDelayMs, injectedErrorShare, type ExperimentPlan, type PlannedCheck } from '../experiment/plan';
 import { ms, msWithInterval, pct, pctWithInterval, pValue } from '../report/format';
 import type { CheckResult, DetectionResult } from '../report/result-schema';

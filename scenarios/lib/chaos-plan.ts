@@ -2,7 +2,7 @@
 // scenario that starts when the phase starts and tags its requests with `phase`, and, for a
 // phase with faults, a 1-VU "switch" scenario that turns them on at its start and off at its end.
 import type { Options, Scenario } from 'k6/options';
-import { formatDuration } from './duration';
+import { k6Duration } from './duration';
 import { scenarioOptions } from './options';
 import type { Settings } from './settings';
 import { sizeVUs } from './sizing';
@@ -39,8 +39,8 @@ export function chaosPlan(settings: Settings): ChaosPlan {
       executor: 'constant-arrival-rate',
       rate,
       timeUnit: '1s',
-      duration: formatDuration(phase.durationSeconds),
-      startTime: formatDuration(phase.startSeconds),
+      duration: k6Duration(phase.durationSeconds),
+      startTime: k6Duration(phase.startSeconds),
       gracefulStop: '10s',
       ...sizing,
       exec: 'roll',
@@ -51,8 +51,8 @@ export function chaosPlan(settings: Settings): ChaosPlan {
         executor: 'per-vu-iterations',
         vus: 1,
         iterations: 1,
-        startTime: formatDuration(phase.startSeconds),
-        maxDuration: formatDuration(phase.durationSeconds + SWITCH_OFF_ALLOWANCE_SECONDS),
+        startTime: k6Duration(phase.startSeconds),
+        maxDuration: k6Duration(phase.durationSeconds + SWITCH_OFF_ALLOWANCE_SECONDS),
         gracefulStop: '0s',
         exec: 'switchFaults',
         tags: { phase: CONTROL_PHASE },

@@ -1,26 +1,24 @@
-// k6-style durations ("500ms", "20s", "1m30s", "2h") to seconds and back.
+// Durations in k6 settings: the contract's duration strings (chaos/contract/duration.ts),
+// or, as k6 itself allows, a plain number of seconds.
+import { formatDuration, parseDuration } from '../../chaos/contract/duration';
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-
-/** Seconds in `value`: a k6 duration string or a plain number of seconds. */
-export function parseDuration(value: string | number, what: string): number {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && value > 0) return value;
-    throw new Error(`${what} must be a positive number of seconds or a duration like "20s" (got ${value})`);
+/** Seconds in `value`; throws naming the setting `what` unless it is a positive duration. */
+export function parseSeconds(value: string | number, what: string): number {
+  const text = String(value).trim();
+  let seconds = Number.NaN;
+  if (/^\d+(\.\d+)?$/.test(text)) seconds = Number(text);
+  else if (text !== '') {
+    try {
+      seconds = parseDuration(text) / 1000;
+    } catch {
+      // reported below, with the setting's name
+    }
   }
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return parseDuration(Number(text), what);
-  const consumed = text.replace(PART, '');
-  let seconds = 0;
-  for (const [, amount, unit] of text.matchAll(PART)) seconds += Number(amount) * UNIT_SECONDS[unit];
-  if (text === '' || consumed !== '' || !(seconds > 0)) {
-    throw new Error(`${what} must be a duration like "500ms", "20s" or "1m30s" (got "${value}")`);
+  if (!(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new Error(`${what} must be a duration like "500ms", "20s" or "1m30s", or a number of seconds (got "${value}")`);
   }
   return seconds;
 }
 
-/** A duration k6 accepts: whole seconds as "20s", anything finer in milliseconds. */
-export function formatDuration(seconds: number): string {
-  return Number.isInteger(seconds) ? `${seconds}s` : `${Math.round(seconds * 1000)}ms`;
-}
+/** A duration string k6 accepts, from seconds. */
+export const k6Duration = (seconds: number): string => formatDuration(seconds * 1000);

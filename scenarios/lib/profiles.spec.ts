@@ -44,7 +44,7 @@ describe('profilePlan', () => {
 
   it('breakpoint ramps from 0 to RATE and aborts at the first failed health threshold', () => {
     const { options } = profilePlan('breakpoint', readSettings({ RATE: '300', DURATION: '2m' }));
-    expect(options.scenarios!.breakpoint).toMatchObject({ startRate: 0, stages: [{ duration: '120s', target: 300 }] });
+    expect(options.scenarios!.breakpoint).toMatchObject({ startRate: 0, stages: [{ duration: '2m', target: 300 }] });
     expect(options.thresholds!['http_req_duration{phase:breakpoint}']).toContainEqual({ threshold: 'p(95)<500', abortOnFail: true, delayAbortEval: '10s' });
   });
 

@@ -1,7 +1,7 @@
 // The load profiles, in one place: each is an arrival-rate shape (open model) scaled by
 // RATE and DURATION, a latency budget and how its thresholds behave.
 import type { Options, Scenario } from 'k6/options';
-import { formatDuration } from './duration';
+import { k6Duration } from './duration';
 import { scenarioOptions } from './options';
 import type { Settings } from './settings';
 import { sizeVUs } from './sizing';
@@ -73,12 +73,12 @@ export function profilePlan(name: ProfileName, settings: Settings): ProfilePlan 
   let scenario: Scenario;
   let plannedIterations: number;
   if (profile.shape === 'constant') {
-    scenario = { executor: 'constant-arrival-rate', rate: perSecond(1), timeUnit: '1s', duration: formatDuration(durationSeconds), ...sizing };
+    scenario = { executor: 'constant-arrival-rate', rate: perSecond(1), timeUnit: '1s', duration: k6Duration(durationSeconds), ...sizing };
     plannedIterations = perSecond(1) * durationSeconds;
   } else {
     const { startShare, stages: shares } = profile.shape;
     const rates = [startShare, ...shares.map(([, rateShare]) => rateShare)].map(perSecond);
-    const stages = shares.map(([durationShare], i) => ({ duration: formatDuration(durationShare * durationSeconds), target: rates[i + 1] }));
+    const stages = shares.map(([durationShare], i) => ({ duration: k6Duration(durationShare * durationSeconds), target: rates[i + 1] }));
     scenario = { executor: 'ramping-arrival-rate', startRate: rates[0], timeUnit: '1s', stages, ...sizing };
     // Linear ramps: each stage runs at the mean of its two ends.
     plannedIterations = shares.reduce((sum, [durationShare], i) => sum + ((rates[i] + rates[i + 1]) / 2) * durationShare * durationSeconds, 0);

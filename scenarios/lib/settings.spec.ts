@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from './duration';
+import { parseSeconds, k6Duration } from './duration';
 import { readSettings } from './settings';
 
 describe('readSettings', () => {
@@ -41,10 +41,12 @@ describe('durations', () => {
     ['2h', 7200],
     ['7', 7],
     [2.5, 2.5],
-  ])('parses %p', (text, seconds) => expect(parseDuration(text, 'd')).toBe(seconds));
-  it.each(['', '-1s', '1d', 's', '1s2', 0])('refuses %p', (text) => expect(() => parseDuration(text, 'd')).toThrow(/d must be/));
-  it('formats whole seconds as s and the rest as ms', () => {
-    expect(formatDuration(20)).toBe('20s');
-    expect(formatDuration(1.5)).toBe('1500ms');
+  ])('parses %p', (text, seconds) => expect(parseSeconds(text, 'd')).toBe(seconds));
+  it.each(['', '-1s', '1d', 's', '1s2', 0])('refuses %p', (text) => expect(() => parseSeconds(text, 'd')).toThrow(/d must be/));
+  it('formats seconds as durations k6 accepts', () => {
+    expect(k6Duration(20)).toBe('20s');
+    expect(k6Duration(1.5)).toBe('1.5s');
+    expect(k6Duration(0.25)).toBe('250ms');
+    expect(k6Duration(120)).toBe('2m');
   });
 });

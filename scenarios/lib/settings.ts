@@ -1,6 +1,6 @@
 // Everything a run can be told through the environment (`k6 run -e NAME=value`, or the
 // process environment), parsed once in the init context so bad input stops k6 before any load.
-import { parseDuration } from './duration';
+import { parseSeconds } from './duration';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 
@@ -36,7 +36,7 @@ export function readSettings(env: Env): Settings {
     baseUrl: baseUrl(text('BASE_URL') ?? DEFAULT_BASE_URL),
     adminToken: text('CHAOS_ADMIN_TOKEN'),
     rate: positiveNumber(env, 'RATE'),
-    durationSeconds: text('DURATION') === undefined ? undefined : parseDuration(text('DURATION')!, 'DURATION'),
+    durationSeconds: text('DURATION') === undefined ? undefined : parseSeconds(text('DURATION')!, 'DURATION'),
     testid: testid(text('TESTID')),
     summaryDir: text('SUMMARY_DIR')?.replace(/\/+$/, ''),
     maxLatencyMs: positiveNumber(env, 'MAX_LATENCY_MS'),

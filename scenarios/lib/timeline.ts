@@ -7,7 +7,7 @@
 // of chaos/contract/faults.ts (what POST /admin/faults takes), checked before any load. A
 // fault's ttlSeconds is replaced by the rest of its phase plus a margin (faultTtlSeconds).
 import { MAX_TTL_SECONDS, parseFaultSpec } from '../../chaos/contract/faults';
-import { parseDuration } from './duration';
+import { parseSeconds } from './duration';
 import { affectsDiceRoute, CONTROL_PHASE, type Phase } from './phase';
 
 export const DEFAULT_TIMELINE = [
@@ -52,7 +52,7 @@ function parsePhase(raw: unknown, where: string, startSeconds: number): Phase {
     throw new Error(`${where}.name must be 1..32 letters, digits, "_" or "-", not "${CONTROL_PHASE}" (got ${JSON.stringify(name)})`);
   }
   if (typeof duration !== 'string' && typeof duration !== 'number') throw new Error(`${where}.duration is required, e.g. "20s"`);
-  const durationSeconds = parseDuration(duration, `${where}.duration`);
+  const durationSeconds = parseSeconds(duration, `${where}.duration`);
   if (!Array.isArray(faults)) throw new Error(`${where}.faults must be an array of fault specs`);
   const parsed = faults.map((fault, i) => {
     const result = parseFaultSpec(fault);

@@ -9,6 +9,7 @@ describe('parseDuration', () => {
     ['.5s', 500],
     [' 30s ', 30_000],
     ['0ms', 0],
+    ['1m30s', 90_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['30', '2 days', '-1s', '1.5.2s', 's', '', '10 sec'])('refuses %j', (text) => {
