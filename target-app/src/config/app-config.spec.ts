@@ -42,6 +42,17 @@ describe('parseConfig', () => {
     expect(result.message).not.toContain('\n');
   });
 
+  it('serves the admin API on its own port only with both ADMIN_PORT and a token', () => {
+    const own = parseConfig({ CHAOS_ADMIN_TOKEN: 't', ADMIN_PORT: '9001' });
+    expect(own.ok && own.config).toMatchObject({ adminPort: 9001, adminHost: '127.0.0.1', adminOnOwnPort: true, adminAuthFailuresPerMinute: 20 });
+    const noToken = parseConfig({ ADMIN_PORT: '9001' });
+    expect(noToken.ok && noToken.config.adminOnOwnPort).toBe(false);
+    const unset = parseConfig({ CHAOS_ADMIN_TOKEN: 't' });
+    expect(unset.ok && unset.config).toMatchObject({ adminPort: undefined, adminOnOwnPort: false });
+    const bad = parseConfig({ ADMIN_PORT: 'abc' });
+    expect(!bad.ok && bad.message).toContain('ADMIN_PORT');
+  });
+
   it('never repeats the admin token in a message', () => {
     const result = parseConfig({ CHAOS_ADMIN_TOKEN: 'do-not-print-me', PORT: 'abc' });
     expect(result.ok).toBe(false);
