@@ -1,0 +1,112 @@
+// The servers the benchmarks start: Roque itself in several configurations and its peers
+// (bench/peers/), each pinned to the server core and ready when start() resolves.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { startApp } from '../../chaos/local/app-process';
+import { freePort, waitForHttp } from '../../chaos/local/network';
+import { REPO_ROOT } from '../../chaos/tools';
+import { SERVER_CORE } from './k6';
+
+export interface Running {
+  url: string;
+  pid: number;
+  stop(): Promise<unknown>;
+}
+
+export interface Server {
+  name: string;
+  what: string;
+  start(port: number): Promise<Running>;
+}
+
+const DIST_BENCH = join(REPO_ROOT, 'dist', 'bench');
+
+/** Starts `argv` pinned to the server core and waits until GET / answers. */
+async function spawnServer(argv: string[], port: number, env: Record<string, string> = {}): Promise<Running> {
+  const [command, ...args] = [...SERVER_CORE, ...argv];
+  const child: ChildProcess = spawn(command, args, {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/`, { timeoutMs: 20_000 });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${argv.join(' ')}: ${(error as Error).message}\n${stderr}`);
+  }
+  const exited = new Promise((r) => child.once('exit', r));
+  return { url, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+}
+
+/** The floor: the dice route on bare node:http. */
+export const startBareDice = (port: number) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/bare-dice.js')], port);
+
+/** A sink that accepts OTLP/HTTP exports and drops them, so tracing does its full work. */
+async function startOtlpSink(): Promise<{ endpoint: string; close(): void }> {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+function flaskPython(): string {
+  const venv = join(REPO_ROOT, '.tools', 'bench-venv');
+  const python = join(venv, 'bin', 'python');
+  if (!existsSync(python)) {
+    console.log('bench: creating .tools/bench-venv for the Flask peer (pip, once)…');
+    const ok =
+      spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' }).status === 0 &&
+      spawnSync(python, ['-m', 'pip', 'install', '-q', '-r', join(REPO_ROOT, 'bench/peers/flask-dice/requirements.txt')], {
+        stdio: 'inherit',
+      }).status === 0;
+    if (!ok) throw new Error('could not set up the Flask peer (python3 -m venv / pip install failed)');
+  }
+  return python;
+}
+
+function roqueServer(name: string, what: string, env: (otlp: string) => Record<string, string>): Server {
+  return {
+    name,
+    what,
+    async start(port) {
+      const sink = await startOtlpSink();
+      const app = await startApp({ port, wrapper: SERVER_CORE, env: { LOG_LEVEL: 'info', ...env(sink.endpoint) } });
+      return { url: app.url, pid: app.child.pid!, stop: async () => (await app.stop(), sink.close()) };
+    },
+  };
+}
+
+export const SERVERS: Server[] = [
+  { name: 'bare', what: 'node:http, no framework', start: startBareDice },
+  roqueServer('roque', 'the full app: metrics, fault engine (idle), tracing exported over OTLP, JSON logs', (otlp) => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+  })),
+  roqueServer('roque-no-engine', 'the full app with the fault engine left out (no admin token)', (otlp) => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+    CHAOS_ADMIN_TOKEN: '',
+  })),
+  roqueServer('roque-no-tracing', 'the full app with tracing off (OTEL_SDK_DISABLED)', () => ({ OTEL_SDK_DISABLED: 'true' })),
+  {
+    name: 'nest-fastify',
+    what: 'bare NestJS on Fastify, dice route only',
+    start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/nest-minimal.js')], p, { ADAPTER: 'fastify' }),
+  },
+  {
+    name: 'nest-express',
+    what: 'bare NestJS on Express, dice route only',
+    start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/nest-minimal.js')], p, { ADAPTER: 'express' }),
+  },
+  {
+    name: 'flask',
+    what: "the seed's Flask app with prometheus-flask-exporter, Flask's own server",
+    start: (p) => spawnServer([flaskPython(), join(REPO_ROOT, 'bench/peers/flask-dice/app.py')], p, { LOG_LEVEL: 'WARNING' }),
+  },
+];
