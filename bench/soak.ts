@@ -170,7 +170,8 @@ async function soak(name: string, cycleFault: boolean, work: string): Promise<Pa
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   try {
-    const vus = Math.max(10, Math.ceil(RATE * 0.05));
+    // Pre-allocated with room to spare: a VU started mid-run drops iterations.
+    const vus = Math.max(20, Math.ceil(RATE * 0.1));
     const k6 = spawn(tools().k6, ['run', '--quiet', '--summary-export', summaryFile, script], {
       env: { ...process.env, BASE_URL: app.url, RATE: String(RATE), DURATION: `${durationMs}ms`, VUS: String(vus) },
       stdio: ['ignore', 'ignore', 'inherit'],
