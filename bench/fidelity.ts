@@ -160,9 +160,12 @@ function report(results: LevelResult[], rate: number, seconds: number): SuiteRes
   const errors = results.filter((r) => r.level.startsWith('error'));
   const baseline = results.find((r) => r.level === 'baseline')!;
   const contains = (e: Estimate, x: number) => (e.low <= x && x <= e.high ? 'yes' : 'no');
+  // Two decimals: the bias of a few tenths of a millisecond is the finding, and the report's
+  // ms format rounds a 1000 ms shift to whole milliseconds.
+  const withInterval = (e: Estimate | null) => (e ? `${fixed(e.value)} [${fixed(e.low)}, ${fixed(e.high)}]` : '–');
   const bucket = (b: { low: number; high: number } | null) => (b ? `(${fixed(b.low, 0)}, ${fixed(b.high, 0)}]` : '–');
   const markdown = [
-    `Baseline (no fault): client median ${msWithInterval(baseline.client.medianMs)}, n = ${baseline.client.n}; server mean ${fixed(baseline.server.meanMs, 2)} ms, n = ${baseline.server.n}; errors ${pctWithInterval(baseline.client.errorShare)}.`,
+    `Baseline (no fault): client median ${withInterval(baseline.client.medianMs)} ms, n = ${baseline.client.n}; server mean ${fixed(baseline.server.meanMs, 2)} ms, n = ${baseline.server.n}; errors ${pctWithInterval(baseline.client.errorShare)}.`,
     '',
     '**Latency.** Shift against the baseline: client = Hodges-Lehmann with its 95% interval; server = difference of the histogram means (_sum/_count, exact), with the bucket the server median falls in; injected = the engine\'s mean of `chaos_injected_delay_seconds`.',
     '',
@@ -170,7 +173,7 @@ function report(results: LevelResult[], rate: number, seconds: number): SuiteRes
     '|---|---|---|---|---|---|---|---|---|',
     ...latency.map(
       (r) =>
-        `| ${r.injected} ms | ${msWithInterval(r.client.shiftMs)} | ${fixed(r.client.shiftMs!.value - r.injected, 2)} | ${msWithInterval(r.client.medianMs)} | ${fixed(r.server.meanShiftMs, 2)} | ${bucket(r.server.medianBucketMs)} | ${fixed(r.server.injectedMeanDelayMs, 2)} | ${r.client.n} / ${r.server.n} | ${r.client.dropped} |`,
+        `| ${r.injected} ms | ${withInterval(r.client.shiftMs)} | ${fixed(r.client.shiftMs!.value - r.injected, 2)} | ${withInterval(r.client.medianMs)} | ${fixed(r.server.meanShiftMs, 2)} | ${bucket(r.server.medianBucketMs)} | ${fixed(r.server.injectedMeanDelayMs, 2)} | ${r.client.n} / ${r.server.n} | ${r.client.dropped} |`,
     ),
     '',
     '**Errors.** Share of failed requests with Wilson 95% intervals: client = k6 `expected_response=false`; server = 5xx count / requests from the histogram; engine = `chaos_injections_total{type="error"}`.',
