@@ -16,6 +16,8 @@ import { parseArgs } from 'node:util';
 import type { FaultSpecInput } from '../chaos/contract/faults';
 import { startApp, type AppProcess } from '../chaos/local/app-process';
 import { REPO_ROOT, tools } from '../chaos/tools';
+import { parsePromText, sumOf, type PromTextSample } from './lib/prom-text';
+import { median } from './lib/results';
 
 const { values: flags } = parseArgs({
   options: {
@@ -95,25 +97,12 @@ interface Summary {
   activeFaultsAtEnd: number;
 }
 
-/** Sums the samples of `name` whose labels contain every `label="value"` in `labels`. */
-function sumOf(text: string, name: string, match: (labels: string) => boolean = () => true): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== '{' && rest[0] !== ' ') continue;
-    const labels = rest[0] === '{' ? rest.slice(1, rest.indexOf('}')) : '';
-    if (match(labels)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
+/** Answers that failed: a 5xx, or none at all (status label 0). */
+const FAILING = { http_response_status_code: /^(5\d\d|0)$/ };
 
-const statusOf = (labels: string) => /http_response_status_code="(\d+)"/.exec(labels)?.[1] ?? '';
-const failing = (labels: string) => statusOf(labels).startsWith('5') || statusOf(labels) === '0';
-
-async function scrape(app: AppProcess): Promise<string> {
+async function scrape(app: AppProcess): Promise<PromTextSample[]> {
   const res = await fetch(`${app.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  return res.text();
+  return parsePromText(await res.text());
 }
 
 /** Least-squares slope of y over x. */
@@ -127,10 +116,6 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
-};
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function summarise(samples: Sample[]): Summary {
@@ -198,21 +183,21 @@ async function soak(name: string, cycleFault: boolean, work: string): Promise<Pa
       }
       if (now < nextSample) continue;
       nextSample += SAMPLE_MS;
-      const text = await scrape(app);
+      const metrics = await scrape(app);
       const totals = {
-        requests: sumOf(text, 'http_server_request_duration_seconds_count'),
-        errors: sumOf(text, 'http_server_request_duration_seconds_count', failing),
-        injected: sumOf(text, 'chaos_injections_total', (labels) => failing(labels)),
+        requests: sumOf(metrics, 'http_server_request_duration_seconds_count'),
+        errors: sumOf(metrics, 'http_server_request_duration_seconds_count', FAILING),
+        injected: sumOf(metrics, 'chaos_injections_total', FAILING),
       };
       samples.push({
         t: round((now - started) / 1000, 1),
-        rssMb: sumOf(text, 'process_resident_memory_bytes') / 2 ** 20,
-        heapUsedMb: sumOf(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
-        eventLoopLagP99Ms: sumOf(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+        rssMb: sumOf(metrics, 'process_resident_memory_bytes') / 2 ** 20,
+        heapUsedMb: sumOf(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+        eventLoopLagP99Ms: sumOf(metrics, 'nodejs_eventloop_lag_p99_seconds') * 1000,
         requests: totals.requests - previous.requests,
         errors: totals.errors - previous.errors,
         injected: totals.injected - previous.injected,
-        activeFaults: sumOf(text, 'chaos_fault_active'),
+        activeFaults: sumOf(metrics, 'chaos_fault_active'),
         faultOn: faultIds.length > 0,
       });
       previous = totals;
@@ -223,9 +208,8 @@ async function soak(name: string, cycleFault: boolean, work: string): Promise<Pa
     const exitCode = await k6Exit;
     const k6Summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { metrics: Record<string, { count?: number; value?: number; rate?: number }> };
     // One last sample once the load has stopped: the faults switched off must be gone.
-    const text = await scrape(app);
     const summary = summarise(samples);
-    summary.activeFaultsAtEnd = sumOf(text, 'chaos_fault_active');
+    summary.activeFaultsAtEnd = sumOf(await scrape(app), 'chaos_fault_active');
     return {
       name,
       samples,
