@@ -14,6 +14,7 @@ import type { FaultSpecInput } from '../chaos/contract/faults';
 import { startApp } from '../chaos/local/app-process';
 import { freePort } from '../chaos/local/network';
 import { PrometheusClient, type PromAlert } from '../chaos/runner/prometheus';
+import { seededRandom } from '../chaos/stats';
 import { REPO_ROOT } from '../chaos/tools';
 import { startStack } from '../stack/launcher';
 import { detectionBounds } from './lib/detection-floor';
@@ -122,6 +123,7 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
     const warm = await pollUntilReady(prometheus);
     console.log(`detection: load steady at ${LOAD_RATE}/s, Prometheus has a full window (${(warm / 1000).toFixed(0)} s)`);
     const lastRemoval = new Map<string, number>();
+    const jitter = seededRandom(7);
     for (let repeat = 1; repeat <= repeats; repeat++) {
       for (const probe of PROBES) {
         const timing = alertTiming(probe.alert);
@@ -129,6 +131,10 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
         const cleanAt = (lastRemoval.get(probe.name) ?? 0) + (timing.windowSeconds + timing.scrapeSeconds) * 1000;
         await sleep(Math.max(0, cleanAt - Date.now()));
         await pollUntil(prometheus, probe.alert, (a) => a === undefined);
+        // Each episode ends on a rule evaluation, so without this the next injection would
+        // keep the same phase against the scrapes and evaluations and sample one point of the
+        // distribution; a uniform wait over one scrape interval spreads the phases.
+        await sleep(jitter() * timing.scrapeSeconds * 1000);
         const fault = await admin.add({ ...probe.fault, ttlSeconds: 120 });
         const injectedAt = Date.now();
         let activeAt: number | null = null;
@@ -225,7 +231,7 @@ function report(episodes: Episode[], repeats: number): SuiteResult {
   ].join('\n');
   return {
     ranAt: new Date().toISOString(),
-    settings: `${repeats} repeat(s) of each fault, alternating, under ${LOAD_RATE} req/s steady k6 load (constant arrival rate); Prometheus from the local launcher with stack/prometheus's config and rules; app on core 0, k6 on core 1; alerts polled every ${POLL_MS / 1000} s.`,
+    settings: `${repeats} repeat(s) of each fault, alternating, each injected after a random (seeded, uniform) wait of up to one scrape interval so the injections fall at different phases of the scrapes and evaluations, under ${LOAD_RATE} req/s steady k6 load (constant arrival rate); Prometheus from the local launcher with stack/prometheus's config and rules; app on core 0, k6 on core 1; alerts polled every ${POLL_MS / 1000} s.`,
     markdown,
     data: { rows, episodes },
   };
