@@ -71,18 +71,7 @@ function k6() {
         'and put it on PATH, or install Go ≥ 1.25 and run `npm run setup` again.',
     );
   }
-  console.log(`setup: building k6 ${K6_VERSION} with Go into .tools/bin (a few minutes, once)…`);
-  // A throwaway module pins the version; `go install mod@version` would also ask the
-  // proxy for the module's deprecation notice, which fails where only the proxy is reachable.
-  const work = mkdtempSync(join(tmpdir(), 'roque-k6-'));
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' };
-  const ok =
-    run('go', ['mod', 'init', 'roque-k6-build'], { cwd: work, env, stdio: 'ignore' }) &&
-    run('go', ['get', `${K6_MODULE}@${K6_VERSION}`], { cwd: work, env }) &&
-    run('go', ['build', '-trimpath', '-o', local, K6_MODULE], { cwd: work, env });
-  rmSync(work, { recursive: true, force: true });
-  if (!ok || !versionOf(local).includes(K6_VERSION)) fail(`building k6 ${K6_VERSION} failed; see the Go output above.`);
-  return local;
+  return goBuild('k6', K6_MODULE, K6_VERSION);
 }
 
 /** kustomize v5 for the manifests' test: one on PATH, else built like k6 (cached in .tools/bin). */
@@ -95,15 +84,25 @@ function kustomize() {
     say(`kustomize is missing and Go is not installed to build it: the manifests' test will say so. Install kustomize ${KUSTOMIZE_VERSION} on PATH.`);
     return null;
   }
-  console.log(`setup: building kustomize ${KUSTOMIZE_VERSION} with Go into .tools/bin (once)…`);
-  const work = mkdtempSync(join(tmpdir(), 'roque-kustomize-'));
+  return goBuild('kustomize', KUSTOMIZE_MODULE, KUSTOMIZE_VERSION);
+}
+
+/**
+ * Builds Go module `module` at `version` into .tools/bin/<name>. A throwaway module pins the
+ * version: `go install mod@version` would also ask the proxy for the module's deprecation
+ * notice, which fails where only the proxy is reachable.
+ */
+function goBuild(name, module, version) {
+  const local = join(TOOLS, 'bin', name);
+  console.log(`setup: building ${name} ${version} with Go into .tools/bin (once; minutes on a cold Go cache)…`);
+  const work = mkdtempSync(join(tmpdir(), `roque-${name}-`));
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' };
   const ok =
-    run('go', ['mod', 'init', 'roque-kustomize-build'], { cwd: work, env, stdio: 'ignore' }) &&
-    run('go', ['get', `${KUSTOMIZE_MODULE}@${KUSTOMIZE_VERSION}`], { cwd: work, env }) &&
-    run('go', ['build', '-trimpath', '-o', local, KUSTOMIZE_MODULE], { cwd: work, env });
+    run('go', ['mod', 'init', `roque-${name}-build`], { cwd: work, env, stdio: 'ignore' }) &&
+    run('go', ['get', `${module}@${version}`], { cwd: work, env }) &&
+    run('go', ['build', '-trimpath', '-o', local, module], { cwd: work, env });
   rmSync(work, { recursive: true, force: true });
-  if (!ok || !versionOf(local).includes(KUSTOMIZE_VERSION)) fail(`building kustomize ${KUSTOMIZE_VERSION} failed; see the Go output above.`);
+  if (!ok || !versionOf(local).includes(version)) fail(`building ${name} ${version} failed; see the Go output above.`);
   return local;
 }
 
