@@ -121,6 +121,15 @@ function rampRates(closedMaxRps: number, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => Math.max(1, Math.round(low * factor ** i)));
 }
 
+/** Why a plateau was not sustained, in a few words. */
+function plateauShortfall(p: Plateau): string {
+  const reasons = [];
+  if (p.droppedShare > SUSTAINED_LOSS) reasons.push(`${fixed(p.droppedShare * 100, 1)}% dropped`);
+  if (p.failedShare > SUSTAINED_LOSS) reasons.push(`${fixed(p.failedShare * 100, 1)}% failed`);
+  if (p.p99Ms > P99_BOUND_MS) reasons.push(`p99 ${fixed(p.p99Ms, 0)} ms`);
+  return reasons.join(', ');
+}
+
 async function ramp(url: string, pid: number, closedMaxRps: number): Promise<Ramp> {
   const rates = rampRates(closedMaxRps, RAMP_STEPS);
   const { summary, peakRssMb } = await k6Run(url, pid, 'ramp', {
@@ -166,7 +175,7 @@ async function throughputSuite(): Promise<SuiteResult> {
         }
         console.log(
           `${prefix} ramp sustained ${sustained.sustainableRps ?? 'none'} req/s (` +
-            sustained.plateaus.map((p) => `${p.rate}${p.sustained ? '✓' : '✗'}`).join(' ') +
+            sustained.plateaus.map((p) => `${p.rate}${p.sustained ? '✓' : `✗ (${plateauShortfall(p)})`}`).join(' ') +
             ')',
         );
       } finally {

@@ -141,6 +141,8 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
         const firedAt = await pollUntil(prometheus, probe.alert, (a) => a?.state === 'firing', (a) => {
           if (a) activeAt ??= Date.parse(a.activeAt);
         });
+        // The same for the removal: firing is seen right after an evaluation.
+        await sleep(jitter() * timing.scrapeSeconds * 1000);
         await admin.remove(fault.id);
         const removedAt = Date.now();
         lastRemoval.set(probe.name, removedAt);
@@ -231,7 +233,7 @@ function report(episodes: Episode[], repeats: number): SuiteResult {
   ].join('\n');
   return {
     ranAt: new Date().toISOString(),
-    settings: `${repeats} repeat(s) of each fault, alternating, each injected after a random (seeded, uniform) wait of up to one scrape interval so the injections fall at different phases of the scrapes and evaluations, under ${LOAD_RATE} req/s steady k6 load (constant arrival rate); Prometheus from the local launcher with stack/prometheus's config and rules; app on core 0, k6 on core 1; alerts polled every ${POLL_MS / 1000} s.`,
+    settings: `${repeats} repeat(s) of each fault, alternating, each injected and removed after a random (seeded, uniform) wait of up to one scrape interval so both fall at different phases of the scrapes and evaluations, under ${LOAD_RATE} req/s steady k6 load (constant arrival rate); Prometheus from the local launcher with stack/prometheus's config and rules; app on core 0, k6 on core 1; alerts polled every ${POLL_MS / 1000} s.`,
     markdown,
     data: { rows, episodes },
   };

@@ -145,7 +145,9 @@ export async function harnessSuite({ quick }: { quick: boolean }): Promise<Suite
   const steps = await remoteWriteSteps(rates, seconds);
   const firstFailing = steps.findIndex((s) => !s.holds);
   const maxRate = (firstFailing === -1 ? steps : steps.slice(0, firstFailing)).at(-1)?.rate ?? null;
-  const maxCleanWriteRate = steps.filter((s) => s.writeClean).at(-1)?.rate ?? null;
+  const cleanStep = steps.filter((s) => s.writeClean).at(-1);
+  const maxCleanWriteRate = cleanStep?.rate ?? null;
+  const cleanSent = cleanStep ? cleanStep.requests / seconds : null;
   const markdown = [
     `| build of all ${builds.scenarios} scenarios | median | runs | target |`,
     '|---|---|---|---|',
@@ -155,14 +157,14 @@ export async function harnessSuite({ quick }: { quick: boolean }): Promise<Suite
     `**k6 remote write**: highest rate the machine held (k6 kept the rate, ≤ 1% dropped) with zero samples rejected and every request counted in Prometheus: ` +
       `**${maxRate === null ? 'none of the steps' : `${maxRate} req/s`}**` +
       (firstFailing === -1 ? ' (the highest step tried)' : ` (${steps[firstFailing].rate}/s did not hold)`) +
-      `. Highest rate at which the remote write itself stayed clean (nothing rejected, nothing lost), whatever k6's pace: **${maxCleanWriteRate ?? '–'} req/s**` +
+      `. Highest rate at which the remote write itself stayed clean (nothing rejected, nothing lost), whatever k6's pace: **${maxCleanWriteRate ?? '–'} req/s asked, ${fixed(cleanSent, 0)} req/s sent**` +
       (steps.at(-1)?.writeClean ? ' (stepping stopped there because k6 fell more than 10% behind, not because of the write path).' : '.'),
     '',
-    '| rate (req/s) | requests (k6) | k6_http_reqs_total in Prometheus | dropped | failed | samples rejected | write requests failed / sent | k6 remote-write errors or warnings (e.g. slow flushes) | holds |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| rate asked (req/s) | rate sent (req/s) | requests (k6) | k6_http_reqs_total in Prometheus | dropped | failed | samples rejected | write requests failed / sent | k6 remote-write errors or warnings (e.g. slow flushes) | holds |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...steps.map(
       (s) =>
-        `| ${s.rate} | ${s.requests} | ${s.arrivedInPrometheus ?? '–'} | ${fixed(s.droppedShare * 100)}% | ${fixed(s.failedShare * 100)}% | ${s.rejectedSamples} | ${s.writeErrors} / ${s.writes} | ${s.k6WriteErrors} | ${s.holds ? 'yes' : '**no**'} |`,
+        `| ${s.rate} | ${fixed(s.requests / seconds, 0)} | ${s.requests} | ${s.arrivedInPrometheus ?? '–'} | ${fixed(s.droppedShare * 100)}% | ${fixed(s.failedShare * 100)}% | ${s.rejectedSamples} | ${s.writeErrors} / ${s.writes} | ${s.k6WriteErrors} | ${s.holds ? 'yes' : '**no**'} |`,
     ),
   ].join('\n');
   return {
