@@ -121,6 +121,9 @@ function rampRates(closedMaxRps: number, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => Math.max(1, Math.round(low * factor ** i)));
 }
 
+/** A ramp's result for the table: its rate, or "< lowest plateau" when not even that one held. */
+const sustainedText = (r: Ramp) => (r.sustainableRps === null ? `< ${r.plateaus[0]?.rate}` : String(r.sustainableRps));
+
 /** Why a plateau was not sustained, in a few words. */
 function plateauShortfall(p: Plateau): string {
   const reasons = [];
@@ -220,7 +223,7 @@ async function throughputSuite(): Promise<SuiteResult> {
     '|---|---|---|---|---|---|---|---|---|',
     ...summary.map(
       (s) =>
-        `| ${s.name} | ${s.what} | ${fixed(s.maxRps, 0)} (${s.allMaxRps.join(', ')}) | ${fixed(s.maxP99Ms)} | ${fixed(s.sustainableRps, 0)} (${s.allSustainableRps.map((x) => x ?? '–').join(', ')}) | ${fixed(s.rateP50Ms)} | ${fixed(s.rateP99Ms)} | ${fixed(s.failedShare * 100)}% | ${fixed(s.idleRssMb, 0)} → ${fixed(s.peakRssMb, 0)} |`,
+        `| ${s.name} | ${s.what} | ${fixed(s.maxRps, 0)} (${s.allMaxRps.join(', ')}) | ${fixed(s.maxP99Ms)} | ${fixed(s.sustainableRps, 0)} (${s.ramps.map(sustainedText).join(', ')}) | ${fixed(s.rateP50Ms)} | ${fixed(s.rateP99Ms)} | ${fixed(s.failedShare * 100)}% | ${fixed(s.idleRssMb, 0)} → ${fixed(s.peakRssMb, 0)} |`,
     ),
     '',
     '| ratio | of closed-model max | of max sustainable rate |',
