@@ -37,12 +37,19 @@ describe('process faults (e2e)', () => {
   it('cpu 0.8: the process burns about 0.8 of a core, the event loop stays responsive, /health/live answers', async () => {
     const idle = await cpuShare(600);
     expect((await api.add({ type: 'cpu', utilization: 0.8 })).status).toBe(201);
-    const busy = await cpuShare(1500);
     // 0.8 on an idle host (0.82 measured); a shared CI box may leave less to take, so the
-    // expectation is scaled by what a spinning thread gets here right now.
-    const capacity = spinCapacity(300);
-    if (busy - idle <= 0.45 * Math.min(0.8, capacity)) console.warn({ idle, busy, capacity });
-    expect(busy - idle).toBeGreaterThan(0.45 * Math.min(0.8, capacity));
+    // expectation is scaled by what a spinning thread gets here right now. The burn is
+    // continuous: the best of up to three windows rides out a burst of other work (other
+    // suites' k6 runs share these two cores), while a burner that does nothing fails all.
+    const expected = () => 0.45 * Math.min(0.8, spinCapacity(300));
+    let busy = 0;
+    let needed = Infinity;
+    for (let window = 0; window < 3 && busy - idle <= needed; window++) {
+      busy = Math.max(busy, await cpuShare(1500));
+      needed = expected();
+    }
+    if (busy - idle <= needed) console.warn({ idle, busy, needed });
+    expect(busy - idle).toBeGreaterThan(needed);
     expect(busy).toBeLessThan(1.2);
 
     const probeTimes: number[] = [];
