@@ -10,6 +10,8 @@ export const METRICS = {
   injectedDelay: 'chaos_injected_delay_seconds',
   /** Requests a fault acted on. */
   injections: 'chaos_injections_total',
+  /** Requests whose summed latency-fault delay was cut to the cap (CHAOS_MAX_DELAY_MS). */
+  delayClamped: 'chaos_delay_clamped_total',
 } as const;
 
 export const LABELS = {

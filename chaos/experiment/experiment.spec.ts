@@ -71,6 +71,16 @@ describe('parseExperiment', () => {
     expect(injectedErrorShare(plan.phases[1])).toBeCloseTo(0.19, 10);
   });
 
+  it('expects the shift and error share of faults on /* (every route), and none from faults on other routes', () => {
+    const wildcard = planExperiment(parseExperiment(VALID.replace('delayMs: 200', 'delayMs: 200\n        routes: ["/*"]')), false);
+    expect(injectedDelayMs(wildcard.phases[1])).toBe(200);
+    expect(wildcard.checks[0].name).toBe('degraded: latency shift matches injected (200 ms)');
+    const failing = planExperiment(parseExperiment(VALID.replace('- type: latency\n        delayMs: 200', '- type: error\n        probability: 0.1\n        routes: ["/*"]')), false);
+    expect(injectedErrorShare(failing.phases[1])).toBeCloseTo(0.1, 10);
+    const elsewhere = planExperiment(parseExperiment(VALID.replace('delayMs: 200', 'delayMs: 200\n        routes: ["/f*"]')), false);
+    expect(injectedDelayMs(elsewhere.phases[1])).toBeUndefined();
+  });
+
   it('names line and field of a bad fault value', () => {
     expect(problemsOf(VALID.replace('delayMs: 200', 'delayMs: -5'))).toEqual(['bad.yaml:11 phases[1].faults[0].delayMs: Too small: expected number to be >=0']);
   });

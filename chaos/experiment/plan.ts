@@ -2,6 +2,7 @@
 // offsets, each check's name and its expectations filled in from what the phases inject.
 import type { FaultSpec } from '../contract/faults';
 import { formatDuration } from '../contract/duration';
+import { coversRoute, LOADED_ROUTE } from '../contract/routes';
 import type { Check, Experiment } from './schema';
 
 export interface PlannedPhase {
@@ -50,13 +51,13 @@ export function planExperiment(experiment: Experiment, quick: boolean): Experime
  * explicit `expectedShiftMs` then.
  */
 export function injectedDelayMs(phase: PlannedPhase): number | undefined {
-  const latency = phase.faults.find((f) => f.type === 'latency' && (!f.routes || f.routes.includes('/')));
+  const latency = phase.faults.find((f) => f.type === 'latency' && coversRoute(f, LOADED_ROUTE));
   return latency?.type === 'latency' && latency.probability === 1 ? latency.delayMs : undefined;
 }
 
 /** The share of requests the phase makes fail (error and abort faults on `/`, independent). */
 export function injectedErrorShare(phase: PlannedPhase): number | undefined {
-  const failing = phase.faults.filter((f) => (f.type === 'error' || f.type === 'abort') && (!f.routes || f.routes.includes('/')));
+  const failing = phase.faults.filter((f) => (f.type === 'error' || f.type === 'abort') && coversRoute(f, LOADED_ROUTE));
   if (!failing.length) return undefined;
   return 1 - failing.reduce((pass, f) => pass * (1 - f.probability), 1);
 }

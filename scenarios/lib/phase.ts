@@ -1,6 +1,7 @@
 // What a phase is, kept apart from timeline parsing so that scenarios without a timeline do
 // not bundle the fault schema (zod).
 import type { FaultSpec } from '../../chaos/contract/faults';
+import { coversRoute, LOADED_ROUTE } from '../../chaos/contract/routes';
 
 export interface Phase {
   name: string;
@@ -16,5 +17,5 @@ export const CONTROL_PHASE = 'control';
 
 /** Whether a fault acts on the dice route `/` that the scenarios load. */
 export function affectsDiceRoute(spec: FaultSpec): boolean {
-  return spec.type !== 'health' && (spec.routes === undefined || spec.routes.includes('/'));
+  return spec.type !== 'health' && coversRoute(spec, LOADED_ROUTE);
 }

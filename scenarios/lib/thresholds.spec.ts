@@ -46,6 +46,11 @@ describe('buildThresholds', () => {
     expect(t['http_req_duration{phase:p}']).toEqual(['p(50)<50', 'p(95)<250']);
   });
 
+  it('judges a phase with a latency fault on /* (every route) against its delay, not the healthy budget', () => {
+    const t = plan([{ name: 'p', duration: '5s', faults: [{ type: 'latency', delayMs: 300, routes: ['/*'] }] }]);
+    expect(t['http_req_duration{phase:p}']).toEqual(['p(50)>=285']);
+  });
+
   it('makes health thresholds abort the run for the breakpoint profile', () => {
     const t = plan([{ name: 'b', duration: '5s' }], { abortOnFail: true });
     expect(t['http_req_duration{phase:b}']).toEqual([

@@ -56,5 +56,6 @@ describe('slowestInjectedMs', () => {
     );
     expect(slowestInjectedMs(phases)).toBe(250);
     expect(slowestInjectedMs(parseTimeline('[{"name":"a","duration":"1s"}]'))).toBe(0);
+    expect(slowestInjectedMs(parseTimeline('[{"name":"a","duration":"1s","faults":[{"type":"latency","delayMs":700,"routes":["/*"]}]}]'))).toBe(700);
   });
 });

@@ -7,7 +7,7 @@ import { APP_NAME } from '../dice/dice.controller';
 import type { InjectedDelayLabel } from './chaos-metrics';
 import { markInjected } from './injection-mark';
 import { FaultEngine } from './fault-engine.service';
-import type { ErrorFault, LatencyFault } from './fault-rules';
+import type { ErrorFault } from './fault-rules';
 
 /**
  * Applies request faults at the HTTP layer, in a Fastify onRequest hook: after routing
@@ -35,7 +35,7 @@ export class ChaosHttpHooks {
         case 'error':
           return this.answerError(reply, decision.fault, template);
         case 'delay':
-          return this.delay(reply, decision.delays, template, done);
+          return this.delay(reply, decision.delays.length, decision.totalMs, template, done);
       }
     });
   }
@@ -58,15 +58,9 @@ export class ChaosHttpHooks {
     });
   }
 
-  /** Waits the sum of the drawn delays, then lets the request go on to its handler. */
-  private delay(
-    reply: FastifyReply,
-    delays: { fault: LatencyFault; delayMs: number }[],
-    template: string,
-    done: () => void,
-  ): void {
+  /** Waits the drawn delays' sum (cut to the cap), then lets the request go on to its handler. */
+  private delay(reply: FastifyReply, faults: number, totalMs: number, template: string, done: () => void): void {
     const started = performance.now();
-    const totalMs = delays.reduce((sum, { delayMs }) => sum + delayMs, 0);
     const timer = setTimeout(() => {
       this.injectedDelay.observe({ [LABELS.route]: template }, (performance.now() - started) / 1000);
       done();
@@ -75,7 +69,7 @@ export class ChaosHttpHooks {
     reply.raw.once('close', () => {
       clearTimeout(timer);
       const status = reply.raw.writableFinished ? reply.raw.statusCode : NO_RESPONSE_STATUS;
-      for (let i = 0; i < delays.length; i++) this.engine.countInjection('latency', template, status);
+      for (let i = 0; i < faults; i++) this.engine.countInjection('latency', template, status);
     });
   }
 }

@@ -4,6 +4,7 @@ import { metricProvider } from '../metrics/metric-provider';
 
 export type FaultActiveLabel = typeof LABELS.faultType | typeof LABELS.faultId;
 export type InjectedDelayLabel = typeof LABELS.route;
+export type DelayClampedLabel = typeof LABELS.route;
 export type InjectionLabel = typeof LABELS.faultType | typeof LABELS.route | typeof LABELS.status;
 
 /** The ground truth: what the engine injected, to compare the monitoring against. */
@@ -36,6 +37,16 @@ export const chaosMetricProviders = [
         name: METRICS.injections,
         help: 'Requests a fault acted on, by fault type, route and the status sent (0: no response).',
         labelNames: [LABELS.faultType, LABELS.route, LABELS.status],
+        registers: [registry],
+      }),
+  ),
+  metricProvider(
+    METRICS.delayClamped,
+    (registry) =>
+      new Counter<DelayClampedLabel>({
+        name: METRICS.delayClamped,
+        help: 'Requests whose latency faults added up to more than CHAOS_MAX_DELAY_MS; they were held for the cap.',
+        labelNames: [LABELS.route],
         registers: [registry],
       }),
   ),

@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ConflictException,
   Inject,
   Injectable,
   InternalServerErrorException,
@@ -14,18 +15,11 @@ import { parseFaultSpec, type Fault, type FaultSpec } from '../../../chaos/contr
 import { LABELS, METRICS } from '../../../chaos/contract/metrics';
 import { AppConfig } from '../config/app-config';
 import { RANDOM_SOURCE, type RandomSource } from '../random/random-source';
-import type { FaultActiveLabel, InjectionLabel } from './chaos-metrics';
+import type { DelayClampedLabel, FaultActiveLabel, InjectionLabel } from './chaos-metrics';
 import { CpuBurner } from './cpu-burner';
-import {
-  decideProbe,
-  decideRequest,
-  isRequestFault,
-  type HealthFault,
-  type Probe,
-  type RequestDecision,
-  type RequestFault,
-} from './fault-rules';
-import type { FaultPropagator, PropagationStatus } from './fault-propagation';
+import { RequestFaultIndex } from './fault-index';
+import { decideProbe, decideRequest, isRequestFault, type HealthFault, type Probe, type RequestDecision } from './fault-rules';
+import { storedFaultEndMs, type FaultPropagator, type PropagationStatus } from './fault-propagation';
 import { MemoryBallast } from './memory-ballast';
 
 /** Who or what made a change, for the audit log (never the token). */
@@ -36,8 +30,8 @@ export type ChangeOrigin =
   | { source: 'sync'; replica: string };
 
 /**
- * The active faults and their effects. Request faults are read on every request, so they
- * are kept in a ready array; process faults (cpu, memory) run while active; every fault
+ * The active faults and their effects, at most CHAOS_MAX_FAULTS of them. Request faults are
+ * read on every request, so they are kept indexed by route and type; process faults (cpu, memory) run while active; every fault
  * ends by itself at its absolute `expiresAt`, with an unref'd timer that never keeps the
  * process alive. With a propagator attached (CHAOS_SYNC_REDIS_URL), changes made through
  * this replica's admin API reach every replica, and theirs arrive through apply*Remote.
@@ -45,7 +39,9 @@ export type ChangeOrigin =
 @Injectable()
 export class FaultEngine implements OnApplicationShutdown {
   private readonly active = new Map<string, { fault: Fault; expiry: NodeJS.Timeout }>();
-  private requestFaults: readonly RequestFault[] = [];
+  private requestIndex = new RequestFaultIndex([]);
+  /** Adds waiting for the store, counted against the cap so that concurrent POSTs cannot pass it. */
+  private adding = 0;
   private healthFaults: readonly HealthFault[] = [];
   private readonly cpu = new CpuBurner();
   private readonly memory = new MemoryBallast();
@@ -56,6 +52,7 @@ export class FaultEngine implements OnApplicationShutdown {
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
     @InjectMetric(METRICS.faultActive) private readonly activeGauge: Gauge<FaultActiveLabel>,
     @InjectMetric(METRICS.injections) private readonly injections: Counter<InjectionLabel>,
+    @InjectMetric(METRICS.delayClamped) private readonly delayClamped: Counter<DelayClampedLabel>,
     @InjectPinoLogger(FaultEngine.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -64,7 +61,7 @@ export class FaultEngine implements OnApplicationShutdown {
   }
 
   get hasRequestFaults(): boolean {
-    return this.requestFaults.length > 0;
+    return this.requestIndex.size > 0;
   }
 
   /** Called once by FaultSync when faults are shared between replicas. */
@@ -78,11 +75,13 @@ export class FaultEngine implements OnApplicationShutdown {
   }
 
   /**
-   * Activates a fault; a memory fault resolves once its memory is held. With propagation,
-   * it is refused (503) while the store is down, and resolves once every replica was told.
+   * Activates a fault; a memory fault resolves once its memory is held. Refused (409) at the
+   * cap of active faults. With propagation, it is refused (503) while the store is down, and
+   * goes to the store before it acts here: a fault answered 503 has acted nowhere.
    */
   async add(spec: FaultSpec, origin: ChangeOrigin): Promise<Fault> {
     this.propagator?.assertUp();
+    this.checkFaultCap(this.active.size + this.adding);
     if (spec.type === 'memory') this.checkMemoryCap(spec.megabytes);
     const now = Date.now();
     const fault: Fault = {
@@ -91,13 +90,21 @@ export class FaultEngine implements OnApplicationShutdown {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + spec.ttlSeconds * 1000).toISOString(),
     };
-    this.activate(fault, origin);
-    if (fault.type === 'memory') await this.holdMemory(fault.id, fault.megabytes, origin);
     if (this.propagator) {
+      this.adding += 1;
       try {
         await this.propagator.added(fault);
+      } finally {
+        this.adding -= 1;
+      }
+    }
+    // A resync may have loaded it from the store while the write was answered.
+    if (!this.active.has(fault.id)) this.activate(fault, origin);
+    if (fault.type === 'memory') {
+      try {
+        await this.holdMemory(fault.id, fault.megabytes, origin);
       } catch (error) {
-        this.end(fault.id, 'failed', origin);
+        await this.propagator?.removed(fault.id).catch(() => undefined);
         throw error;
       }
     }
@@ -124,9 +131,13 @@ export class FaultEngine implements OnApplicationShutdown {
     return count;
   }
 
-  /** A fault another replica added: active here until the same absolute `expiresAt`. */
+  /**
+   * A fault another replica added: active here until the same absolute end, which is never
+   * later than `createdAt + ttlSeconds` (nor `ttlSeconds` from now), whatever `expiresAt` says.
+   */
   applyRemote(fault: Fault, replica: string): boolean {
-    if (this.active.has(fault.id) || Date.parse(fault.expiresAt) <= Date.now()) return false;
+    const now = Date.now();
+    if (this.active.has(fault.id)) return false;
     const { id: _id, createdAt: _created, expiresAt: _expires, ...spec } = fault;
     const parsed = parseFaultSpec(spec);
     const origin: ChangeOrigin = { source: 'sync', replica };
@@ -134,13 +145,16 @@ export class FaultEngine implements OnApplicationShutdown {
       this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: parsed.message }, `ignored a shared fault: ${parsed.message}`);
       return false;
     }
+    const endMs = storedFaultEndMs({ createdAt: fault.createdAt, expiresAt: fault.expiresAt, ttlSeconds: parsed.value.ttlSeconds }, now);
+    if (endMs <= now) return false;
     try {
+      this.checkFaultCap(this.active.size);
       if (fault.type === 'memory') this.checkMemoryCap(fault.megabytes);
     } catch (error) {
       this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message }, `ignored a shared fault: ${(error as Error).message}`);
       return false;
     }
-    this.activate({ ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: fault.expiresAt }, origin);
+    this.activate({ ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: new Date(endMs).toISOString() }, origin);
     if (fault.type === 'memory') this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
     return true;
   }
@@ -164,7 +178,9 @@ export class FaultEngine implements OnApplicationShutdown {
 
   /** What to do to one request on a route template (see decideRequest for the order). */
   decideRequest(template: string): RequestDecision {
-    return decideRequest(this.requestFaults, template, this.random);
+    const decision = decideRequest(this.requestIndex.forRoute(template), this.random, this.config.maxTotalDelayMs);
+    if (decision.action === 'delay' && decision.clamped) this.delayClamped.inc({ [LABELS.route]: template });
+    return decision;
   }
 
   /** The `health` fault that takes this probe down on this check; counted as an injection. */
@@ -228,10 +244,17 @@ export class FaultEngine implements OnApplicationShutdown {
   /** Rebuilds the per-request views and the CPU target after any change. */
   private refresh(): void {
     const faults = this.list();
-    this.requestFaults = faults.filter(isRequestFault);
+    this.requestIndex = new RequestFaultIndex(faults.filter(isRequestFault));
     this.healthFaults = faults.filter((fault): fault is HealthFault => fault.type === 'health');
     const cpuShare = faults.reduce((sum, fault) => sum + (fault.type === 'cpu' ? fault.utilization : 0), 0);
     this.cpu.setUtilization(cpuShare);
+  }
+
+  private checkFaultCap(active: number): void {
+    const cap = this.config.maxFaults;
+    if (active >= cap) {
+      throw new ConflictException(`faults: ${active} active, the cap is ${cap} (CHAOS_MAX_FAULTS); remove one or clear them first`);
+    }
   }
 
   private checkMemoryCap(megabytes: number): void {

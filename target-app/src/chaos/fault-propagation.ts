@@ -1,6 +1,6 @@
 // What the fault engine tells the other replicas, and what it reports about that link.
 // Without CHAOS_SYNC_REDIS_URL there is no propagator: the engine is this process only.
-import type { Fault } from '../../../chaos/contract/faults';
+import { MAX_TTL_SECONDS, type Fault } from '../../../chaos/contract/faults';
 
 /** Shown in `GET /admin/faults` as `propagation` when faults are shared between replicas. */
 export interface PropagationStatus {
@@ -58,14 +58,28 @@ export function parseSyncMessage(text: string): SyncMessage | undefined {
   return undefined;
 }
 
-/** Enough of a Fault to trust a stored or published one: an id, a type and an absolute end. */
+/** Enough of a Fault to trust a stored or published one: an id, a type, a start, a TTL and an end. */
 export function isFault(value: unknown): value is Fault {
   if (typeof value !== 'object' || value === null) return false;
   const fault = value as Record<string, unknown>;
   return (
     typeof fault.id === 'string' &&
     typeof fault.type === 'string' &&
+    typeof fault.createdAt === 'string' &&
+    Number.isFinite(Date.parse(fault.createdAt)) &&
+    typeof fault.ttlSeconds === 'number' &&
+    Number.isFinite(fault.ttlSeconds) &&
     typeof fault.expiresAt === 'string' &&
     Number.isFinite(Date.parse(fault.expiresAt))
   );
+}
+
+/**
+ * When a fault from the store ends here (epoch ms): at its `expiresAt`, but never after
+ * `createdAt + ttlSeconds` (ttlSeconds at most MAX_TTL_SECONDS), nor more than that TTL after
+ * `now`, so a wrong `expiresAt` or `createdAt` in the store cannot keep a fault alive for long.
+ */
+export function storedFaultEndMs(fault: Pick<Fault, 'createdAt' | 'expiresAt' | 'ttlSeconds'>, now: number): number {
+  const ttlMs = Math.min(fault.ttlSeconds, MAX_TTL_SECONDS) * 1000;
+  return Math.min(Date.parse(fault.expiresAt), Date.parse(fault.createdAt) + ttlMs, now + ttlMs);
 }

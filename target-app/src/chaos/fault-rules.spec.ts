@@ -1,7 +1,9 @@
 import type { Fault, FaultSpecInput } from '../../../chaos/contract/faults';
-import { FaultSpec } from '../../../chaos/contract/faults';
-import { seededRandom } from '../random/random-source';
-import { coversRoute, decideProbe, decideRequest, sampleDelayMs, type HealthFault, type LatencyFault, type RequestFault } from './fault-rules';
+import { FaultSpec, MAX_DELAY_MS } from '../../../chaos/contract/faults';
+import { configFrom } from '../config/app-config';
+import { seededRandom, type RandomSource } from '../random/random-source';
+import { RequestFaultIndex } from './fault-index';
+import { decideProbe, decideRequest, sampleDelayMs, type HealthFault, type LatencyFault, type RequestFault } from './fault-rules';
 
 let nextId = 0;
 function fault<T extends Fault = Fault>(input: FaultSpecInput): T {
@@ -24,56 +26,62 @@ function stats(values: number[]) {
   return { mean, sd, min: Math.min(...values), max: Math.max(...values) };
 }
 
-describe('coversRoute', () => {
-  it('covers the dice routes by default, never the service routes', () => {
-    const abort = fault({ type: 'abort' });
-    expect(['/', '/fail'].map((route) => coversRoute(abort, route))).toEqual([true, true]);
-    expect(['/metrics', '/health/ready', '/admin/faults', '/other'].map((route) => coversRoute(abort, route))).toEqual([false, false, false, false]);
-  });
-
-  it('covers exactly the listed templates, with a trailing * as a prefix', () => {
-    expect(coversRoute(fault({ type: 'abort', routes: ['/fail'] }), '/')).toBe(false);
-    expect(coversRoute(fault({ type: 'abort', routes: ['/fail'] }), '/fail')).toBe(true);
-    const everything = fault({ type: 'abort', routes: ['/*'] });
-    expect(coversRoute(everything, '/fail')).toBe(true);
-    expect(coversRoute(everything, '/metrics')).toBe(false);
-  });
-});
+/** The engine's path: the index's view of the route, then the decision, at the default delay cap. */
+function decide(faults: RequestFault[], template: string, random: RandomSource, maxTotalDelayMs = configFrom().maxTotalDelayMs) {
+  return decideRequest(new RequestFaultIndex(faults).forRoute(template), random, maxTotalDelayMs);
+}
 
 describe('decideRequest', () => {
   it('does nothing without a covering fault', () => {
-    expect(decideRequest([fault<RequestFault>({ type: 'abort', routes: ['/fail'] })], '/', draws())).toEqual({ action: 'none' });
+    expect(decide([fault<RequestFault>({ type: 'abort', routes: ['/fail'] })], '/', draws())).toEqual({ action: 'none' });
   });
 
   it('applies abort before error before latency', () => {
     const latency = fault<RequestFault>({ type: 'latency', delayMs: 10 });
     const error = fault<RequestFault>({ type: 'error', status: 503 });
     const abort = fault<RequestFault>({ type: 'abort' });
-    expect(decideRequest([latency, error, abort], '/', draws())).toEqual({ action: 'abort', fault: abort });
-    expect(decideRequest([latency, error], '/', draws())).toEqual({ action: 'error', fault: error });
-    expect(decideRequest([latency], '/', draws())).toEqual({ action: 'delay', delays: [{ fault: latency, delayMs: 10 }] });
+    expect(decide([latency, error, abort], '/', draws())).toEqual({ action: 'abort', fault: abort });
+    expect(decide([latency, error], '/', draws())).toEqual({ action: 'error', fault: error });
+    expect(decide([latency], '/', draws())).toEqual({ action: 'delay', delays: [{ fault: latency, delayMs: 10 }], totalMs: 10, clamped: false });
   });
 
   it('draws once per fault and request: a fault fires when the draw is below its probability', () => {
     const abort = fault<RequestFault>({ type: 'abort', probability: 0.3 });
     const error = fault<RequestFault>({ type: 'error', probability: 0.5 });
-    expect(decideRequest([abort, error], '/', draws(0.29))).toMatchObject({ action: 'abort' });
-    expect(decideRequest([abort, error], '/', draws(0.3, 0.49))).toMatchObject({ action: 'error' });
-    expect(decideRequest([abort, error], '/', draws(0.3, 0.5))).toEqual({ action: 'none' });
+    expect(decide([abort, error], '/', draws(0.29))).toMatchObject({ action: 'abort' });
+    expect(decide([abort, error], '/', draws(0.3, 0.49))).toMatchObject({ action: 'error' });
+    expect(decide([abort, error], '/', draws(0.3, 0.5))).toEqual({ action: 'none' });
   });
 
   it('adds up the delays of every latency fault that fires', () => {
     const a = fault<RequestFault>({ type: 'latency', delayMs: 100 });
     const b = fault<RequestFault>({ type: 'latency', delayMs: 30, probability: 0.5 });
-    const decision = decideRequest([a, b], '/', draws(0.1));
-    expect(decision).toEqual({ action: 'delay', delays: [{ fault: a, delayMs: 100 }, { fault: b, delayMs: 30 }] });
+    const decision = decide([a, b], '/', draws(0.1));
+    expect(decision).toEqual({ action: 'delay', delays: [{ fault: a, delayMs: 100 }, { fault: b, delayMs: 30 }], totalMs: 130, clamped: false });
+  });
+
+  it('holds one request for at most the cap, 60 s by default, however many latency faults add up', () => {
+    expect(configFrom().maxTotalDelayMs).toBe(60_000);
+    const faults = Array.from({ length: 61 }, () => fault<RequestFault>({ type: 'latency', delayMs: MAX_DELAY_MS }));
+    const decision = decide(faults, '/', draws());
+    expect(decision).toMatchObject({ action: 'delay', totalMs: 60_000, clamped: true });
+    expect(decision.action === 'delay' && decision.delays).toHaveLength(61);
+    expect(decide(faults.slice(0, 1), '/', draws())).toMatchObject({ totalMs: 60_000, clamped: false });
+    expect(decide(faults.slice(0, 2), '/', draws(), 250)).toMatchObject({ totalMs: 250, clamped: true });
+  });
+
+  it('takes the first error that fires in creation order, wherever the routes were listed', () => {
+    const wildcard = fault<RequestFault>({ type: 'error', status: 502, routes: ['/*'] });
+    const exact = fault<RequestFault>({ type: 'error', status: 503, routes: ['/'] });
+    expect(decide([wildcard, exact], '/', draws())).toEqual({ action: 'error', fault: wildcard });
+    expect(decide([exact, wildcard], '/', draws())).toEqual({ action: 'error', fault: exact });
   });
 
   it('fires at the asked rate over many requests', () => {
     const error = fault<RequestFault>({ type: 'error', probability: 0.2 });
     const random = seededRandom(7);
     let fired = 0;
-    for (let i = 0; i < 100_000; i++) if (decideRequest([error], '/', random).action === 'error') fired++;
+    for (let i = 0; i < 100_000; i++) if (decide([error], '/', random).action === 'error') fired++;
     expect(fired / 100_000).toBeCloseTo(0.2, 2);
   });
 });

@@ -1,8 +1,7 @@
 // The engine's decisions as pure functions of the active faults, the route and a random
 // source, so their rates and distributions can be tested with a fake random.
 import type { Fault } from '../../../chaos/contract/faults';
-import { DICE_ROUTES } from '../dice/dice.controller';
-import { isOperationalRoute } from '../metrics/http-metrics';
+import { coversRoute } from '../../../chaos/contract/routes';
 import type { RandomSource } from '../random/random-source';
 
 export type Probe = 'readiness' | 'liveness';
@@ -14,19 +13,6 @@ export type HealthFault = Extract<Fault, { type: 'health' }>;
 
 export function isRequestFault(fault: Fault): fault is RequestFault {
   return fault.type === 'latency' || fault.type === 'error' || fault.type === 'abort';
-}
-
-/**
- * Whether a fault's routes cover a route template. Without `routes`, a fault covers the dice
- * routes; `*` at the end of a listed template matches any suffix (`/*` = every route).
- * Request faults never touch the service's own routes (/metrics, /health*, /admin*).
- */
-export function coversRoute(fault: Fault, template: string): boolean {
-  if (fault.type !== 'health' && isOperationalRoute(template)) return false;
-  if (!fault.routes) return (DICE_ROUTES as readonly string[]).includes(template);
-  return fault.routes.some((pattern) =>
-    pattern.endsWith('*') ? template.startsWith(pattern.slice(0, -1)) : pattern === template,
-  );
 }
 
 /** A fault with probability p acts on a request when a uniform draw falls below p. */
@@ -54,31 +40,40 @@ function standardNormal(random: RandomSource): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
+/** The request faults that cover one route template, by type, each list in creation order. */
+export interface RouteFaults {
+  aborts: readonly AbortFault[];
+  errors: readonly ErrorFault[];
+  latencies: readonly LatencyFault[];
+}
+
 /** What the engine does to one request. */
 export type RequestDecision =
   | { action: 'abort'; fault: AbortFault }
   | { action: 'error'; fault: ErrorFault }
-  | { action: 'delay'; delays: { fault: LatencyFault; delayMs: number }[] }
+  /** `totalMs` is the sum of the drawn delays, cut to the cap; `clamped` says it was cut. */
+  | { action: 'delay'; delays: { fault: LatencyFault; delayMs: number }[]; totalMs: number; clamped: boolean }
   | { action: 'none' };
 
 /**
  * The engine's order, per request: abort, then error, then latency. Each fault that covers
  * the route draws on its own; the first abort that fires wins, else the first error that
- * fires (in creation order), else the delays of every latency fault that fires add up.
+ * fires (in creation order), else the delays of every latency fault that fires add up, to at
+ * most `maxTotalDelayMs` (CHAOS_MAX_DELAY_MS): many faults never hold one request for long.
  */
-export function decideRequest(faults: readonly RequestFault[], template: string, random: RandomSource): RequestDecision {
-  const covering = faults.filter((fault) => coversRoute(fault, template));
-  if (covering.length === 0) return { action: 'none' };
-  for (const fault of covering) {
-    if (fault.type === 'abort' && fires(fault, random)) return { action: 'abort', fault };
+export function decideRequest(route: RouteFaults, random: RandomSource, maxTotalDelayMs: number): RequestDecision {
+  for (const fault of route.aborts) if (fires(fault, random)) return { action: 'abort', fault };
+  for (const fault of route.errors) if (fires(fault, random)) return { action: 'error', fault };
+  const delays: { fault: LatencyFault; delayMs: number }[] = [];
+  let sumMs = 0;
+  for (const fault of route.latencies) {
+    if (!fires(fault, random)) continue;
+    const delayMs = sampleDelayMs(fault, random);
+    delays.push({ fault, delayMs });
+    sumMs += delayMs;
   }
-  for (const fault of covering) {
-    if (fault.type === 'error' && fires(fault, random)) return { action: 'error', fault };
-  }
-  const delays = covering
-    .filter((fault): fault is LatencyFault => fault.type === 'latency' && fires(fault, random))
-    .map((fault) => ({ fault, delayMs: sampleDelayMs(fault, random) }));
-  return delays.length > 0 ? { action: 'delay', delays } : { action: 'none' };
+  if (delays.length === 0) return { action: 'none' };
+  return { action: 'delay', delays, totalMs: Math.min(sumMs, maxTotalDelayMs), clamped: sumMs > maxTotalDelayMs };
 }
 
 /** The `health` fault that takes a probe down on this check, if any. */

@@ -2,6 +2,8 @@
 // absolute expiresAt, so a replica that starts late loads what is active), and a pub/sub
 // channel tells every replica about each change within milliseconds. Only loaded in effect
 // when CHAOS_SYNC_REDIS_URL is set; otherwise the engine is this process only, as before.
+// After a drop or a stall (CLIENT PAUSE), a heal loop retries the resync until the store
+// answers, so propagation comes back up without a restart.
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +12,7 @@ import { createClient } from 'redis';
 import type { Fault } from '../../../chaos/contract/faults';
 import { AppConfig } from '../config/app-config';
 import { FaultEngine } from './fault-engine.service';
-import { isFault, parseSyncMessage, type FaultPropagator, type PropagationStatus, type SyncMessage } from './fault-propagation';
+import { isFault, parseSyncMessage, storedFaultEndMs, type FaultPropagator, type PropagationStatus, type SyncMessage } from './fault-propagation';
 
 type Client = ReturnType<typeof createClient>;
 
@@ -18,6 +20,22 @@ type Client = ReturnType<typeof createClient>;
 const COMMAND_TIMEOUT_MS = 1_000;
 /** How long start-up waits for the store before serving with propagation down. */
 const CONNECT_WAIT_MS = 3_000;
+/** While down, how often the resync is tried again on connections that are still open. */
+const HEAL_INTERVAL_MS = 250;
+/** An add must run on Redis this long before the client gives up on it (see ADD_SCRIPT). */
+const ADD_DEADLINE_MARGIN_MS = 100;
+/**
+ * Stores and announces a fault only if Redis runs it before a deadline on its own clock, set
+ * before the client's timeout: a write that sat in a stalled Redis past the moment the admin
+ * API answered 503 ("not added anywhere") is refused rather than applied late.
+ * KEYS[1] the hash; ARGV: deadline (ms, Redis clock), id, fault JSON, channel, message.
+ */
+const ADD_SCRIPT = `
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1`;
 const LATER = 'the other replicas get it when the store is back (until then theirs end at their TTL)';
 const DOWN_NOTE =
   'faults cannot reach the other replicas: adding one answers 503; removing or clearing acts on this replica at once, answers 503, and reaches the store when it is back';
@@ -55,6 +73,9 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   private pendingClear = false;
   private readonly pendingRemovals = new Set<string>();
   private resyncing: Promise<void> | undefined;
+  private healing: NodeJS.Timeout | undefined;
+  /** Redis's clock minus ours, less the measurement's uncertainty (ms), from the last resync. */
+  private storeClockAheadMs = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -75,6 +96,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     this.engine.attachPropagator(this);
     const options = {
       url,
+      ...(this.config.syncRedisPassword ? { password: this.config.syncRedisPassword } : {}),
       // Commands fail at once while disconnected instead of queueing: the admin API answers now.
       disableOfflineQueue: true,
       socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * (retries + 1), 1_000) },
@@ -97,6 +119,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.healing);
     for (const client of [this.subscriber, this.commands]) {
       if (!client) continue;
       try {
@@ -123,9 +146,19 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   }
 
   async added(fault: Fault): Promise<void> {
-    await this.send('add the fault', 'the fault was not added anywhere', (client) =>
-      client.multi().hSet(this.key, fault.id, JSON.stringify(fault)).publish(this.channel, this.message({ op: 'add', fault })).exec(),
-    );
+    const notAdded = 'the fault was not added anywhere';
+    const deadline = Date.now() + this.storeClockAheadMs + COMMAND_TIMEOUT_MS - ADD_DEADLINE_MARGIN_MS;
+    let stored: unknown;
+    try {
+      stored = await this.send('add the fault', notAdded, (client) =>
+        client.eval(ADD_SCRIPT, { keys: [this.key], arguments: [String(deadline), fault.id, JSON.stringify(fault), this.channel, this.message({ op: 'add', fault })] }),
+      );
+    } catch (error) {
+      // Had Redis run it in time while its answer was lost, the resync takes it out again.
+      this.pendingRemovals.add(fault.id);
+      throw error;
+    }
+    if (Number(stored) !== 1) throw this.unavailable(`Redis ran the add after its deadline; ${notAdded}`);
   }
 
   async removed(id: string): Promise<boolean> {
@@ -202,6 +235,10 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
         await withTimeout(client.multi().hDel(this.key, id).publish(this.channel, this.message({ op: 'remove', id })).exec(), 'send a pending removal');
         this.pendingRemovals.delete(id);
       }
+      const asked = Date.now();
+      const [seconds, micros] = await withTimeout(client.time(), 'read the store clock');
+      const answered = Date.now();
+      this.storeClockAheadMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - answered - (answered - asked);
       const stored = await withTimeout(client.hGetAll(this.key), 'load the active faults');
       const now = Date.now();
       const active: Fault[] = [];
@@ -213,7 +250,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
         } catch {
           fault = undefined;
         }
-        if (isFault(fault) && Date.parse(fault.expiresAt) > now) active.push(fault);
+        if (isFault(fault) && storedFaultEndMs(fault, now) > now) active.push(fault);
         else stale.push(id);
       }
       if (stale.length > 0) await withTimeout(client.hDel(this.key, stale), 'prune expired faults');
@@ -225,6 +262,8 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   }
 
   private markUp(): void {
+    clearInterval(this.healing);
+    this.healing = undefined;
     if (this.up) return;
     this.up = true;
     this.since = new Date().toISOString();
@@ -235,6 +274,8 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   private markDown(reason: string): void {
     if (this.stopping) return;
     this.lastError = reason;
+    // A stall leaves the connections open, so no 'ready' event will come: keep trying.
+    this.healing ??= setInterval(() => void this.resync(), HEAL_INTERVAL_MS).unref();
     if (!this.up) return;
     this.up = false;
     this.since = new Date().toISOString();

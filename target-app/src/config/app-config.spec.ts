@@ -11,6 +11,8 @@ describe('parseConfig', () => {
       adminToken: undefined,
       adminEnabled: false,
       memoryCapMb: 512,
+      maxFaults: 100,
+      maxTotalDelayMs: 60_000,
       adminBodyLimitBytes: 16_384,
       shutdownReadinessDelayMs: 0,
       shutdownTimeoutMs: 10_000,
@@ -33,6 +35,8 @@ describe('parseConfig', () => {
     ['PORT', '80.5'],
     ['LOG_LEVEL', 'loud'],
     ['CHAOS_MEMORY_CAP_MB', '0'],
+    ['CHAOS_MAX_FAULTS', '0'],
+    ['CHAOS_MAX_DELAY_MS', '-5'],
     ['SHUTDOWN_TIMEOUT_MS', '-1'],
   ])('rejects %s=%s with one line naming the variable', (variable, value) => {
     const result = parseConfig({ [variable]: value });

@@ -1,6 +1,7 @@
 // The service's environment, parsed and validated once at start. Everything else reads it
 // through the injectable AppConfig, never through process.env.
 import { z } from 'zod';
+import { MAX_DELAY_MS } from '../../../chaos/contract/faults';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -22,6 +23,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(LOG_LEVELS).default('info')),
   CHAOS_ADMIN_TOKEN: optionalSecret,
   CHAOS_MEMORY_CAP_MB: integer(512, 1, 16_384),
+  /** Active faults at most; the next POST /admin/faults answers 409. */
+  CHAOS_MAX_FAULTS: integer(100, 1, 10_000),
+  /** The most delay all latency faults together add to one request. */
+  CHAOS_MAX_DELAY_MS: integer(MAX_DELAY_MS, 0, 3_600_000),
   CHAOS_ADMIN_BODY_LIMIT_BYTES: integer(16 * 1024, 256, 1024 * 1024),
   /** Failed admin token attempts one client IP may make per minute before it gets 429. */
   CHAOS_ADMIN_AUTH_FAILURES_PER_MINUTE: integer(20, 1, 10_000),
@@ -37,6 +42,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
     .optional(),
+  /** Redis password (AUTH), kept out of the URL; a password in the URL works too. */
+  CHAOS_SYNC_REDIS_PASSWORD: optionalSecret,
   /** Prefix of the Redis key and channel, so several environments can share one Redis. */
   CHAOS_SYNC_NAMESPACE: z
     .string()
@@ -56,6 +63,8 @@ export class AppConfig {
   readonly logLevel: RawConfig['LOG_LEVEL'];
   readonly adminToken: string | undefined;
   readonly memoryCapMb: number;
+  readonly maxFaults: number;
+  readonly maxTotalDelayMs: number;
   readonly adminBodyLimitBytes: number;
   readonly adminAuthFailuresPerMinute: number;
   readonly adminPort: number | undefined;
@@ -63,6 +72,7 @@ export class AppConfig {
   readonly shutdownReadinessDelayMs: number;
   readonly shutdownTimeoutMs: number;
   readonly syncRedisUrl: string | undefined;
+  readonly syncRedisPassword: string | undefined;
   readonly syncNamespace: string;
 
   constructor(raw: RawConfig) {
@@ -72,6 +82,8 @@ export class AppConfig {
     this.logLevel = raw.LOG_LEVEL;
     this.adminToken = raw.CHAOS_ADMIN_TOKEN;
     this.memoryCapMb = raw.CHAOS_MEMORY_CAP_MB;
+    this.maxFaults = raw.CHAOS_MAX_FAULTS;
+    this.maxTotalDelayMs = raw.CHAOS_MAX_DELAY_MS;
     this.adminBodyLimitBytes = raw.CHAOS_ADMIN_BODY_LIMIT_BYTES;
     this.adminAuthFailuresPerMinute = raw.CHAOS_ADMIN_AUTH_FAILURES_PER_MINUTE;
     this.adminPort = raw.ADMIN_PORT;
@@ -79,6 +91,7 @@ export class AppConfig {
     this.shutdownReadinessDelayMs = raw.SHUTDOWN_READINESS_DELAY_MS;
     this.shutdownTimeoutMs = raw.SHUTDOWN_TIMEOUT_MS;
     this.syncRedisUrl = raw.CHAOS_SYNC_REDIS_URL;
+    this.syncRedisPassword = raw.CHAOS_SYNC_REDIS_PASSWORD;
     this.syncNamespace = raw.CHAOS_SYNC_NAMESPACE;
     Object.freeze(this);
   }
@@ -94,7 +107,7 @@ export class AppConfig {
 }
 
 /** Variables whose values never appear in messages. */
-const SECRET_VARIABLES = new Set(['CHAOS_ADMIN_TOKEN', 'CHAOS_SYNC_REDIS_URL']);
+const SECRET_VARIABLES = new Set(['CHAOS_ADMIN_TOKEN', 'CHAOS_SYNC_REDIS_URL', 'CHAOS_SYNC_REDIS_PASSWORD']);
 
 /** Empty strings count as unset, so `PORT=` falls back to the default like a missing PORT. */
 function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {

@@ -1,9 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus } from '@nestjs/common';
 import { DiceService } from './dice.service';
 
-/** Route templates of the dice API: the routes faults act on by default. */
-export const DICE_ROUTES = ['/', '/fail'] as const;
-
 /** The service's name in its answers, as in the seed. */
 export const APP_NAME = 'dice-api';
 
