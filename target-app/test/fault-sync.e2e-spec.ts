@@ -2,7 +2,9 @@
 // (Debian's redis-server on a free loopback port): a fault added through one is active on
 // all three within a second, each counts its own injections, it ends on all at its TTL, a
 // late joiner loads the active set, and with Redis stopped each keeps serving and the admin
-// API says propagation is down.
+// API says propagation is down. Issue 12: a stalled (CLIENT PAUSE) or dropped Redis heals
+// without a restart, a 503 add is in no store, and a stored fault ends by createdAt + TTL.
+import { createClient } from 'redis';
 import type { Fault } from '../../chaos/contract/faults';
 import { startApp, type AppProcess } from '../../chaos/local/app-process';
 import type { PropagationStatus } from '../src/chaos/fault-propagation';
@@ -132,5 +134,83 @@ describe('faults reach every replica through Redis (e2e)', () => {
     await Promise.all(apps.map((app) => within(1_000, `fault listed on ${app.url}`, () => lists(app, fault.id))));
     expect((await admin(apps[3].url, TOKEN).remove(fault.id)).status).toBe(204);
     await Promise.all(apps.map((app) => within(1_000, `fault removed on ${app.url}`, async () => !(await lists(app, fault.id)))));
+  }, 30_000);
+});
+
+describe('fault propagation heals, and the store cannot stretch a fault (e2e)', () => {
+  const PASSWORD = 'sync-e2e-password';
+  let redis: RedisProcess;
+  let store: ReturnType<typeof createClient>;
+  const apps: AppProcess[] = [];
+  const namespace = () => `heal-${redis.port}`;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    // Redis with a password, as in stack/k8s: the replicas authenticate with CHAOS_SYNC_REDIS_PASSWORD.
+    const setup = createClient({ url: redis.url });
+    await setup.connect();
+    await setup.configSet('requirepass', PASSWORD);
+    setup.destroy();
+    store = createClient({ url: redis.url, password: PASSWORD });
+    await store.connect();
+    const env = { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_REDIS_PASSWORD: PASSWORD, CHAOS_SYNC_NAMESPACE: `heal-${redis.port}`, LOG_LEVEL: 'warn' };
+    apps.push(...(await Promise.all([startApp({ adminToken: TOKEN, env }), startApp({ adminToken: TOKEN, env })])));
+    for (const app of apps) await within(5_000, `${app.url} propagation up`, async () => (await listing(app)).propagation?.status === 'up');
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.stop('SIGTERM', 5_000)));
+    store?.destroy();
+    await redis?.stop();
+  });
+
+  it('after CLIENT PAUSE 1500 ALL: the add answered 503 is in no store and on no replica, and both are up within 5 s', async () => {
+    const paused = Date.now();
+    expect(await store.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL'])).toBe('OK');
+    const refused = await admin(apps[0].url, TOKEN).add({ type: 'error', routes: ['/'], ttlSeconds: 60 });
+    expect(refused.status).toBe(503);
+    expect(refused.json<{ message: string }>().message).toMatch(/the fault was not added anywhere/);
+    const resumed = paused + 1_500;
+    await Promise.all(apps.map((app) => within(6_500, `${app.url} propagation up again`, async () => (await listing(app)).propagation?.status === 'up')));
+    const healMs = Date.now() - resumed;
+    console.log(`propagation: up again ${healMs} ms after the pause ended`);
+    expect(healMs).toBeLessThanOrEqual(5_000);
+
+    // Whatever Redis ran once the pause ended has landed by now.
+    await sleep(300);
+    expect(await store.hGetAll(`${namespace()}:faults`)).toEqual({});
+    for (const app of apps) {
+      expect((await listing(app)).faults).toEqual([]);
+      expect((await get(`${app.url}/`)).status).toBe(200);
+    }
+
+    // And it propagates again.
+    const added = await admin(apps[0].url, TOKEN).add({ type: 'error', status: 503, routes: ['/'], ttlSeconds: 30 });
+    expect(added.status).toBe(201);
+    const fault = added.json<Fault>();
+    await within(1_000, 'fault on the other replica', () => lists(apps[1], fault.id));
+    expect(Object.keys(await store.hGetAll(`${namespace()}:faults`))).toEqual([fault.id]);
+    expect((await admin(apps[1].url, TOKEN).clear()).status).toBe(204);
+  }, 30_000);
+
+  it('a stored fault with a far-future expiresAt ends at createdAt + ttlSeconds on every replica, loaded after a dropped connection', async () => {
+    const createdAt = new Date().toISOString();
+    const forged = { id: 'forged-far-future', type: 'error', status: 503, probability: 1, routes: ['/'], ttlSeconds: 2, createdAt, expiresAt: '2099-01-01T00:00:00.000Z' };
+    await store.hSet(`${namespace()}:faults`, forged.id, JSON.stringify(forged));
+    // Drop every replica's connections: they reconnect, resync and load the store's set.
+    await store.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal']);
+    await store.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    const end = Date.parse(createdAt) + 2_000;
+    for (const app of apps) {
+      await within(1_500, `forged fault on ${app.url}`, () => lists(app, forged.id));
+      expect((await listing(app)).faults.find((f) => f.id === forged.id)?.expiresAt).toBe(new Date(end).toISOString());
+      expect((await get(`${app.url}/`)).status).toBe(503);
+    }
+    await sleep(Math.max(0, end - Date.now()));
+    await Promise.all(apps.map((app) => within(500, `forged fault gone from ${app.url}`, async () => !(await lists(app, forged.id)))));
+    for (const app of apps) {
+      expect((await get(`${app.url}/`)).status).toBe(200);
+      expect((await listing(app)).propagation?.status).toBe('up');
+    }
   }, 30_000);
 });

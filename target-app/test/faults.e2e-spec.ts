@@ -307,3 +307,44 @@ describe('fault engine and admin API (e2e)', () => {
     });
   });
 });
+
+describe('bounded fault engine (e2e)', () => {
+  let service: RunningApp;
+  let api: ReturnType<typeof admin>;
+
+  // A small delay cap keeps the test fast; the 60 s default is unit-tested in fault-rules.spec.ts.
+  beforeAll(async () => {
+    service = await startApp({ CHAOS_MAX_DELAY_MS: '300' });
+    api = admin(service.url);
+  });
+  afterEach(() => api.clear());
+  afterAll(() => service.close());
+
+  it('2,000 POSTs never pass the cap of 100 active faults; the refused ones answer 409 naming it', async () => {
+    const statuses = await inBatches(2_000, 50, async () => (await api.add({ type: 'error', routes: ['/fail'], probability: 0, ttlSeconds: 600 })).status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(100);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(1_900);
+    const refused = await api.add({ type: 'abort', routes: ['/fail'] });
+    expect(refused.status).toBe(409);
+    expect(refused.json<{ message: string }>().message).toMatch(/100 active, the cap is 100 \(CHAOS_MAX_FAULTS\)/);
+    expect((await api.list()).json<{ faults: Fault[] }>().faults).toHaveLength(100);
+    expect((await scrape(service.url)).match(/^chaos_fault_active\{/gm)).toHaveLength(100);
+    expect((await get(`${service.url}/`)).status).toBe(200);
+
+    // Ended faults leave no fault_id label behind, and the cap frees up.
+    expect((await api.clear()).status).toBe(204);
+    expect(await scrape(service.url)).not.toMatch(/fault_id=/);
+    expect((await api.add({ type: 'abort', routes: ['/fail'] })).status).toBe(201);
+  });
+
+  it('61 latency faults of 60 000 ms hold one request for the cap (CHAOS_MAX_DELAY_MS), and count the clamp', async () => {
+    const clamped = async () => metricValue(await scrape(service.url), 'chaos_delay_clamped_total', { http_route: '/' }) ?? 0;
+    const before = await clamped();
+    for (let i = 0; i < 61; i++) expect((await api.add({ type: 'latency', delayMs: 60_000, routes: ['/'] })).status).toBe(201);
+    const tookMs = await timedGet(`${service.url}/`);
+    expect(tookMs).toBeGreaterThanOrEqual(295);
+    expect(tookMs).toBeLessThan(2_000);
+    expect((await clamped()) - before).toBe(1);
+    expect(metricValue(await scrape(service.url), 'chaos_injections_total', { type: 'latency', http_route: '/', http_response_status_code: '200' })).toBe(61);
+  });
+});
