@@ -108,6 +108,23 @@ describe('stack/k8s (kustomize)', () => {
     expect(find('Deployment', 'redis').spec.template.metadata.labels).toMatchObject(redis.spec.selector);
   });
 
+  it('Redis requires the password from a Secret the app reads too, and only the app pods may reach it', () => {
+    const fromSecret = (container: any, name: string) => container.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
+    const redisPod = find('Deployment', 'redis').spec.template;
+    const redisContainer = redisPod.spec.containers[0];
+    expect(redisContainer.args.slice(-2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
+    const secret = fromSecret(redisContainer, 'REDIS_PASSWORD');
+    expect(secret).toEqual({ name: 'roque-redis', key: 'password' });
+    const appPod = find('Deployment', 'target-app').spec.template;
+    expect(fromSecret(appPod.spec.containers[0], 'CHAOS_SYNC_REDIS_PASSWORD')).toEqual(secret);
+    const policy = find('NetworkPolicy', 'redis');
+    expect(redisPod.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    expect(policy.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'target-app' } } }]);
+    expect(appPod.metadata.labels).toMatchObject(policy.spec.ingress[0].from[0].podSelector.matchLabels);
+  });
+
   it('Prometheus discovers every app pod (kubernetes_sd, pod role) and may list pods in its namespace', () => {
     const prometheus = find('Deployment', 'prometheus');
     const configMapName = prometheus.spec.template.spec.volumes.find((v: any) => v.name === 'config').configMap.name;

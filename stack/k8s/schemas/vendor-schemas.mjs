@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const wheels = process.argv[2];
 if (!wheels) throw new Error('usage: vendor-schemas.mjs <dir with the unzipped wheels>');
-const KINDS = ['deployment-apps-v1', 'service-v1', 'configmap-v1', 'serviceaccount-v1', 'role-rbac-v1', 'rolebinding-rbac-v1', 'namespace-v1'];
+const KINDS = ['deployment-apps-v1', 'service-v1', 'configmap-v1', 'serviceaccount-v1', 'role-rbac-v1', 'rolebinding-rbac-v1', 'namespace-v1', 'networkpolicy-networking-v1'];
 const source = join(wheels, 'kubernetes_validate', 'kubernetes-json-schema', 'v1.34.0-local-strict');
 const target = join(HERE, 'kubernetes-v1.34.0');
 mkdirSync(target, { recursive: true });
