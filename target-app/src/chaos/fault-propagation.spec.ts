@@ -1,4 +1,4 @@
-import { isFault, parseSyncMessage } from './fault-propagation';
+import { isFault, parseSyncMessage, storedFaultEndMs } from './fault-propagation';
 import { storeAddress } from './fault-sync.service';
 import { parseConfig } from '../config/app-config';
 
@@ -14,10 +14,22 @@ describe('fault propagation messages', () => {
     }
   });
 
-  it('trusts a stored fault only with an id, a type and a parseable expiresAt', () => {
+  it('trusts a stored fault only with an id, a type, a TTL and parseable createdAt and expiresAt', () => {
     expect(isFault(fault)).toBe(true);
     expect(isFault({ ...fault, id: 1 })).toBe(false);
     expect(isFault({ ...fault, expiresAt: undefined })).toBe(false);
+    expect(isFault({ ...fault, createdAt: 'yesterday' })).toBe(false);
+    expect(isFault({ ...fault, ttlSeconds: '5' })).toBe(false);
+  });
+
+  it('ends a stored fault at expiresAt, but never after createdAt + ttlSeconds, nor ttlSeconds from now', () => {
+    const created = Date.parse(fault.createdAt);
+    expect(storedFaultEndMs(fault, created)).toBe(created + 5_000);
+    expect(storedFaultEndMs({ ...fault, expiresAt: '2099-01-01T00:00:00.000Z' }, created + 1_000)).toBe(created + 5_000);
+    expect(storedFaultEndMs({ ...fault, expiresAt: '2026-01-01T00:00:02.000Z' }, created)).toBe(created + 2_000);
+    const future = { ...fault, createdAt: '2099-01-01T00:00:00.000Z', expiresAt: '2099-01-01T01:00:00.000Z' };
+    expect(storedFaultEndMs(future, created)).toBe(created + 5_000);
+    expect(storedFaultEndMs({ ...future, ttlSeconds: 99_999 }, created)).toBe(created + 3_600_000);
   });
 
   it('shows the store as host:port, never its password', () => {
