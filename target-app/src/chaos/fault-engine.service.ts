@@ -31,9 +31,9 @@ export type ChangeOrigin =
 
 /**
  * The active faults and their effects, at most CHAOS_MAX_FAULTS of them. Request faults are
- * read on every request, so they are kept indexed by route and type; process faults (cpu, memory) run while active; every fault
- * ends by itself at its absolute `expiresAt`, with an unref'd timer that never keeps the
- * process alive. With a propagator attached (CHAOS_SYNC_REDIS_URL), changes made through
+ * read on every request, so they are kept indexed by route and type; process faults (cpu,
+ * memory) run while active; every fault ends by itself at its absolute `expiresAt`, with an
+ * unref'd timer that never keeps the process alive. With a propagator attached (CHAOS_SYNC_REDIS_URL), changes made through
  * this replica's admin API reach every replica, and theirs arrive through apply*Remote.
  */
 @Injectable()

@@ -74,7 +74,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   private readonly pendingRemovals = new Set<string>();
   private resyncing: Promise<void> | undefined;
   private healing: NodeJS.Timeout | undefined;
-  /** Redis's clock minus ours, less the measurement's uncertainty (ms), from the last resync. */
+  /** The least Redis's clock can be ahead of ours (ms, negative when behind), from the last resync. */
   private storeClockAheadMs = 0;
 
   constructor(
@@ -235,10 +235,11 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
         await withTimeout(client.multi().hDel(this.key, id).publish(this.channel, this.message({ op: 'remove', id })).exec(), 'send a pending removal');
         this.pendingRemovals.delete(id);
       }
-      const asked = Date.now();
       const [seconds, micros] = await withTimeout(client.time(), 'read the store clock');
       const answered = Date.now();
-      this.storeClockAheadMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - answered - (answered - asked);
+      // Redis read its clock before `answered`; against it the offset errs low,
+      // which only moves the add's deadline earlier.
+      this.storeClockAheadMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - answered;
       const stored = await withTimeout(client.hGetAll(this.key), 'load the active faults');
       const now = Date.now();
       const active: Fault[] = [];
