@@ -35,6 +35,7 @@ export class FaultsController {
   @ApiBody({ schema: FAULT_SPEC_SCHEMA_REF })
   @ApiResponse({ status: 201, schema: FAULT_SCHEMA_REF })
   @ApiResponse({ status: 400, description: 'invalid fault; the message names the field' })
+  @ApiResponse({ status: 409, description: 'not added: CHAOS_MAX_FAULTS faults are active; the message names the cap' })
   @ApiResponse({ status: 503, description: 'not added: fault propagation to the other replicas is down' })
   add(@Body(FaultSpecPipe) spec: FaultSpec, @Req() request: FastifyRequest): Promise<Fault> {
     return this.engine.add(spec, originOf(request));
