@@ -180,6 +180,15 @@ describe('fault engine and admin API (e2e)', () => {
       expect((await get(`${service.url}/fail`)).status).toBe(500);
       expect(performance.now() - started).toBeGreaterThanOrEqual(295);
     });
+
+    it('routes ["/*"] acts on every dice route, still never on /metrics or /health', async () => {
+      await addFault({ type: 'latency', delayMs: 200, routes: ['/*'] });
+      expect(await timedGet(`${service.url}/`)).toBeGreaterThanOrEqual(195);
+      const started = performance.now();
+      expect((await get(`${service.url}/fail`)).status).toBe(500);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+      for (const path of ['/metrics', '/health/live']) expect(await timedGet(`${service.url}${path}`)).toBeLessThan(150);
+    });
   });
 
   describe('error', () => {
