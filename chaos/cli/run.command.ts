@@ -1,5 +1,5 @@
 // `roque run <experiment.yaml>`: one experiment, ending in a verdict table and a report.
-// Exit codes (shared/CONTRACT.md): 0 every check held, 1 a check failed or the run was
+// Exit codes (docs/contract.md): 0 every check held, 1 a check failed or the run was
 // aborted by a condition, 2 bad input or a stack that could not start; 130/143 after
 // SIGINT/SIGTERM (the report is still written, status `aborted`).
 import { relative } from 'node:path';
