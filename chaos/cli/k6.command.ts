@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { ensureBundles, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
 import { tools } from '../tools';
 import {
