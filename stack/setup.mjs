@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Sets Roque up on a fresh machine, then gets out of the way on every later call.
 // It runs on whatever Node the machine has (Node 20 here), so it uses no dependencies:
-//   1. npm install (from the lockfile), which also brings Node 24 (the npm registry's `node` package lands in
+//   1. npm install from the lockfile (left as committed), which also brings Node 24 (the npm registry's `node` package lands in
 //      node_modules/.bin, and npm scripts put that first on PATH);
 //   2. k6 v2.2.0, built with Go into .tools/bin unless that version is already on PATH;
 //   3. Prometheus, promtool and Alertmanager from Debian's packages (when root), else
@@ -54,9 +54,12 @@ function npmDependencies() {
   if (existsSync(installed) && existsSync(node24) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
   console.log('setup: installing npm dependencies, Node 24 among them…');
   // `npm install`, not `npm ci`: a registry mirror may lack other platforms' optional
-  // binaries (@swc/core-darwin-*), which npm ci counts as a lockfile mismatch. With the
-  // lockfile present, npm install resolves the same versions and leaves the lockfile alone.
-  if (!run('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' })) fail('npm install failed; see the output above.');
+  // binaries (@swc/core-darwin-*), which npm ci counts as a lockfile mismatch. npm install
+  // resolves the lockfile's versions but would write those binaries back into it; --no-save
+  // keeps the committed lockfile byte for byte (node_modules/.package-lock.json still records
+  // what was installed, which the check above reads).
+  const argv = ['install', '--no-save', '--no-audit', '--no-fund'];
+  if (!run('npm', argv, { cwd: ROOT, stdio: 'inherit' })) fail('npm install failed; see the output above.');
 }
 
 function k6() {

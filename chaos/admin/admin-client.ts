@@ -1,4 +1,4 @@
-// Typed client for the target-app's admin API (shared/CONTRACT.md, "The admin API").
+// Typed client for the target-app's admin API (docs/contract.md, "The admin API").
 // Used by `roque fault` and by the experiment runner's kill switch.
 import { parseFaultSpec, type Fault, type FaultSpecInput } from '../contract/faults';
 import { assertLoopback } from '../local/network';

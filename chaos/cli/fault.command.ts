@@ -6,20 +6,22 @@ import pc from 'picocolors';
 import { AdminClient, AdminError } from '../admin/admin-client';
 import { faultSpecFromOptions, FaultInputError, type FaultAddOptions } from '../admin/fault-options';
 import { FAULT_TYPES, type Fault } from '../contract/faults';
+import { ADMIN_TOKEN_HELP, adminTokenOption, DEFAULT_TARGET_URL, jsonOption, quietOption, targetOption, type CommonOptions } from './options';
 
-interface ConnectionOptions {
-  target?: string;
+interface ConnectionOptions extends CommonOptions {
+  target: string;
   token?: string;
-  json?: boolean;
 }
 
 export function registerFaultCommands(program: Command): void {
   const fault = program
     .command('fault')
     .description('switch faults on the target app on and off (its admin API)')
-    .option('--target <url>', 'target app base URL (env ROQUE_TARGET_URL)', process.env.ROQUE_TARGET_URL ?? 'http://127.0.0.1:8080')
-    .option('--token <token>', 'admin bearer token (env CHAOS_ADMIN_TOKEN)')
-    .option('--json', 'print JSON instead of a table');
+    .addOption(targetOption().default(DEFAULT_TARGET_URL))
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .addOption(adminTokenOption('--token <token>'))
+    .addHelpText('after', ADMIN_TOKEN_HELP);
 
   fault
     .command('add')
@@ -36,9 +38,9 @@ export function registerFaultCommands(program: Command): void {
     .option('--probability <0..1>', 'share of requests affected (default 1)')
     .option('--ttl <duration>', 'lifetime; the fault removes itself after it (default 5m)')
     .action((type: string, options: FaultAddOptions, command: Command) =>
-      withClient(command, async (client, json) => {
+      withClient(command, async (client, print) => {
         const created = await client.add(faultSpecFromOptions(type, options));
-        print(json, created, () => `${pc.green('added')} ${created.id}\n${faultTable([created])}`);
+        print(created, () => `${pc.green('added')} ${created.id}\n${faultTable([created])}`);
       }),
     );
 
@@ -47,9 +49,9 @@ export function registerFaultCommands(program: Command): void {
     .alias('ls')
     .description('list the active faults')
     .action((_options: unknown, command: Command) =>
-      withClient(command, async (client, json) => {
+      withClient(command, async (client, print) => {
         const faults = await client.list();
-        print(json, { faults }, () => (faults.length ? faultTable(faults) : pc.dim('no active faults')));
+        print({ faults }, () => (faults.length ? faultTable(faults) : pc.dim('no active faults')));
       }),
     );
 
@@ -59,9 +61,9 @@ export function registerFaultCommands(program: Command): void {
     .argument('<id>', 'fault id (from `fault list`)')
     .description('remove one fault')
     .action((id: string, _options: unknown, command: Command) =>
-      withClient(command, async (client, json) => {
+      withClient(command, async (client, print) => {
         await client.remove(id);
-        print(json, { removed: id }, () => `${pc.green('removed')} ${id}`);
+        print({ removed: id }, () => `${pc.green('removed')} ${id}`);
       }),
     );
 
@@ -69,18 +71,24 @@ export function registerFaultCommands(program: Command): void {
     .command('clear')
     .description('remove every fault at once (the kill switch)')
     .action((_options: unknown, command: Command) =>
-      withClient(command, async (client, json) => {
+      withClient(command, async (client, print) => {
         await client.clear();
-        print(json, { cleared: true }, () => `${pc.green('cleared')} every fault`);
+        print({ cleared: true }, () => `${pc.green('cleared')} every fault`);
       }),
     );
 }
 
-async function withClient(command: Command, work: (client: AdminClient, json: boolean) => Promise<void>): Promise<void> {
+type Print = (value: unknown, human: () => string) => void;
+
+async function withClient(command: Command, work: (client: AdminClient, print: Print) => Promise<void>): Promise<void> {
   const options = command.optsWithGlobals<ConnectionOptions>();
+  const print: Print = (value, human) => {
+    if (options.json) console.log(JSON.stringify(value, null, 2));
+    else if (!options.quiet) console.log(human());
+  };
   try {
-    const client = new AdminClient({ target: options.target!, token: options.token ?? process.env.CHAOS_ADMIN_TOKEN ?? '' });
-    await work(client, Boolean(options.json));
+    const client = new AdminClient({ target: options.target, token: options.token ?? '' });
+    await work(client, print);
   } catch (error) {
     console.error(`roque fault: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = exitCodeOf(error);
@@ -91,10 +99,6 @@ function exitCodeOf(error: unknown): number {
   if (error instanceof FaultInputError) return 2;
   if (error instanceof AdminError) return error.kind === 'unreachable' || (error.kind === 'invalid' && error.status === undefined) ? 2 : 1;
   return 2; // e.g. a non-loopback target
-}
-
-function print(json: boolean, value: unknown, human: () => string): void {
-  console.log(json ? JSON.stringify(value, null, 2) : human());
 }
 
 function faultTable(faults: Fault[]): string {

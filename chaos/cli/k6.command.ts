@@ -4,16 +4,26 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { ensureBundles, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
-import { REPO_ROOT, tools } from '../tools';
+import { tools } from '../tools';
+import {
+  addLegacyAlias,
+  DEFAULT_TARGET_URL,
+  jsonOption,
+  prometheusOption,
+  quietOption,
+  reportsOption,
+  targetOption,
+  type CommonOptions,
+} from './options';
 
-interface RunOptions {
+interface RunOptions extends CommonOptions {
   rate?: string;
   duration?: string;
-  baseUrl: string;
+  target: string;
+  reports: string;
   testid?: string;
-  prometheusUrl?: string;
   summaryDir?: string;
   timeline?: string;
   raw?: string;
@@ -33,26 +43,31 @@ export function registerK6Command(program: Command): void {
     .description(`k6 scenarios (${knownScenarios().join(', ')}) run with Roque's settings`)
     .exitOverride(exitOnUsageError);
 
-  k6.command('run')
+  const target = targetOption('the dice service').default(DEFAULT_TARGET_URL);
+  const prometheus = prometheusOption('remote-write results to this Prometheus');
+  const run = k6
+    .command('run')
     .argument('<scenario>', 'a scenario of scenarios/ (see `roque k6 list`)')
     .argument('[k6Args...]', 'after `--`: more arguments for `k6 run`')
     .description('run a scenario against a loopback target; exits with k6\'s code')
     .option('--rate <n>', 'iterations per second at the peak (env RATE)', positive)
     .option('--duration <d>', 'profile length, e.g. 90s, 5m (env DURATION; chaos: use the timeline)')
-    .addOption(new Option('--base-url <url>', 'the dice service').env('BASE_URL').default('http://127.0.0.1:8080'))
+    .addOption(target)
     .option('--testid <id>', 'tags every sample (default <scenario>-<time>)')
-    .addOption(new Option('--prometheus-url <url>', 'remote-write results to this Prometheus').env('ROQUE_PROMETHEUS_URL'))
+    .addOption(prometheus)
     .option('--native-histograms', 'remote-write trends as native histograms instead of p50…p99 gauges')
-    .option('--summary-dir <dir>', 'summary.json, junit.xml, summary.txt (default reports/k6/<testid>)')
+    .addOption(reportsOption())
+    .option('--summary-dir <dir>', 'summary.json, junit.xml, summary.txt (default <reports>/k6/<testid>)')
     .option('--timeline <json|file>', 'chaos: the phases as JSON, or a file holding it (env TIMELINE)')
     .option('--raw <file>', 'every sample to a .json[.gz] or .csv[.gz] file')
     .option('--no-phase-thresholds', 'report per-phase figures without failing on them')
     .option('--progress', "show k6's progress lines")
+    .addOption(quietOption())
     .action(async (scenario: string, k6Args: string[], options: RunOptions) => {
       scenarioBundle(scenario); // unknown names fail here, before anything is built
       const testid = options.testid ?? `${scenario}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
-      const summaryDir = options.summaryDir ?? join(REPO_ROOT, 'reports', 'k6', testid);
-      const env: Record<string, string> = { BASE_URL: options.baseUrl, PHASE_THRESHOLDS: options.phaseThresholds ? 'on' : 'off' };
+      const summaryDir = options.summaryDir ?? join(options.reports, 'k6', testid);
+      const env: Record<string, string> = { BASE_URL: options.target, PHASE_THRESHOLDS: options.phaseThresholds ? 'on' : 'off' };
       if (options.rate) env.RATE = options.rate;
       if (options.duration) env.DURATION = options.duration;
       if (options.timeline) env.TIMELINE = existsSync(options.timeline) ? readFileSync(options.timeline, 'utf8') : options.timeline;
@@ -67,18 +82,27 @@ export function registerK6Command(program: Command): void {
         testid,
         summaryDir,
         rawOutputFile: options.raw,
-        prometheusUrl: options.prometheusUrl,
+        prometheusUrl: options.prometheus,
         nativeHistograms: options.nativeHistograms,
         progress: options.progress,
         extraArgs: k6Args,
         signal: interrupt.signal,
-        onLine: (line, stream) => (stream === 'stdout' ? console.log(line) : console.error(line)),
+        // --quiet keeps k6's stderr (its errors) and drops the rest.
+        onLine: (line, stream) => {
+          if (stream === 'stderr') console.error(line);
+          else if (!options.quiet) console.log(line);
+        },
       });
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      console.error(`roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`);
-      if (result.summaryFile) console.error(`roque k6: summary in ${summaryDir}`);
+      if (!options.quiet) {
+        console.error(`roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`);
+        if (result.summaryFile) console.error(`roque k6: summary in ${summaryDir}`);
+      }
       process.exitCode = result.exitCode;
     });
+  // The spellings before the shared vocabulary; the CI workflows of users may still pass them.
+  addLegacyAlias(run, '--base-url <url>', target, 'BASE_URL');
+  addLegacyAlias(run, '--prometheus-url <url>', prometheus);
 
   k6.command('inspect')
     .argument('<scenario>', 'a scenario of scenarios/')
@@ -92,7 +116,10 @@ export function registerK6Command(program: Command): void {
 
   k6.command('list')
     .description('the known scenarios')
-    .action(() => console.log(knownScenarios().join('\n')));
+    .addOption(jsonOption())
+    .action((options: CommonOptions) =>
+      console.log(options.json ? JSON.stringify({ scenarios: knownScenarios() }) : knownScenarios().join('\n')),
+    );
 }
 
 /** Commander's own usage errors are bad input (exit 2); help exits 0. */

@@ -2,15 +2,20 @@
 import { Command, CommanderError } from 'commander';
 import { registerFaultCommands } from './fault.command';
 import { registerK6Command } from './k6.command';
+import { applyFlagEnv, roqueVersion } from './options';
 import { registerRunCommand } from './run.command';
 import { registerStackCommands } from './stack.command';
 
 const program = new Command('roque')
   .description('Chaos load harness: inject faults under k6 load and check the monitoring saw them.')
+  .version(roqueVersion())
   .showHelpAfterError()
   // Throw instead of exiting, so bad usage gets the contract's exit code 2 (commander uses 1).
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(`roque: ${text.replace(/^error: /, '')}`) });
+  .configureOutput({ outputError: (text, write) => write(`roque: ${text.replace(/^error: /, '')}`) })
+  .hook('preAction', (_program, action) => {
+    for (let command: Command | null = action; command; command = command.parent) applyFlagEnv(command);
+  });
 
 registerRunCommand(program);
 registerFaultCommands(program);

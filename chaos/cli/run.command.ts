@@ -1,34 +1,47 @@
 // `roque run <experiment.yaml>`: one experiment, ending in a verdict table and a report.
-// Exit codes (shared/CONTRACT.md): 0 every check held, 1 a check failed or the run was
+// Exit codes (docs/contract.md): 0 every check held, 1 a check failed or the run was
 // aborted by a condition, 2 bad input or a stack that could not start; 130/143 after
 // SIGINT/SIGTERM (the report is still written, status `aborted`).
 import { relative } from 'node:path';
 import Table from 'cli-table3';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
 import { runExperiment } from '../runner/run-experiment';
 import type { RunResult } from '../report/result-schema';
-import { REPO_ROOT } from '../tools';
+import {
+  ADMIN_TOKEN_HELP,
+  adminTokenOption,
+  jsonOption,
+  prometheusOption,
+  quietOption,
+  reportsOption,
+  targetOption,
+  type CommonOptions,
+} from './options';
 
-interface RunFlags {
+interface RunFlags extends CommonOptions {
   quick?: boolean;
-  target?: string;
-  prometheus?: string;
   adminToken?: string;
   reports: string;
 }
+
+/** Where the live progress goes under --quiet: nowhere. */
+const SILENT = { isTTY: false, write: () => true };
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .argument('<experiment>', 'experiment file, e.g. chaos/experiments/golden-signals.yaml')
     .description('run an experiment: load, faults, alerts watched, statistical verdict, report in reports/<run-id>/')
-    .option('--quick', 'shorten every phase, for CI (also ROQUE_QUICK=1)')
-    .option('--target <url>', 'app base URL (loopback); with --prometheus, use a running stack instead of starting one')
-    .option('--prometheus <url>', 'Prometheus base URL (loopback)')
-    .option('--admin-token <token>', 'admin API token of the target (env CHAOS_ADMIN_TOKEN)')
-    .option('--reports <dir>', 'where run folders are written', `${REPO_ROOT}/reports`)
+    .addOption(new Option('--quick', 'shorten every phase, for CI').env('ROQUE_QUICK'))
+    .addOption(targetOption('app base URL (loopback); with --prometheus, use a running stack instead of starting one'))
+    .addOption(prometheusOption())
+    .addOption(reportsOption('where run folders are written'))
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .addOption(adminTokenOption())
+    .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await run(file, flags);
     });
@@ -38,15 +51,19 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   try {
     const { result, runDir, exitCode } = await runExperiment({
       file,
-      quick: Boolean(flags.quick) || ['1', 'true', 'yes'].includes((process.env.ROQUE_QUICK ?? '').toLowerCase()),
+      quick: Boolean(flags.quick),
       target: flags.target,
       prometheus: flags.prometheus,
       adminToken: flags.adminToken,
       reportsDir: flags.reports,
+      progressOut: flags.quiet ? SILENT : process.stderr,
     });
-    console.log(verdictTable(result));
-    const where = relative(process.cwd(), runDir) || runDir;
-    console.log(`report: ${where}/report.html · ${where}/result.json · ${where}/summary.md · ${where}/junit.xml`);
+    if (flags.json) console.log(JSON.stringify(result, null, 2));
+    else if (!flags.quiet) {
+      console.log(verdictTable(result));
+      const where = relative(process.cwd(), runDir) || runDir;
+      console.log(`report: ${where}/report.html · ${where}/result.json · ${where}/summary.md · ${where}/junit.xml`);
+    }
     return exitCode;
   } catch (error) {
     if (error instanceof ExperimentError) {

@@ -2,6 +2,7 @@
 // processes on 127.0.0.1, remembered in .roque/stack/state.json. See stack/launcher/.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { assertLoopback } from '../local/network';
+import { jsonOption, quietOption, targetOption, type CommonOptions } from './options';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_PORTS,
@@ -17,16 +18,18 @@ const port = (value: string): number => {
   return n;
 };
 
-/** host:port on this machine; repeated flags accumulate. */
+/** host:port on this machine, or the app's base URL as other commands take it; repeated flags accumulate. */
 const target = (value: string, previous: string[] | undefined): string[] => {
+  let hostPort: string;
   try {
-    const url = assertLoopback(`http://${value}`, '--target');
+    const url = assertLoopback(/^https?:\/\//.test(value) ? value : `http://${value}`, '--target');
     if (!url.port) throw new Error(`--target "${value}" needs a port, e.g. 127.0.0.1:8080`);
+    hostPort = url.host;
   } catch (error) {
     throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
   }
   // The default is replaced, not extended, by the first --target.
-  return previous === DEFAULT_TARGETS ? [value] : [...(previous ?? []), value];
+  return previous === DEFAULT_TARGETS ? [hostPort] : [...(previous ?? []), hostPort];
 };
 const DEFAULT_TARGETS = ['127.0.0.1:8080'];
 
@@ -51,17 +54,21 @@ export function registerStackCommands(program: Command): void {
     )
     .option('--no-alertmanager', 'start Prometheus only')
     .addOption(
-      new Option('--target <host:port>', 'an app instance to scrape as job target-app (repeatable)').default(DEFAULT_TARGETS).argParser(target),
+      targetOption('an app instance to scrape as job target-app, host:port or URL (repeatable)')
+        .default(DEFAULT_TARGETS)
+        .argParser(target),
     )
     .addOption(dataDirOption())
+    .addOption(quietOption())
     .action(
-      async (opts: { prometheusPort: number; alertmanagerPort: number; alertmanager: boolean; target: string[]; dataDir: string }) => {
+      async (opts: { prometheusPort: number; alertmanagerPort: number; alertmanager: boolean; target: string[]; dataDir: string; quiet?: boolean }) => {
         const { state, started } = await upDetached({
           dataDir: opts.dataDir,
           prometheusPort: opts.prometheusPort,
           alertmanagerPort: opts.alertmanager ? opts.alertmanagerPort : null,
           appTargets: opts.target,
         });
+        if (opts.quiet) return;
         console.log(started ? 'stack: started' : 'stack: already running');
         console.log(`  prometheus    ${state.prometheus.url}  (pid ${state.prometheus.pid})`);
         console.log(
@@ -79,20 +86,26 @@ export function registerStackCommands(program: Command): void {
     .command('down')
     .description('stop what `stack up` started')
     .addOption(dataDirOption())
-    .action(async (opts: { dataDir: string }) => {
+    .addOption(quietOption())
+    .action(async (opts: { dataDir: string } & CommonOptions) => {
       const stopped = await downDetached(opts.dataDir);
-      console.log(stopped.length > 0 ? `stack: stopped ${stopped.join(', ')}` : 'stack: nothing was running');
+      if (!opts.quiet) console.log(stopped.length > 0 ? `stack: stopped ${stopped.join(', ')}` : 'stack: nothing was running');
     });
 
   stack
     .command('status')
     .description('what runs; exit code 1 unless every recorded process is up and ready')
     .addOption(dataDirOption())
-    .action(async (opts: { dataDir: string }) => {
+    .addOption(jsonOption())
+    .action(async (opts: { dataDir: string } & CommonOptions) => {
       const services = await statusDetached(opts.dataDir);
+      if (!services.every((s) => s.ready) || services.length === 0) process.exitCode = 1;
+      if (opts.json) {
+        console.log(JSON.stringify({ startedAt: readState(opts.dataDir)?.startedAt ?? null, services }, null, 2));
+        return;
+      }
       if (services.length === 0) {
         console.log('stack: not running (start it with: roque stack up)');
-        process.exitCode = 1;
         return;
       }
       console.log(`stack: started ${readState(opts.dataDir)?.startedAt ?? '?'}`);
@@ -100,6 +113,5 @@ export function registerStackCommands(program: Command): void {
         const how = s.ready ? 'ready' : s.running ? 'running, not ready' : 'gone';
         console.log(`  ${s.name.padEnd(13)} ${s.url}  pid ${s.pid}  ${how}`);
       }
-      if (!services.every((s) => s.ready)) process.exitCode = 1;
     });
 }

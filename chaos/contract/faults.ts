@@ -1,6 +1,6 @@
 // The one fault vocabulary. The app's admin API validates against it, the CLI and the
 // experiment runner build faults with it, and the k6 scenarios bundle it. Field names and
-// limits are the contract's (shared/CONTRACT.md); change them here and nowhere else.
+// limits are the contract's (docs/contract.md); change them here and nowhere else.
 import { z } from 'zod';
 
 export const FAULT_TYPES = ['latency', 'error', 'abort', 'cpu', 'memory', 'health'] as const;

@@ -1,4 +1,4 @@
-// Metric and label names from shared/CONTRACT.md, in one place. The app registers them,
+// Metric and label names from docs/contract.md, in one place. The app registers them,
 // the stack's rules and dashboards query them, and the runner builds PromQL from them.
 
 export const METRICS = {

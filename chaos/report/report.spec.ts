@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { junitXml } from './junit';
-import { resultJsonSchema, RunResult, type CheckResult } from './result-schema';
+import { resultJsonSchema, type RunResult, type CheckResult } from './result-schema';
 import { summaryMarkdown } from './summary-md';
 import { writeReport } from './write-report';
 

@@ -15,12 +15,15 @@ export interface ProgressState {
 
 const PLAIN_EVERY_MS = 10_000;
 
+/** A terminal, a pipe, or nowhere (`roque run --quiet`). */
+export type ProgressOut = Pick<NodeJS.WriteStream, 'isTTY' | 'write'>;
+
 export class Progress {
   private lastPhase = '';
   private lastPlainAt = -Infinity;
   private drawn = false;
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+  constructor(private readonly out: ProgressOut = process.stderr) {}
 
   update(state: ProgressState): void {
     const line = describe(state);

@@ -28,7 +28,7 @@ import { evaluateChecks } from './evaluate';
 import { Journal } from './journal';
 import { LiveWindow } from './live-window';
 import { clientFigures, loadStartOf, phaseData, type PhaseData } from './phase-data';
-import { Progress } from './progress';
+import { Progress, type ProgressOut } from './progress';
 import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
 import { K6_CSV_ENV, readRawResults } from './raw-results';
@@ -43,7 +43,7 @@ export interface RunOptions {
   adminToken?: string;
   reportsDir: string;
   /** Where the live progress goes (default stderr). */
-  progressOut?: NodeJS.WriteStream;
+  progressOut?: ProgressOut;
 }
 
 export interface RunOutcome {
@@ -238,9 +238,9 @@ async function prepareTarget(
   const app = options.target ?? fromFile?.app;
   const prometheusUrl = options.prometheus ?? fromFile?.prometheus;
   if (app || prometheusUrl) {
-    if (!app || !prometheusUrl) throw new RunSetupError('give both the target app and Prometheus (--target and --prometheus), or neither to start them locally');
+    if (!app || !prometheusUrl) throw new RunSetupError('give both the target app and Prometheus (--target and --prometheus, or ROQUE_TARGET_URL and ROQUE_PROMETHEUS_URL), or neither to start them locally');
     const adminToken = options.adminToken ?? fromFile?.adminToken ?? process.env.CHAOS_ADMIN_TOKEN;
-    if (!adminToken) throw new RunSetupError('the admin token is missing: pass --admin-token or set CHAOS_ADMIN_TOKEN');
+    if (!adminToken) throw new RunSetupError('the admin token is missing: set CHAOS_ADMIN_TOKEN');
     const prometheus = checked(() => new PrometheusClient(prometheusUrl));
     checked(() => assertLoopback(app, 'target'));
     await prometheus.assertReady().catch((error: Error) => {

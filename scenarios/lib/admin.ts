@@ -1,4 +1,4 @@
-// The admin API client k6 uses to switch faults on and off mid-run (shared/CONTRACT.md).
+// The admin API client k6 uses to switch faults on and off mid-run (docs/contract.md).
 import exec from 'k6/execution';
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import type { Fault, FaultSpec } from '../../chaos/contract/faults';

@@ -70,19 +70,20 @@ function runK6(): Promise<void> {
   });
   let stderr = '';
   k6.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const faultsOn = setTimeout(
-    () =>
-      admin('POST', { type: 'latency', delayMs: 400, ttlSeconds: 60 })
-        .then(() => admin('POST', { type: 'error', status: 500, probability: 0.3, ttlSeconds: 60 }))
-        .then(() => (faultsAt = Date.now() / 1000)),
-    BASELINE_S * 1000,
-  );
+  let faultsFailed: Error | null = null;
+  const faultsOn = setTimeout(() => {
+    admin('POST', { type: 'latency', delayMs: 400, ttlSeconds: 60 })
+      .then(() => admin('POST', { type: 'error', status: 500, probability: 0.3, ttlSeconds: 60 }))
+      .then(() => (faultsAt = Date.now() / 1000))
+      .catch((error: Error) => (faultsFailed = error));
+  }, BASELINE_S * 1000);
   return new Promise((resolve, reject) => {
     const killer = setTimeout(() => k6.kill('SIGKILL'), (RUN_S + 30) * 1000);
     k6.once('exit', (code) => {
       clearTimeout(killer);
       clearTimeout(faultsOn);
-      if (code === 0) resolve();
+      if (faultsFailed) reject(faultsFailed);
+      else if (code === 0) resolve();
       else reject(new Error(`k6 exited with ${code}: ${stderr.slice(-2000)}`));
     });
   });

@@ -26,7 +26,8 @@ function jsonAdapter(config: AppConfig): FastifyAdapter {
   const parseJson = adapter.getInstance<FastifyInstance>().getDefaultJsonParser('error', 'error');
   adapter.useBodyParser('application/json', false, undefined, (request, body, done) => {
     if (body.length === 0) return done(null, undefined);
-    parseJson(request, body.toString('utf8'), done);
+    // The default parser answers through `done`; its type also allows the promise-returning form.
+    void parseJson(request, body.toString('utf8'), done);
   });
   return adapter;
 }

@@ -1,6 +1,6 @@
 // Shared by the end-to-end specs: the real app on a free loopback port, real HTTP.
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Agent, request as httpRequest } from 'node:http';
+import { type Agent, request as httpRequest } from 'node:http';
 import type { FaultSpecInput } from '../../chaos/contract/faults';
 import { createApp, type AppOptions } from '../src/app.factory';
 import { configFrom } from '../src/config/app-config';

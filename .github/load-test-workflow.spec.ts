@@ -1,12 +1,11 @@
 // Issue 9: the users' CI workflow (.github/workflows/load-test.yml) is a valid GitHub workflow
 // (SchemaStore's schema), uses grafana/setup-k6-action with a pinned k6 and Node 24, publishes
 // the summary, uploads the reports, and every command it runs is one README.md documents.
-// (Here rather than under .github/, which Jest's roots do not include.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../chaos/tools';
+import { REPO_ROOT } from '../chaos/tools';
 
 const WORKFLOW = join(REPO_ROOT, '.github', 'workflows', 'load-test.yml');
 const SCHEMA = join(REPO_ROOT, 'stack', 'k8s', 'schemas', 'github-workflow.json');
