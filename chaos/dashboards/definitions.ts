@@ -209,6 +209,8 @@ function dashboard(uid: string, title: string, description: string, sections: Se
     for (const spec of section.panels) builder.withPanel(panel(spec, id++));
   }
   const built = builder.build();
+  // The SDK gives every variable an interval variable's fields; Grafana 12.1's schema has none on a query variable.
+  for (const v of built.templating?.list ?? []) for (const field of ['auto', 'auto_min', 'auto_count'] as const) delete v[field];
   built.annotations = {
     list: [
       new sdk.AnnotationQueryBuilder()
