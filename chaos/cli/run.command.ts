@@ -17,6 +17,8 @@ interface RunFlags {
   prometheus?: string;
   adminToken?: string;
   reports: string;
+  /** commander's --no-dashboards sets it false. */
+  dashboards: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -29,6 +31,7 @@ export function registerRunCommand(program: Command): void {
     .option('--prometheus <url>', 'Prometheus base URL (loopback)')
     .option('--admin-token <token>', 'admin API token of the target (env CHAOS_ADMIN_TOKEN)')
     .option('--reports <dir>', 'where run folders are written', `${REPO_ROOT}/reports`)
+    .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await run(file, flags);
     });
@@ -43,10 +46,12 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       prometheus: flags.prometheus,
       adminToken: flags.adminToken,
       reportsDir: flags.reports,
+      dashboards: flags.dashboards,
     });
     console.log(verdictTable(result));
     const where = relative(process.cwd(), runDir) || runDir;
     console.log(`report: ${where}/report.html · ${where}/result.json · ${where}/summary.md · ${where}/junit.xml`);
+    if (result.files.dashboards?.length) console.log(`dashboards: ${result.files.dashboards.map((page) => `${where}/${page}`).join(' · ')}`);
     return exitCode;
   } catch (error) {
     if (error instanceof ExperimentError) {

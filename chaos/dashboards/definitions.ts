@@ -44,6 +44,8 @@ const app = 'job="target-app"';
 interface Query {
   expr: string;
   legend: string;
+  /** A table column's own unit (the panel's otherwise). */
+  unit?: string;
 }
 
 type PanelKind = 'timeseries' | 'bargauge' | 'stat' | 'table';
@@ -122,13 +124,22 @@ function panel(spec: PanelSpec, id: number) {
       return withBasics(new bargauge.PanelBuilder()).reduceOptions(lastValue).orientation(common.VizOrientation.Horizontal).displayMode(common.BarGaugeDisplayMode.Gradient);
     case 'stat':
       return withBasics(new stat.PanelBuilder()).reduceOptions(lastValue).orientation(common.VizOrientation.Horizontal);
-    case 'table':
-      return withBasics(new table.PanelBuilder())
+    case 'table': {
+      const builder = withBasics(new table.PanelBuilder())
         .showHeader(true)
         .transformations([
           { id: 'merge', options: {} },
           { id: 'organize', options: { excludeByName: { Time: true } } },
         ]);
+      // One column per query after the merge, named and given its unit by an override.
+      spec.queries.forEach((q, i) =>
+        builder.overrideByQuery(String.fromCharCode(65 + i), [
+          { id: 'displayName', value: q.legend },
+          { id: 'unit', value: q.unit ?? spec.unit },
+        ]),
+      );
+      return builder;
+    }
   }
 }
 
@@ -465,11 +476,12 @@ const k6Results = dashboard(
           width: 24,
           height: 6,
           queries: [
-            { expr: `sum by (${K6_TAGS.phase}) (max_over_time(${K6_METRICS.reqs}{${k6}}[$__range]))`, legend: 'requests' },
-            { expr: perPhase(RULES.k6FailedRatio), legend: 'failed share' },
+            { expr: `sum by (${K6_TAGS.phase}) (max_over_time(${K6_METRICS.reqs}{${k6}}[$__range]))`, legend: 'requests', unit: 'short' },
+            { expr: perPhase(RULES.k6FailedRatio), legend: 'failed share', unit: 'percentunit' },
             ...(['p50', 'p95', 'p99'] as const).map((p) => ({
               expr: `max by (${K6_TAGS.phase}) (last_over_time(${{ p50: RULES.k6DurationP50, p95: RULES.k6DurationP95, p99: RULES.k6DurationP99 }[p]}{${k6}}[$__range]))`,
-              legend: `${p} (s)`,
+              legend: p,
+              unit: 's',
             })),
           ],
         },
