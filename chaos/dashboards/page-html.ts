@@ -97,9 +97,9 @@ a { color: var(--accent); }
 .grid { display: grid; grid-template-columns: repeat(24, minmax(0, 1fr)); grid-auto-rows: 30px; gap: 8px; margin-top: 16px; }
 .row { align-self: end; font-size: 14px; font-weight: 700; padding: 0 2px 2px; border-bottom: 1px solid #cbd5e1; }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; display: flex; flex-direction: column; min-width: 0; overflow: hidden; }
-.panel h3 { margin: 0; font-size: 13px; font-weight: 650; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.panel .desc { color: var(--muted); font-size: 11px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.panel .body { position: relative; flex: 1; min-height: 0; margin-top: 4px; }
+.panel h3 { flex-shrink: 0; margin: 0; font-size: 13px; font-weight: 650; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.panel .desc { flex-shrink: 0; color: var(--muted); font-size: 11px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.panel .body { position: relative; flex: 1 1 auto; min-height: 55%; margin-top: 4px; }
 .panel .note { color: var(--muted); font-size: 12px; padding: 10px 0; }
 .panel .err { color: var(--fail); }
 .stat { display: flex; align-items: center; justify-content: center; height: 100%; font-size: 34px; font-weight: 750; font-variant-numeric: tabular-nums; }
@@ -108,7 +108,8 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 th { font-size: 10.5px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); background: #f8fafc; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .panel table td, .panel table th { padding: 3px 8px; }
-.legend { font-size: 11px; overflow: auto; max-height: 38%; flex-shrink: 0; }
+.legend { font-size: 11px; overflow: auto; flex: 0 1 auto; max-height: 42%; margin-top: 2px; }
+.legend table { background: none; }
 .legend td { padding: 1px 6px; border: 0; white-space: nowrap; } .legend th { padding: 1px 6px; background: none; }
 .legend .sw { display: inline-block; width: 10px; height: 3px; vertical-align: middle; margin-right: 5px; }
 .glance { margin-top: 16px; } .glance table { border: 1px solid var(--line); border-radius: 8px; }
@@ -221,7 +222,8 @@ const PAGE_SCRIPT = `
       }
     });
     // Grafana's table legend with the panel's calcs (mean, max).
-    var legend = el('table', 'legend');
+    var wrap = el('div', 'legend'), legend = el('table');
+    wrap.appendChild(legend);
     var head = el('tr'); head.appendChild(el('th', '', ''));
     panel.legendCalcs.forEach(function (c) { head.appendChild(el('th', 'num', c)); });
     legend.appendChild(head);
@@ -235,7 +237,7 @@ const PAGE_SCRIPT = `
       });
       legend.appendChild(tr);
     });
-    box.appendChild(legend);
+    box.appendChild(wrap);
     return series.reduce(function (n, s) { return n + values(s).length; }, 0) && chart ? series.length : 0;
   }
 
