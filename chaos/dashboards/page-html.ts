@@ -217,7 +217,7 @@ const PAGE_SCRIPT = `
         plugins: { legend: { display: false }, roqueOverlays: { threshold: t }, tooltip: { callbacks: { title: function (items) { return items.length ? clock(items[0].parsed.x) + ' UTC' : ''; }, label: function (item) { return item.dataset.label + ': ' + fmt(panel.unit, item.parsed.y); } } } },
         scales: {
           x: { type: 'linear', min: data.fromMs, max: data.toMs, ticks: { maxTicksLimit: 8, callback: function (v) { return clock(v); } }, grid: { color: '#f1f5f9' } },
-          y: { beginAtZero: true, suggestedMax: t ? t.value * 1.1 : undefined, ticks: { maxTicksLimit: 6, callback: function (v) { return fmt(panel.unit, v); } }, grid: { color: '#f1f5f9' } }
+          y: { beginAtZero: true, grace: '8%', suggestedMax: t ? t.value * 1.1 : undefined, ticks: { maxTicksLimit: 6, callback: function (v) { return fmt(panel.unit, v); } }, grid: { color: '#f1f5f9' } }
         }
       }
     });
