@@ -1,9 +1,9 @@
 // Opens a run's dashboard pages in headless Chromium, as a reader would, and says what is
 // wrong: a console error, a network request, a panel left empty, a blank canvas. Keeps a
 // full-page screenshot of each page beside it (dashboards/<name>.png). Used by the e2e
-// tests after a real run.
+// tests after a real run, also for k6's own exported report.
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { tools } from '../tools';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -19,16 +19,24 @@ export interface PageCheck {
   renderMs: number;
 }
 
+/** A tab that records console errors, page errors and every request that leaves the disk. */
+async function watchedTab(browser: Browser) {
+  const tab = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const problems: string[] = [];
+  tab.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+  tab.on('pageerror', (error) => problems.push(`page error: ${String(error)}`));
+  tab.on('request', (request) => !/^(file|data):/.test(request.url()) && problems.push(`network request: ${request.url()}`));
+  return { tab, problems };
+}
+
+const launch = () => chromium.launch({ executablePath: tools().chromium ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
 export async function checkDashboardPages(runDir: string, pages: string[]): Promise<PageCheck[]> {
-  const browser = await chromium.launch({ executablePath: tools().chromium ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   try {
     const checks: PageCheck[] = [];
     for (const page of pages) {
-      const tab = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-      const problems: string[] = [];
-      tab.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-      tab.on('pageerror', (error) => problems.push(`page error: ${String(error)}`));
-      tab.on('request', (request) => !request.url().startsWith('file:') && problems.push(`network request: ${request.url()}`));
+      const { tab, problems } = await watchedTab(browser);
       const started = performance.now();
       await tab.goto(`file://${join(runDir, page)}`);
       await tab.waitForFunction('document.body.dataset.rendered === "true"', undefined, { timeout: 20_000 });
@@ -60,6 +68,21 @@ export async function checkDashboardPages(runDir: string, pages: string[]): Prom
       });
     }
     return checks;
+  } finally {
+    await browser.close();
+  }
+}
+
+/** k6's own report: opens offline, draws its charts (canvases), no error. */
+export async function checkK6Dashboard(runDir: string, page: string): Promise<{ problems: string[]; screenshot: string }> {
+  const browser = await launch();
+  try {
+    const { tab, problems } = await watchedTab(browser);
+    await tab.goto(`file://${join(runDir, page)}`);
+    await tab.waitForFunction('document.querySelectorAll("canvas").length > 0', undefined, { timeout: 20_000 });
+    const screenshot = join(runDir, page.replace(/\.html$/, '.png'));
+    await tab.screenshot({ path: screenshot });
+    return { problems, screenshot };
   } finally {
     await browser.close();
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { DASHBOARDS, type DashboardName } from '../dashboards/definitions';
-import { checkDashboardPages } from '../dashboards/page-check';
+import { checkDashboardPages, checkK6Dashboard } from '../dashboards/page-check';
 import { panelsOf } from '../dashboards/queries';
 import { roque } from '../local/roque-cli';
 import type { RunResult } from '../report/result-schema';
@@ -74,4 +74,7 @@ test('the quick default experiment passes, finds latency and errors as injected,
     expect(check.drawn.length + check.composeOnly.length).toBe(panelsOf(DASHBOARDS[name]).length);
     expect(existsSync(join(latest, 'dashboards', 'data', `${name}.json`))).toBe(true);
   }
+  const k6Report = await checkK6Dashboard(latest, result.files.k6Dashboard!);
+  console.log(`k6 web dashboard: screenshot ${k6Report.screenshot}`);
+  expect(k6Report.problems).toEqual([]);
 }, 240_000);
