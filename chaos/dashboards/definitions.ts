@@ -67,10 +67,13 @@ interface Section {
   panels: PanelSpec[];
 }
 
+/** Grafana's query letters: A, B, C… */
+const refId = (i: number) => String.fromCharCode(65 + i);
+
 function target(q: Query, i: number, kind: PanelKind) {
   const instant = kind !== 'timeseries';
   const builder = new prometheus.DataqueryBuilder()
-    .refId(String.fromCharCode(65 + i))
+    .refId(refId(i))
     .datasource(datasource)
     .expr(q.expr)
     .legendFormat(q.legend);
@@ -133,7 +136,7 @@ function panel(spec: PanelSpec, id: number) {
         ]);
       // One column per query after the merge, named and given its unit by an override.
       spec.queries.forEach((q, i) =>
-        builder.overrideByQuery(String.fromCharCode(65 + i), [
+        builder.overrideByQuery(refId(i), [
           { id: 'displayName', value: q.legend },
           { id: 'unit', value: q.unit ?? spec.unit },
         ]),
