@@ -24,6 +24,8 @@ interface RunFlags extends CommonOptions {
   quick?: boolean;
   adminToken?: string;
   reports: string;
+  /** commander's --no-dashboards sets it false. */
+  dashboards: boolean;
 }
 
 /** Where the live progress goes under --quiet: nowhere. */
@@ -42,6 +44,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(quietOption())
     .addOption(adminTokenOption())
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
+    .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await run(file, flags);
     });
@@ -57,12 +60,14 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       adminToken: flags.adminToken,
       reportsDir: flags.reports,
       progressOut: flags.quiet ? SILENT : process.stderr,
+      dashboards: flags.dashboards,
     });
     if (flags.json) console.log(JSON.stringify(result, null, 2));
     else if (!flags.quiet) {
       console.log(verdictTable(result));
       const where = relative(process.cwd(), runDir) || runDir;
       console.log(`report: ${where}/report.html · ${where}/result.json · ${where}/summary.md · ${where}/junit.xml`);
+      if (result.files.dashboards?.length) console.log(`dashboards: ${result.files.dashboards.map((page) => `${where}/${page}`).join(' · ')}`);
     }
     return exitCode;
   } catch (error) {

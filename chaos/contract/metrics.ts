@@ -39,3 +39,47 @@ export const LATENCY_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1,
   1.5, 2, 3, 5, 10,
 ];
+
+/** Recording rules of stack/prometheus/rules/golden-signals.yml that dashboards and reports read. */
+export const RULES = {
+  serverRate: 'job:http_server_requests:rate20s',
+  server5xxRatio: 'job:http_server_requests_5xx:ratio_rate20s',
+  serverP50: 'job:http_server_request_duration_seconds:p50_rate20s',
+  serverP95: 'job:http_server_request_duration_seconds:p95_rate20s',
+  serverP99: 'job:http_server_request_duration_seconds:p99_rate20s',
+  faultsActiveByType: 'type:chaos_fault_active:sum',
+  injectedDelayP95: 'job:chaos_injected_delay_seconds:p95_rate20s',
+  injectionsRateByType: 'job_type:chaos_injections:rate20s',
+  injectedErrorsRatio: 'job:chaos_injected_errors:ratio_rate20s',
+  k6Rate: 'testid_phase:k6_http_reqs:rate20s',
+  k6FailedRatio: 'testid_phase:k6_http_req_failed:ratio_rate20s',
+  k6DurationP50: 'testid_phase:k6_http_req_duration_p50:max',
+  k6DurationP95: 'testid_phase:k6_http_req_duration_p95:max',
+  k6DurationP99: 'testid_phase:k6_http_req_duration_p99:max',
+  /** 1 for each (testid, phase) while that phase sends requests: attributes app series to phases. */
+  phaseActive: 'testid_phase:k6_phase_active:bool',
+  phaseServerRate: 'testid_phase:http_server_requests:rate20s',
+  phaseServer5xxRatio: 'testid_phase:http_server_requests_5xx:ratio_rate20s',
+  phaseServerP95: 'testid_phase:http_server_request_duration_seconds:p95_rate20s',
+  phaseInjectedDelayP95: 'testid_phase:chaos_injected_delay_seconds:p95_rate20s',
+  phaseInjectedErrorsRatio: 'testid_phase:chaos_injected_errors:ratio_rate20s',
+} as const;
+
+/** k6's own series as remote write names them (`k6 run -o experimental-prometheus-rw`). */
+export const K6_METRICS = {
+  reqs: 'k6_http_reqs_total',
+  checksRate: 'k6_checks_rate',
+  droppedIterations: 'k6_dropped_iterations_total',
+  iterations: 'k6_iterations_total',
+  dataReceived: 'k6_data_received_total',
+  vus: 'k6_vus',
+  vusMax: 'k6_vus_max',
+} as const;
+
+/** prom-client's default Node metrics the dashboards show (saturation). */
+export const NODE_METRICS = {
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  cpuSeconds: 'process_cpu_seconds_total',
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  residentMemory: 'process_resident_memory_bytes',
+} as const;

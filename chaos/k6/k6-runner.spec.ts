@@ -35,6 +35,19 @@ describe('k6Invocation', () => {
     });
   });
 
+  it('exports the web dashboard as HTML, its server on an ephemeral loopback port', () => {
+    const { args, env } = k6Invocation({ ...base, webDashboardExport: 'run/k6/k6-dashboard.html' }, '/b/chaos.js');
+    expect(args).toEqual(['run', '--no-usage-report', '--quiet', '--tag', 'testid=exp-1', '/b/chaos.js']);
+    expect(env).toMatchObject({
+      K6_WEB_DASHBOARD: 'true',
+      K6_WEB_DASHBOARD_HOST: '127.0.0.1',
+      K6_WEB_DASHBOARD_PORT: '0',
+      K6_WEB_DASHBOARD_OPEN: 'false',
+      K6_WEB_DASHBOARD_EXPORT: join(process.cwd(), 'run/k6/k6-dashboard.html'),
+    });
+    expect(k6Invocation(base, '/b/chaos.js').env.K6_WEB_DASHBOARD).toBeUndefined();
+  });
+
   it('turns on native histograms through the k6 feature flag, without stale markers', () => {
     const { args, env } = k6Invocation({ ...base, prometheusUrl: 'http://127.0.0.1:9090', nativeHistograms: true }, '/b/chaos.js');
     expect(args).toEqual(expect.arrayContaining(['--features', 'native-histograms']));

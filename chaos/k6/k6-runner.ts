@@ -10,6 +10,7 @@
 //     rawOutputFile: 'reports/exp-42/k6/requests.json.gz', // optional: every sample (--out json=,
 //                                               // or csv= for *.csv / *.csv.gz)
 //     prometheusUrl: stack.prometheusUrl,       // optional: remote write, see remoteWriteEnv
+//     webDashboardExport: 'reports/exp-42/k6/k6-dashboard.html', // optional: k6's own HTML report
 //     onLine: (line, stream) => log(line),      // optional: k6's output, line by line
 //     signal: controller.signal,                // optional: abort = SIGINT (k6 still runs teardown)
 //   });
@@ -54,6 +55,8 @@ export interface K6RunOptions {
   prometheusUrl?: string;
   /** Remote-write trends as native histograms instead of the trend-stat gauges (see README). */
   nativeHistograms?: boolean;
+  /** k6's web dashboard exported as one HTML file at the end of the run (see webDashboardEnv). */
+  webDashboardExport?: string;
   /** k6's progress bar (off by default: it is noise in logs). */
   progress?: boolean;
   /** Appended to `k6 run` before the script. */
@@ -69,6 +72,8 @@ export interface K6RunResult {
   meaning: string;
   summaryFile: string | null;
   rawFile: string | null;
+  /** webDashboardExport when k6 wrote it (it needs at least one aggregation period of load). */
+  webDashboardFile: string | null;
 }
 
 export interface K6Invocation {
@@ -130,6 +135,23 @@ export function remoteWriteEnv(prometheusUrl: string, nativeHistograms = false):
   };
 }
 
+/**
+ * Environment for k6's web dashboard, kept only as its HTML export. Its server listens on an
+ * ephemeral loopback port: k6 2.2 has no way to turn it off (K6_WEB_DASHBOARD_PORT=-1, measured,
+ * still listens, on every interface, at a random port).
+ */
+export function webDashboardEnv(exportFile: string): Record<string, string> {
+  return {
+    K6_WEB_DASHBOARD: 'true',
+    K6_WEB_DASHBOARD_HOST: '127.0.0.1',
+    K6_WEB_DASHBOARD_PORT: '0',
+    K6_WEB_DASHBOARD_OPEN: 'false',
+    // One snapshot per Prometheus scrape interval; the default 10 s leaves a short phase with one point.
+    K6_WEB_DASHBOARD_PERIOD: '5s',
+    K6_WEB_DASHBOARD_EXPORT: resolve(exportFile),
+  };
+}
+
 /** The `k6 run` command line for `options`, without running anything. */
 export function k6Invocation(options: K6RunOptions, bundle: string): K6Invocation {
   const baseUrl = options.env?.BASE_URL ?? process.env.BASE_URL ?? DEFAULT_BASE_URL;
@@ -151,6 +173,7 @@ export function k6Invocation(options: K6RunOptions, bundle: string): K6Invocatio
       TESTID: options.testid,
       SUMMARY_DIR: resolve(options.summaryDir),
       ...(options.prometheusUrl ? remoteWriteEnv(options.prometheusUrl, options.nativeHistograms) : {}),
+      ...(options.webDashboardExport ? webDashboardEnv(options.webDashboardExport) : {}),
     },
   };
 }
@@ -196,6 +219,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     meaning: k6ExitMeaning(exitCode),
     summaryFile: existsSync(summaryFile) ? summaryFile : null,
     rawFile: options.rawOutputFile && existsSync(options.rawOutputFile) ? resolve(options.rawOutputFile) : null,
+    webDashboardFile: options.webDashboardExport && existsSync(options.webDashboardExport) ? resolve(options.webDashboardExport) : null,
   };
 }
 

@@ -9,8 +9,13 @@ import type { RunResult } from './result-schema';
 
 const CHART_JS = join(REPO_ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js');
 
+/** Chart.js, safe to put inside a <script> element. */
+export function inlineChartJs(): string {
+  return readFileSync(CHART_JS, 'utf8').replace(/<\/script/gi, '<\\/script');
+}
+
 export function reportHtml(result: RunResult): string {
-  const chartJs = readFileSync(CHART_JS, 'utf8').replace(/<\/script/gi, '<\\/script');
+  const chartJs = inlineChartJs();
   const passed = result.checks.filter((c) => c.passed).length;
   const detected = result.detection.filter((d) => d.timeToDetectSeconds !== null);
   const fastest = detected.length ? Math.min(...detected.map((d) => d.timeToDetectSeconds!)) : null;
@@ -100,6 +105,7 @@ ${result.detection.map((d) => `      <tr><td><strong>${esc(d.alert)}</strong></t
 <footer>
   <p><strong>How to read this.</strong> Client figures come from every request k6 made (raw output kept beside this page), split by the phase tag. Percentiles carry 95% bootstrap intervals (1000 resamples, seeded); latency shifts are Hodges-Lehmann estimates against the first phase with their distribution-free 95% interval and a Mann-Whitney U test; error shares carry Wilson 95% intervals and are compared by a two-proportion z-test. Server figures come from Prometheus histograms over each phase's window; "injected" figures from the fault engine's own chaos_* metrics, the ground truth. Detection times are measured by polling Prometheus' alerts every second.</p>
   <p>Files: ${[result.files.raw, result.files.k6Summary, result.files.journal, 'result.json', 'summary.md', 'junit.xml'].filter(Boolean).map((f) => `<code>${esc(f!)}</code>`).join(' · ')}</p>
+  ${dashboardLinks(result)}
 </footer>
 <script id="run-data" type="application/json">${JSON.stringify(chartData(result)).replace(/</g, '\\u003c')}</script>
 <script>${chartJs}</script>
@@ -146,6 +152,16 @@ function chartData(result: RunResult) {
   };
 }
 
+/** The run's dashboard pages and k6's own report, beside each other. */
+function dashboardLinks(result: RunResult): string {
+  const pages = result.files.dashboards ?? [];
+  const k6 = result.files.k6Dashboard;
+  if (!pages.length && !k6) return '';
+  const title = (page: string) => page.replace(/^.*\//, '').replace(/\.html$/, '').replaceAll('-', ' ');
+  const links = [...pages.map((page) => `<a href="${esc(page)}">${esc(title(page))}</a>`), ...(k6 ? [`<a href="${esc(k6)}">k6 web dashboard</a>`] : [])];
+  return `<p id="dashboards">Dashboards: ${links.join(' · ')}</p>`;
+}
+
 function falseAlerts(result: RunResult): number {
   const quiet = result.phases.filter((p) => p.faults.length === 0).map((p) => [Date.parse(p.start), Date.parse(p.end)]);
   // An alert that began within 60 s after a faulted phase is its tail, not a false alert.
@@ -160,7 +176,7 @@ function clock(iso: string): string {
   return iso.slice(11, 19);
 }
 
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 

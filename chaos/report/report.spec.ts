@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { junitXml } from './junit';
+import { reportHtml } from './report-html';
 import { resultJsonSchema, type RunResult, type CheckResult } from './result-schema';
 import { summaryMarkdown } from './summary-md';
 import { writeReport } from './write-report';
@@ -115,6 +116,14 @@ describe('report writers', () => {
     expect(html).toContain('id="verdict"');
     expect(html).not.toMatch(/<script src=|<link [^>]*href="http/); // self-contained
     expect(html).toContain('a &lt;demo&gt; &amp; &quot;test&quot;');
+  });
+
+  it('links the run\'s dashboard pages and k6\'s report beside each other, and none when there are none', () => {
+    const withPages = { ...failing, files: { ...failing.files, dashboards: ['dashboards/golden-signals.html', 'dashboards/k6-results.html'], k6Dashboard: 'k6/k6-dashboard.html' } };
+    expect(reportHtml(withPages)).toContain(
+      '<p id="dashboards">Dashboards: <a href="dashboards/golden-signals.html">golden signals</a> · <a href="dashboards/k6-results.html">k6 results</a> · <a href="k6/k6-dashboard.html">k6 web dashboard</a></p>',
+    );
+    expect(reportHtml(failing)).not.toContain('id="dashboards"');
   });
 
   // To regenerate after changing result-schema.ts: node webpack-free-build.mjs --only node && node -e

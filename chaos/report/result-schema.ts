@@ -115,7 +115,15 @@ export const RunResult = z.object({
     residentMemoryMb: Series,
   }),
   /** Paths relative to the run's folder. */
-  files: z.object({ raw: z.string().nullable(), k6Summary: z.string().nullable(), journal: z.string() }),
+  files: z.object({
+    raw: z.string().nullable(),
+    k6Summary: z.string().nullable(),
+    journal: z.string(),
+    /** The run's dashboard pages (dashboards/<name>.html); absent with --no-dashboards. */
+    dashboards: z.array(z.string()).optional(),
+    /** k6's own web dashboard export; null when k6 wrote none. */
+    k6Dashboard: z.string().nullable().optional(),
+  }),
 });
 
 export type Estimate = z.infer<typeof Estimate>;

@@ -13,6 +13,7 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { startStack } from '../../stack/launcher';
 import { AdminClient } from '../admin/admin-client';
+import { drawRunDashboards, K6_DASHBOARD_FILE } from '../dashboards/run-pages';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment, type ExperimentPlan } from '../experiment/plan';
 import { runK6, type K6RunResult } from '../k6/k6-runner';
@@ -42,6 +43,8 @@ export interface RunOptions {
   prometheus?: string;
   adminToken?: string;
   reportsDir: string;
+  /** false: no dashboard pages and no k6 web dashboard (`--no-dashboards`). */
+  dashboards?: boolean;
   /** Where the live progress goes (default stderr). */
   progressOut?: ProgressOut;
 }
@@ -149,7 +152,8 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     }, 500);
 
     const rawFile = join(k6Dir, 'requests.csv');
-    const k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, abortRun);
+    const webDashboardExport = options.dashboards === false ? undefined : join(k6Dir, K6_DASHBOARD_FILE);
+    const k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, abortRun, webDashboardExport);
     clearInterval(prometheusWatchdog);
     await revert('load finished');
     const noRequests = new RunSetupError(`k6 made no requests (exit ${k6.exitCode}: ${k6.meaning}); its output is in ${relative(process.cwd(), runDir)}/journal.ndjson`);
@@ -197,6 +201,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       series: { ...clientSeries(requests), ...(series ?? emptyServerSeries()) },
       files: { raw: relative(runDir, rawGz), k6Summary: k6.summaryFile ? relative(runDir, k6.summaryFile) : null, journal: 'journal.ndjson' },
     };
+    if (options.dashboards !== false) await drawRunDashboards(runDir, target.prometheus, result, journal);
     writeReport(runDir, result);
     journal.write('run.end', { status, checks: verdict.checks.map((c) => ({ name: c.name, passed: c.passed })) });
     const exitCode = status === 'passed' ? 0 : (signalExit ?? (stackLost ? STACK_LOST_EXIT : 1));
@@ -321,6 +326,7 @@ async function runLoad(
   progress: Progress,
   watcher: AlertWatcher,
   abortRun: (reason: string) => void,
+  webDashboardExport: string | undefined,
 ): Promise<K6RunResult> {
   const live = new LiveWindow(rawFile);
   const aborts = new AbortTracker(plan.experiment.abort);
@@ -345,6 +351,7 @@ async function runLoad(
       summaryDir: k6Dir,
       rawOutputFile: rawFile,
       prometheusUrl: target.prometheus.url,
+      webDashboardExport,
       signal,
       env: {
         ...K6_CSV_ENV,

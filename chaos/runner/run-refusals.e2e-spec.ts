@@ -28,7 +28,7 @@ describe('with a running app and Prometheus given as the target', () => {
   });
 
   test('a false claim (500 ms expected where 200 ms is injected; an alert that cannot fire) exits 1 naming the failing checks', async () => {
-    const run = await roque(['run', 'chaos/experiments/false-claim.yaml', ...targetArgs], {}, 150_000);
+    const run = await roque(['run', 'chaos/experiments/false-claim.yaml', ...targetArgs, '--no-dashboards'], {}, 150_000);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('FAILED false-claim');
     expect(run.stdout).toMatch(/FAILED\s+│ latency: latency shift matches\s+│ shift 500\.0 ms ± 50\.0 ms/);
@@ -38,6 +38,10 @@ describe('with a running app and Prometheus given as the target', () => {
     expect(result.target.startedLocally).toBe(false);
     expect(result.checks.map((c) => c.passed)).toEqual([false, false]);
     expect(result.checks[0].details.shiftMs as number).toBeCloseTo(200, -1);
+    // --no-dashboards: no pages and no k6 web dashboard.
+    expect(result.files.dashboards).toBeUndefined();
+    expect(existsSync(join(reports, 'latest', 'dashboards'))).toBe(false);
+    expect(existsSync(join(reports, 'latest', 'k6', 'k6-dashboard.html'))).toBe(false);
   }, 180_000);
 
   test('SIGINT in the degraded phase clears the faults at once and keeps what was measured', async () => {

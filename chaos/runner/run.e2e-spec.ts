@@ -4,6 +4,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { DASHBOARDS, type DashboardName } from '../dashboards/definitions';
+import { checkDashboardPages, checkK6Dashboard } from '../dashboards/page-check';
+import { panelsOf } from '../dashboards/queries';
 import { roque } from '../local/roque-cli';
 import type { RunResult } from '../report/result-schema';
 import { tools } from '../tools';
@@ -59,4 +62,19 @@ test('the quick default experiment passes, finds latency and errors as injected,
   } finally {
     await browser.close();
   }
+
+  // The same run drew the three dashboards (chaos/dashboards/), linked from report.html.
+  expect(result.files.dashboards).toEqual(['golden-signals', 'baseline-vs-degraded', 'k6-results'].map((d) => `dashboards/${d}.html`));
+  expect(result.files.k6Dashboard).toBe('k6/k6-dashboard.html');
+  expect(readFileSync(join(latest, 'report.html'), 'utf8')).toMatch(/<p id="dashboards">.*k6-results\.html.*k6\/k6-dashboard\.html/);
+  for (const check of await checkDashboardPages(latest, result.files.dashboards!)) {
+    console.log(`${check.page}: ${check.drawn.length} panels drawn, ${check.composeOnly.length} compose-only, in ${check.renderMs} ms; screenshot ${check.screenshot}`);
+    expect({ page: check.page, problems: check.problems, empty: check.empty }).toEqual({ page: check.page, problems: [], empty: [] });
+    const name = check.page.replace(/^dashboards\/|\.html$/g, '') as DashboardName;
+    expect(check.drawn.length + check.composeOnly.length).toBe(panelsOf(DASHBOARDS[name]).length);
+    expect(existsSync(join(latest, 'dashboards', 'data', `${name}.json`))).toBe(true);
+  }
+  const k6Report = await checkK6Dashboard(latest, result.files.k6Dashboard!);
+  console.log(`k6 web dashboard: screenshot ${k6Report.screenshot}`);
+  expect(k6Report.problems).toEqual([]);
 }, 240_000);

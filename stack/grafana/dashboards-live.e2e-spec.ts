@@ -11,8 +11,8 @@ import { startApp, type AppProcess } from '../../chaos/local/app-process';
 import { freePort } from '../../chaos/local/network';
 import { REPO_ROOT, tools } from '../../chaos/tools';
 import { startStack, type Stack } from '../launcher';
-import { dashboardQueries, substitute, type DashboardQuery } from './dashboard-queries';
-import { DASHBOARDS_DIR } from './write-dashboards';
+import { dashboardQueries, substitute, type DashboardQuery } from '../../chaos/dashboards/queries';
+import { DASHBOARDS_DIR } from '../../chaos/dashboards/write-json';
 
 jest.setTimeout(150_000);
 

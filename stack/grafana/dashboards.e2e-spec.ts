@@ -1,4 +1,4 @@
-// The Grafana dashboards as files: generated from dashboards.ts, no ${DS_…} inputs, every
+// The Grafana dashboards as files: generated from chaos/dashboards/definitions.ts, no ${DS_…} inputs, every
 // datasource the provisioned one, and every query (panels, annotations, variables) valid
 // PromQL for a real Prometheus, which answers 400 to anything it cannot parse.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -7,18 +7,18 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { freePort } from '../../chaos/local/network';
 import { startStack, type Stack } from '../launcher';
-import { dashboardQueries, substitute } from './dashboard-queries';
-import { DASHBOARDS } from './dashboards';
-import { DASHBOARDS_DIR, dashboardText } from './write-dashboards';
+import { DASHBOARDS } from '../../chaos/dashboards/definitions';
+import { dashboardQueries, substitute } from '../../chaos/dashboards/queries';
+import { DASHBOARDS_DIR, dashboardText } from '../../chaos/dashboards/write-json';
 
 const files = readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json'));
 const read = (file: string) => readFileSync(join(DASHBOARDS_DIR, file), 'utf8');
 const provisioned = parse(readFileSync(join(__dirname, 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'));
 const GRAFANA_BUILT_IN = '-- Grafana --';
 
-test('the JSON files are what dashboards.ts generates', () => {
-  expect(files.sort()).toEqual(Object.keys(DASHBOARDS).sort());
-  for (const file of files) expect(read(file)).toBe(dashboardText(DASHBOARDS[file]));
+test('the JSON files are what chaos/dashboards/definitions.ts generates (node dist/chaos/dashboards/write-json.js)', () => {
+  expect(files.sort()).toEqual(Object.keys(DASHBOARDS).map((name) => `${name}.json`).sort());
+  for (const [name, dashboard] of Object.entries(DASHBOARDS)) expect(read(`${name}.json`)).toBe(dashboardText(dashboard));
 });
 
 test.each(files)('%s has no ${DS_…} placeholders', (file) => {

@@ -1,6 +1,6 @@
-// Every PromQL expression a dashboard runs (panels, annotations, template variables), with
-// Grafana's variables replaced, so tests can send them to a real Prometheus.
-import { COMPOSE_ONLY } from './dashboards';
+// Every PromQL expression a dashboard runs (panels, annotations, template variables), and
+// Grafana's variables bound to values, so tests and the run pages send them to a real Prometheus.
+import { COMPOSE_ONLY, type Dashboard, type Panel } from './definitions';
 
 export interface DashboardQuery {
   where: string;
@@ -16,30 +16,37 @@ export interface DashboardQuery {
   composeOnly: boolean;
 }
 
-interface Target {
+/** A panel's Prometheus target as the SDK builds it (cog.Dataquery keeps only refId and hide). */
+export interface PromTarget {
+  refId?: string;
   expr?: string;
+  legendFormat?: string;
   instant?: boolean;
-}
-interface Panel {
-  title: string;
-  description?: string;
-  targets?: Target[];
-  panels?: Panel[];
-}
-interface Dashboard {
-  title: string;
-  panels: Panel[];
-  annotations: { list: { name: string; expr?: string }[] };
-  templating: { list: { name: string; query: { query: string } | string }[] };
 }
 
 /** Grafana's `label_values(<selector>, <label>)`: not PromQL; the selector is. */
 const LABEL_VALUES = /^label_values\((.*),\s*(\w+)\)$/;
 
+/** Every panel but rows, in dashboard order (a collapsed row keeps its panels inside it). */
+export function panelsOf(dashboard: Dashboard): Panel[] {
+  const flat: Panel[] = [];
+  const visit = (panel: Panel & { panels?: Panel[] }) => {
+    if (panel.type !== 'row') flat.push(panel);
+    (panel.panels ?? []).forEach(visit);
+  };
+  (dashboard.panels ?? []).forEach((p) => visit(p as Panel));
+  return flat;
+}
+
+export const targetsOf = (panel: Panel) => (panel.targets ?? []) as PromTarget[];
+
+/** A Prometheus annotation's query (its `expr`), or null for Grafana's built-in one. */
+export const annotationExpr = (annotation: { expr?: string }) => annotation.expr ?? null;
+
 export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
   const queries: DashboardQuery[] = [];
-  const visit = (panel: Panel) => {
-    for (const target of panel.targets ?? []) {
+  for (const panel of panelsOf(dashboard)) {
+    for (const target of targetsOf(panel)) {
       if (target.expr === undefined) continue;
       queries.push({
         where: `${dashboard.title} / panel "${panel.title}"`,
@@ -48,16 +55,13 @@ export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
         composeOnly: (panel.description ?? '').startsWith(COMPOSE_ONLY),
       });
     }
-    (panel.panels ?? []).forEach(visit);
-  };
-  dashboard.panels.forEach(visit);
-  for (const annotation of dashboard.annotations.list) {
-    if (annotation.expr) {
-      queries.push({ where: `${dashboard.title} / annotation "${annotation.name}"`, expr: annotation.expr, kind: 'range', composeOnly: false });
-    }
   }
-  for (const variable of dashboard.templating.list) {
-    const query = typeof variable.query === 'string' ? variable.query : variable.query.query;
+  for (const annotation of dashboard.annotations?.list ?? []) {
+    const expr = annotationExpr(annotation);
+    if (expr) queries.push({ where: `${dashboard.title} / annotation "${annotation.name}"`, expr, kind: 'range', composeOnly: false });
+  }
+  for (const variable of dashboard.templating?.list ?? []) {
+    const query = typeof variable.query === 'string' ? variable.query : String(variable.query?.query ?? '');
     const labelValues = LABEL_VALUES.exec(query);
     if (!labelValues) throw new Error(`${dashboard.title}: variable $${variable.name} is not label_values(selector, label)`);
     queries.push({
