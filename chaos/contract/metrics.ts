@@ -29,6 +29,9 @@ export const UNMATCHED_ROUTE = 'unmatched';
  */
 export const NO_RESPONSE_STATUS = '0';
 
+/** The label of the request histogram's exemplars: the trace id of a sampled request. */
+export const EXEMPLAR_TRACE_ID = 'trace_id';
+
 /** Tags k6 puts on every sample (remote write turns them into labels). */
 export const K6_TAGS = { testid: 'testid', phase: 'phase' } as const;
 

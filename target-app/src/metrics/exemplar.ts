@@ -1,9 +1,6 @@
 import { trace, TraceFlags } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** Label of the request histogram's exemplars: the trace a sampled request belongs to. */
-export const EXEMPLAR_TRACE_ID = 'trace_id';
-
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-([\da-f]{2})$/;
 
 /**

@@ -3,8 +3,8 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { trace } from '@opentelemetry/api';
 import type { Histogram, LabelValues } from 'prom-client';
-import { LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
-import { EXEMPLAR_TRACE_ID, sampledTraceId } from './exemplar';
+import { EXEMPLAR_TRACE_ID, LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
+import { sampledTraceId } from './exemplar';
 import { isOperationalRoute, routeLabel, type HttpDurationLabel } from './http-metrics';
 
 /** The path of a request without its query string. */
