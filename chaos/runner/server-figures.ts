@@ -1,6 +1,7 @@
 // What the server saw and what the fault engine injected, from Prometheus: per-phase
 // figures (PromQL over each phase's window) and time series for the report's charts.
 // Names come from chaos/contract/metrics.ts; the load hits the dice route `/` only.
+import { MAX_DELAY_MS } from '../contract/faults';
 import { EXEMPLAR_TRACE_ID, LABELS, METRICS } from '../contract/metrics';
 import type { RunResult, SeriesName, SeriesPoint, ServerPhaseFigures } from '../report/result-schema';
 import type { PhaseData } from './phase-data';
@@ -31,7 +32,8 @@ export async function serverFigures(prometheus: PrometheusClient, phase: PhaseDa
     prometheus.scalar(`sum(increase(${METRICS.injectedDelay}_sum{${DICE}}[${w}]))`, at),
     prometheus.scalar(`sum(increase(${METRICS.injectedDelay}_count{${DICE}}[${w}]))`, at),
     prometheus.query(`sum by (${LABELS.faultType}) (increase(${METRICS.injections}{${DICE}}[${w}]))`, at),
-    prometheus.exemplars(`${BUCKET}{${DICE}}`, phase.startMs, phase.endMs),
+    // Up to the longest delay a fault can add after the phase: its last requests end then.
+    prometheus.exemplars(`${BUCKET}{${DICE}}`, phase.startMs, phase.endMs + MAX_DELAY_MS),
   ]);
   return {
     requests,
@@ -42,7 +44,8 @@ export async function serverFigures(prometheus: PrometheusClient, phase: PhaseDa
     injectedDelayMs: delayCount ? ms((delaySum ?? 0) / delayCount) : null,
     injections: Object.fromEntries(injections.map((s) => [s.metric[LABELS.faultType] ?? 'unknown', Math.round(s.value)])),
     slowestSampled: exemplars
-      .filter((e) => e.labels[EXEMPLAR_TRACE_ID])
+      // A request belongs to the phase it started in, as k6 tags it; exemplars are stamped at its end.
+      .filter((e) => e.labels[EXEMPLAR_TRACE_ID] && e.t - e.value * 1000 >= phase.startMs && e.t - e.value * 1000 < phase.endMs)
       .sort((a, b) => b.value - a.value)
       .slice(0, SLOWEST_SAMPLED)
       .map((e) => ({ traceId: e.labels[EXEMPLAR_TRACE_ID], durationMs: e.value * 1000, at: new Date(e.t).toISOString() })),

@@ -49,7 +49,8 @@ describe('startStack', () => {
     const res = await fetch(`${stack.prometheusUrl}/api/v1/write`, { method: 'POST', body: '' });
     expect(res.status).not.toBe(404);
     const flags = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/flags`)).json()) as { data: Record<string, string> };
-    const v3 = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/buildinfo`)).json()).data.version.startsWith('3.');
+    const build = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/buildinfo`)).json()) as { data: { version: string } };
+    const v3 = build.data.version.startsWith('3.');
     expect(flags.data['enable-feature'].split(',')).toEqual(v3 ? ['exemplar-storage'] : ['native-histograms', 'exemplar-storage']);
     if (v3) {
       // The OTLP receiver answers an empty request as bad, and 404 without the flag.
