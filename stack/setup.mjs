@@ -4,8 +4,8 @@
 //   1. npm install from the lockfile (left as committed), which also brings Node 24 (the npm registry's `node` package lands in
 //      node_modules/.bin, and npm scripts put that first on PATH);
 //   2. k6 v2.2.0, built with Go into .tools/bin unless that version is already on PATH;
-//   3. Prometheus, promtool and Alertmanager from Debian's packages (when root), else
-//      exact instructions;
+//   3. Prometheus 3.16 and promtool, built with Go into .tools/bin (Debian's 2.42 where Go is
+//      missing), and Alertmanager from Debian's packages (when root), else exact instructions;
 //   4. with --tests: Debian's chromium, for the report's rendering test; Debian's redis-server, for
 //      the fault propagation test; kustomize v5 built with Go into .tools/bin, for the manifests' test.
 // What it found is written to .tools/tools.json, which the CLI and the tests read.
@@ -22,6 +22,10 @@ const K6_MODULE = 'go.k6.io/k6/v2';
 // v5.8.3 needs Go 1.27; v5.8.2 builds with Go 1.25+.
 const KUSTOMIZE_VERSION = 'v5.8.2';
 const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
+// The Go module's v0.3xx.y tags are the Prometheus 3.xx.y releases.
+const PROMETHEUS_VERSION = 'v0.316.0';
+const PROMETHEUS_RELEASE = '3.16.0';
+const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
 const forTests = args.has('--tests');
@@ -74,7 +78,7 @@ function k6() {
         'and put it on PATH, or install Go ≥ 1.25 and run `npm run setup` again.',
     );
   }
-  return goBuild('k6', K6_MODULE, K6_VERSION);
+  return builtOrFail('k6', K6_VERSION, goBuild('k6', K6_MODULE, K6_VERSION));
 }
 
 /** kustomize v5 for the manifests' test: one on PATH, else built like k6 (cached in .tools/bin). */
@@ -87,26 +91,53 @@ function kustomize() {
     say(`kustomize is missing and Go is not installed to build it: the manifests' test will say so. Install kustomize ${KUSTOMIZE_VERSION} on PATH.`);
     return null;
   }
-  return goBuild('kustomize', KUSTOMIZE_MODULE, KUSTOMIZE_VERSION);
+  return builtOrFail('kustomize', KUSTOMIZE_VERSION, goBuild('kustomize', KUSTOMIZE_MODULE, KUSTOMIZE_VERSION));
 }
 
 /**
- * Builds Go module `module` at `version` into .tools/bin/<name>. A throwaway module pins the
- * version: `go install mod@version` would also ask the proxy for the module's deprecation
- * notice, which fails where only the proxy is reachable.
+ * Prometheus 3.16 and promtool built with Go into .tools/bin, as local and compose then run
+ * the same major version; null (Debian's 2.42 is used) where Go is missing. The module holds
+ * no built web UI (its assets come from an npm build): the API and receivers are what Roque
+ * needs. The version is stamped as Prometheus' own release build does.
  */
-function goBuild(name, module, version) {
+function prometheus() {
+  const binaries = { prometheus: `${PROMETHEUS_MODULE}/cmd/prometheus`, promtool: `${PROMETHEUS_MODULE}/cmd/promtool` };
+  const paths = Object.keys(binaries).map((name) => join(TOOLS, 'bin', name));
+  const current = () => paths.every((bin) => existsSync(bin) && versionOf(bin, ['--version']).includes(`version ${PROMETHEUS_RELEASE} `));
+  if (current()) return paths;
+  if (!which('go')) {
+    console.log(`setup: Go is missing, so Prometheus ${PROMETHEUS_RELEASE} is not built: using Debian's Prometheus 2.42 (no OTLP receiver; install Go ≥ 1.26 for 3.16).`);
+    return null;
+  }
+  const stamp = ['Version', PROMETHEUS_RELEASE, 'Revision', PROMETHEUS_VERSION, 'Branch', 'HEAD'];
+  const ldflags = ['-s', '-w', ...[0, 2, 4].map((i) => `-X github.com/prometheus/common/version.${stamp[i]}=${stamp[i + 1]}`)];
+  const ok = goBuild('prometheus', PROMETHEUS_MODULE, PROMETHEUS_VERSION, binaries, [`-ldflags=${ldflags.join(' ')}`]);
+  if (!ok || !current()) fail(`building Prometheus ${PROMETHEUS_RELEASE} failed; see the Go output above.`);
+  return paths;
+}
+
+function builtOrFail(name, version, ok) {
   const local = join(TOOLS, 'bin', name);
+  if (!ok || !versionOf(local).includes(version)) fail(`building ${name} ${version} failed; see the Go output above.`);
+  return local;
+}
+
+/**
+ * Builds Go module `module` at `version`: each of `binaries` (name → package) into
+ * .tools/bin/<name>; true when every build succeeded. A throwaway module pins the version:
+ * `go install mod@version` would also ask the proxy for the module's deprecation notice,
+ * which fails where only the proxy is reachable.
+ */
+function goBuild(name, module, version, binaries = { [name]: module }, flags = []) {
   console.log(`setup: building ${name} ${version} with Go into .tools/bin (once; minutes on a cold Go cache)…`);
   const work = mkdtempSync(join(tmpdir(), `roque-${name}-`));
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' };
   const ok =
     run('go', ['mod', 'init', `roque-${name}-build`], { cwd: work, env, stdio: 'ignore' }) &&
     run('go', ['get', `${module}@${version}`], { cwd: work, env }) &&
-    run('go', ['build', '-trimpath', '-o', local, module], { cwd: work, env });
+    Object.entries(binaries).every(([bin, pkg]) => run('go', ['build', '-trimpath', ...flags, '-o', join(TOOLS, 'bin', bin), pkg], { cwd: work, env }));
   rmSync(work, { recursive: true, force: true });
-  if (!ok || !versionOf(local).includes(version)) fail(`building ${name} ${version} failed; see the Go output above.`);
-  return local;
+  return ok;
 }
 
 function debianPackages(binaries, packages, why) {
@@ -131,7 +162,9 @@ function debianPackages(binaries, packages, why) {
 npmDependencies();
 mkdirSync(join(TOOLS, 'bin'), { recursive: true });
 const k6Bin = k6();
-debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
+const builtPrometheus = prometheus();
+if (!builtPrometheus) debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
+// Alertmanager's module does not build from the proxy (its UI's built assets are not in it).
 debianPackages(['prometheus-alertmanager'], ['prometheus-alertmanager'], 'Alertmanager is needed for the alerting path.');
 if (forTests) debianPackages(['chromium'], ['chromium'], 'Chromium renders the report in the tests.');
 if (forTests) debianPackages(['redis-server'], ['redis-server'], 'redis-server carries faults between replicas in the propagation test.');
@@ -140,8 +173,8 @@ const kustomizeBin = forTests ? kustomize() : existsSync(builtKustomize) ? built
 
 const tools = {
   k6: k6Bin,
-  prometheus: which('prometheus'),
-  promtool: which('promtool'),
+  prometheus: builtPrometheus?.[0] ?? which('prometheus'),
+  promtool: builtPrometheus?.[1] ?? which('promtool'),
   alertmanager: which('prometheus-alertmanager') || which('alertmanager'),
   chromium: which('chromium'),
   redisServer: which('redis-server'),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../tools';
 import { describeFault, minutesSeconds, ms, msWithInterval, pct, pctWithInterval, seconds } from './format';
 import type { RunResult } from './result-schema';
+import { slowestSampledHtml } from './slowest-sampled';
 
 const CHART_JS = join(REPO_ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js');
 
@@ -86,6 +87,8 @@ ${result.phases
   </table>
   </div>
 </section>
+
+${slowestSampledHtml(result, esc)}
 
 ${
   result.detection.length || result.alerts.length

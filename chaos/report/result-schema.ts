@@ -36,6 +36,8 @@ export const ServerPhaseFigures = z.object({
   /** Ground truth from the fault engine: mean injected delay, ms, and requests acted on per fault type. */
   injectedDelayMs: z.number().nullable(),
   injections: z.record(z.string(), z.number()),
+  /** The slowest requests of the phase that were traced (the histogram's exemplars), slowest first. */
+  slowestSampled: z.array(z.object({ traceId: z.string(), durationMs: z.number(), at: z.iso.datetime() })).optional(),
 });
 
 export const PhaseResult = z.object({

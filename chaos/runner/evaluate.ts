@@ -3,7 +3,7 @@
 import { formatDuration } from '../contract/duration';
 import { injectedDelayMs, injectedErrorShare, type ExperimentPlan, type PlannedCheck } from '../experiment/plan';
 import { ms, msWithInterval, pct, pctWithInterval, pValue } from '../report/format';
-import type { CheckResult, DetectionResult } from '../report/result-schema';
+import type { CheckResult, DetectionResult, PhaseResult } from '../report/result-schema';
 import { bootstrapQuantile, hodgesLehmann, mannWhitneyU, twoProportionZTest, wilsonInterval } from '../stats';
 import type { AlertEpisode } from './alert-watcher';
 import { latenciesOf, type PhaseData } from './phase-data';
@@ -211,4 +211,37 @@ function recovery(phase: PhaseData, baseline: PhaseData, settleMs: number, laten
 
 function countFailed(phase: PhaseData): number {
   return phase.requests.filter((r) => r.failed).length;
+}
+
+/**
+ * The server's view beside the client's in each latency fidelity check: the shift of the
+ * server histogram's median against the baseline must match the injected delay within the
+ * check's tolerance too (no server figures from Prometheus: the check fails and says so),
+ * and how far the server's p50/p95 read from the client's is recorded beside it.
+ */
+export function withServerFidelity(verdict: Verdict, plan: ExperimentPlan, phases: PhaseResult[]): Verdict {
+  const byName = new Map(phases.map((p) => [p.name, p]));
+  const checks = verdict.checks.map((result): CheckResult => {
+    const check = plan.checks.find((c) => c.name === result.name);
+    const { expectedShiftMs, toleranceMs } = result.details;
+    if (check?.kind !== 'fidelity' || check.signal !== 'latency' || typeof expectedShiftMs !== 'number' || typeof toleranceMs !== 'number') return result;
+    const phase = byName.get(check.phase);
+    const server = phase?.server;
+    const baseline = byName.get(check.baseline!)?.server;
+    if (!phase || server?.p50Ms == null || baseline?.p50Ms == null) {
+      return { ...result, passed: false, observed: `${result.observed}; server: no histogram figures from Prometheus for ${check.phase} and ${check.baseline}` };
+    }
+    const serverShiftMs = server.p50Ms - baseline.p50Ms;
+    const deviation = (serverMs: number | null, client: number | null) => (serverMs === null || !client ? null : serverMs / client - 1);
+    const p50Deviation = deviation(server.p50Ms, phase.client.latencyMs.p50.value);
+    const p95Deviation = deviation(server.p95Ms, phase.client.latencyMs.p95.value);
+    const signed = (share: number | null) => (share === null ? '–' : `${share >= 0 ? '+' : ''}${pct(share)}`);
+    return {
+      ...result,
+      passed: result.passed && Math.abs(serverShiftMs - expectedShiftMs) <= toleranceMs,
+      observed: `${result.observed}; server shift ${ms(serverShiftMs)} (histogram p50), server p50/p95 ${ms(server.p50Ms)}/${ms(server.p95Ms)}, ${signed(p50Deviation)}/${signed(p95Deviation)} from the client's`,
+      details: { ...result.details, serverShiftMs, serverP50Ms: server.p50Ms, serverP95Ms: server.p95Ms, serverP50Deviation: p50Deviation, serverP95Deviation: p95Deviation },
+    };
+  });
+  return { ...verdict, checks };
 }

@@ -12,6 +12,14 @@ export interface PromSeries {
   values: [number, number][];
 }
 
+export interface PromExemplar {
+  seriesLabels: Record<string, string>;
+  labels: Record<string, string>;
+  value: number;
+  /** ms since the epoch */
+  t: number;
+}
+
 export interface PromAlert {
   labels: Record<string, string>;
   state: 'pending' | 'firing';
@@ -57,6 +65,13 @@ export class PrometheusClient {
       step: String(stepSeconds),
     });
     return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
+  }
+
+  /** Exemplars of the series `expr` selects, stored between the two times (ms since the epoch). */
+  async exemplars(expr: string, startMs: number, endMs: number): Promise<PromExemplar[]> {
+    type Answer = { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }[];
+    const data = await this.get<Answer>('/api/v1/query_exemplars', { query: expr, start: String(startMs / 1000), end: String(endMs / 1000) });
+    return data.flatMap((series) => series.exemplars.map((e) => ({ seriesLabels: series.seriesLabels, labels: e.labels, value: Number(e.value), t: e.timestamp * 1000 })));
   }
 
   async alerts(): Promise<PromAlert[]> {

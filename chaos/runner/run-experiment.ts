@@ -25,7 +25,7 @@ import { REPO_ROOT } from '../tools';
 import { AbortTracker } from './abort-conditions';
 import { AlertWatcher } from './alert-watcher';
 import { clientSeries } from './client-series';
-import { evaluateChecks } from './evaluate';
+import { evaluateChecks, withServerFidelity } from './evaluate';
 import { Journal } from './journal';
 import { LiveWindow } from './live-window';
 import { clientFigures, loadStartOf, phaseData, type PhaseData } from './phase-data';
@@ -167,7 +167,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const loadStart = loadStartOf(requests);
     if (loadStart === null) throw noRequests;
     const phases = phaseData(plan.phases, loadStart, requests, dropped).filter((p) => p.startMs <= (requests.at(-1)?.t ?? 0));
-    const verdict = evaluateChecks({ ...plan, checks: plan.checks.filter((c) => phases.some((p) => p.planned.name === c.phase)) }, phases, watcher.episodes, SEED);
+    let verdict = evaluateChecks({ ...plan, checks: plan.checks.filter((c) => phases.some((p) => p.planned.name === c.phase)) }, phases, watcher.episodes, SEED);
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
     const [phaseResults, series] = await Promise.all([
       phaseResultsOf(phases, target.prometheus, journal),
@@ -176,6 +176,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
         return null;
       }),
     ]);
+    verdict = withServerFidelity(verdict, plan, phaseResults);
     const rawGz = `${rawFile}.gz`;
     await pipeline(createReadStream(rawFile), createGzip(), createWriteStream(rawGz));
     rmSync(rawFile);

@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { DASHBOARDS, type DashboardName } from '../dashboards/definitions';
 import { checkDashboardPages, checkK6Dashboard } from '../dashboards/page-check';
@@ -30,6 +31,17 @@ test('the quick default experiment passes, finds latency and errors as injected,
   expect(Math.abs((errors.details.share as number) - 0.1)).toBeLessThan(0.03);
   const injected = result.phases.find((p) => p.name === 'latency')!.server!;
   expect(injected.injectedDelayMs).toBeCloseTo(200, -1);
+  // The server's histogram agrees with the client within 5% (the bucket layout's stated error).
+  expect(Math.abs(latency.details.serverP50Deviation as number)).toBeLessThan(0.05);
+  expect(Math.abs(latency.details.serverP95Deviation as number)).toBeLessThan(0.05);
+  expect(Math.abs((latency.details.serverShiftMs as number) - 200)).toBeLessThan(20);
+  // The slowest sampled requests lead back to k6's own requests by trace id.
+  expect(injected.slowestSampled!.length).toBeGreaterThan(0);
+  const raw = gunzipSync(readFileSync(join(latest, 'k6/requests.csv.gz'))).toString();
+  for (const slow of injected.slowestSampled!) {
+    expect(slow.durationMs).toBeGreaterThan(195);
+    expect(raw).toContain(`trace_id=${slow.traceId}`);
+  }
   expect(result.detection.every((d) => d.timeToDetectSeconds !== null)).toBe(true);
   for (const file of ['report.html', 'summary.md', 'junit.xml', 'journal.ndjson', 'k6/requests.csv.gz', 'k6/summary.json']) {
     expect(existsSync(join(latest, file))).toBe(true);

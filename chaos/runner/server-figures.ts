@@ -1,7 +1,8 @@
 // What the server saw and what the fault engine injected, from Prometheus: per-phase
 // figures (PromQL over each phase's window) and time series for the report's charts.
 // Names come from chaos/contract/metrics.ts; the load hits the dice route `/` only.
-import { LABELS, METRICS } from '../contract/metrics';
+import { MAX_DELAY_MS } from '../contract/faults';
+import { EXEMPLAR_TRACE_ID, LABELS, METRICS } from '../contract/metrics';
 import type { RunResult, SeriesName, SeriesPoint, ServerPhaseFigures } from '../report/result-schema';
 import type { PhaseData } from './phase-data';
 import type { PrometheusClient } from './prometheus';
@@ -14,13 +15,15 @@ const SERVER_5XX = `${DICE},${LABELS.status}=~"5.."`;
 const NODE = { cpu: 'process_cpu_seconds_total', lag: 'nodejs_eventloop_lag_p99_seconds', memory: 'process_resident_memory_bytes' };
 /** Window of the charts' rates: four 5 s scrapes, as the stack's recording rules use. */
 const RATE_WINDOW = '20s';
+/** How many of a phase's slowest traced requests the report lists. */
+const SLOWEST_SAMPLED = 5;
 export const SERIES_STEP_SECONDS = 2;
 
 export async function serverFigures(prometheus: PrometheusClient, phase: PhaseData): Promise<ServerPhaseFigures> {
   const at = phase.endMs;
   const w = `${Math.max(1, Math.round((phase.endMs - phase.startMs) / 1000))}s`;
   const quantile = async (q: number) => ms(await prometheus.scalar(`histogram_quantile(${q}, sum by (le) (increase(${BUCKET}{${DICE}}[${w}])))`, at));
-  const [requests, errors, p50Ms, p95Ms, p99Ms, delaySum, delayCount, injections] = await Promise.all([
+  const [requests, errors, p50Ms, p95Ms, p99Ms, delaySum, delayCount, injections, exemplars] = await Promise.all([
     prometheus.scalar(`sum(increase(${COUNT}{${DICE}}[${w}]))`, at),
     prometheus.scalar(`sum(increase(${COUNT}{${SERVER_5XX}}[${w}]))`, at),
     quantile(0.5),
@@ -29,6 +32,8 @@ export async function serverFigures(prometheus: PrometheusClient, phase: PhaseDa
     prometheus.scalar(`sum(increase(${METRICS.injectedDelay}_sum{${DICE}}[${w}]))`, at),
     prometheus.scalar(`sum(increase(${METRICS.injectedDelay}_count{${DICE}}[${w}]))`, at),
     prometheus.query(`sum by (${LABELS.faultType}) (increase(${METRICS.injections}{${DICE}}[${w}]))`, at),
+    // Up to the longest delay a fault can add after the phase: its last requests end then.
+    prometheus.exemplars(`${BUCKET}{${DICE}}`, phase.startMs, phase.endMs + MAX_DELAY_MS),
   ]);
   return {
     requests,
@@ -38,6 +43,12 @@ export async function serverFigures(prometheus: PrometheusClient, phase: PhaseDa
     p99Ms,
     injectedDelayMs: delayCount ? ms((delaySum ?? 0) / delayCount) : null,
     injections: Object.fromEntries(injections.map((s) => [s.metric[LABELS.faultType] ?? 'unknown', Math.round(s.value)])),
+    slowestSampled: exemplars
+      // A request belongs to the phase it started in, as k6 tags it; exemplars are stamped at its end.
+      .filter((e) => e.labels[EXEMPLAR_TRACE_ID] && e.t - e.value * 1000 >= phase.startMs && e.t - e.value * 1000 < phase.endMs)
+      .sort((a, b) => b.value - a.value)
+      .slice(0, SLOWEST_SAMPLED)
+      .map((e) => ({ traceId: e.labels[EXEMPLAR_TRACE_ID], durationMs: e.value * 1000, at: new Date(e.t).toISOString() })),
   };
 }
 

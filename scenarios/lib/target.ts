@@ -4,13 +4,14 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Settings } from './settings';
 import { CONTROL_PHASE } from './phase';
+import { newTraceContext, TRACE_ID_METADATA } from './trace-context';
 
 /** The route every scenario loads, as the app labels it (`http_route`). */
 export const DICE_ROUTE = '/';
 
 /** One iteration of load: roll the dice and check the answer. */
 export function rollDice(settings: Settings): void {
-  const res = http.get(`${settings.baseUrl}${DICE_ROUTE}`, { tags: { name: DICE_ROUTE } });
+  const res = withTraceContext((headers) => http.get(`${settings.baseUrl}${DICE_ROUTE}`, { tags: { name: DICE_ROUTE }, headers }));
   check(res, {
     'status is 200': (r) => r.status === 200,
     'dice_value is 1..6': (r) => {
@@ -22,6 +23,18 @@ export function rollDice(settings: Settings): void {
       }
     },
   });
+}
+
+/** Runs `request` with a new trace context (trace-context.ts); its samples carry the trace id as metadata. */
+function withTraceContext<T>(request: (headers: { traceparent: string }) => T): T {
+  const context = newTraceContext();
+  const metadata = exec.vu.metrics.metadata;
+  metadata[TRACE_ID_METADATA] = context.traceId;
+  try {
+    return request({ traceparent: context.traceparent });
+  } finally {
+    delete metadata[TRACE_ID_METADATA];
+  }
 }
 
 /** For setup(): stops the test before any load when the target is down or unhealthy. */

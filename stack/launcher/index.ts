@@ -1,4 +1,4 @@
-// The local stack: Prometheus (and Alertmanager where installed) from Debian's packages, run
+// The local stack: Prometheus (3.16 built by setup, else Debian's 2.42) and Alertmanager, run
 // as processes on 127.0.0.1 with the repository's configuration and their own data folder.
 //
 //   const stack = await startStack({ dataDir, appTargets: ['127.0.0.1:8080'] });
@@ -11,12 +11,14 @@
 // start it), readyTimeoutMs (default 10 s), detached (processes outlive this one; for
 // `roque stack up`, which records their PIDs with `upDetached` below).
 // A taken port fails before anything is spawned, with a PortBusyError naming the port.
-// Prometheus runs with the remote-write receiver (k6 results), native histograms and the
-// out-of-order window of stack/prometheus/prometheus.yml. Logs: <dataDir>/*.log.
+// Prometheus runs with the remote-write receiver (k6 results), native histograms, exemplar
+// storage, the OTLP receiver on v3 (prometheusFeatureFlags) and the out-of-order window of
+// stack/prometheus/prometheus.yml. Logs: <dataDir>/*.log.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, tools } from '../../chaos/tools';
-import { renderPrometheusConfig, writeTargets } from './prometheus-config';
+import { prometheusFeatureFlags, renderPrometheusConfig, writeTargets } from './prometheus-config';
 import {
   assertPortFree,
   isRunning,
@@ -56,6 +58,14 @@ export interface Stack {
 }
 
 const targetsFileOf = (dataDir: string) => join(dataDir, 'targets', 'target-app.json');
+
+function versionOf(binary: string): string {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  } catch {
+    return ''; // spawnService reports a missing or broken binary with its own message
+  }
+}
 
 /** Re-points the target-app job of the stack using `dataDir`, e.g. one `roque stack up` started. */
 export function setTargets(dataDir: string, targets: string[]): void {
@@ -98,9 +108,8 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${join(dataDir, 'prometheus-data')}`,
         `--web.listen-address=${prometheusAddress}`,
-        '--web.enable-remote-write-receiver',
         '--web.enable-lifecycle',
-        '--enable-feature=native-histograms',
+        ...prometheusFeatureFlags(versionOf(found.prometheus)),
       ],
       join(dataDir, 'prometheus.log'),
       detached,

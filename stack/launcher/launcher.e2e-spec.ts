@@ -43,13 +43,20 @@ describe('startStack', () => {
     if (hasAlertmanager) expect((await fetch(`${stack.alertmanagerUrl}/-/ready`)).status).toBe(200);
   });
 
-  test('listens on loopback only, with the remote-write receiver on', async () => {
+  test('listens on loopback only, with the remote-write receiver and exemplar storage on (and OTLP on v3)', async () => {
     expect(stack.prometheusUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // An empty write request is a bad request for the receiver, and a 404 without it.
     const res = await fetch(`${stack.prometheusUrl}/api/v1/write`, { method: 'POST', body: '' });
     expect(res.status).not.toBe(404);
     const flags = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/flags`)).json()) as { data: Record<string, string> };
-    expect(flags.data['enable-feature']).toBe('native-histograms');
+    const build = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/buildinfo`)).json()) as { data: { version: string } };
+    const v3 = build.data.version.startsWith('3.');
+    expect(flags.data['enable-feature'].split(',')).toEqual(v3 ? ['exemplar-storage'] : ['native-histograms', 'exemplar-storage']);
+    if (v3) {
+      // The OTLP receiver answers an empty request as bad, and 404 without the flag.
+      const otlp = await fetch(`${stack.prometheusUrl}/api/v1/otlp/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: 'x' });
+      expect(otlp.status).not.toBe(404);
+    }
   });
 
   test('setTargets re-points the target-app job without a restart', async () => {

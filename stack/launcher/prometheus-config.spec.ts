@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT, tools } from '../../chaos/tools';
-import { renderPrometheusConfig, writeTargets } from './prometheus-config';
+import { prometheusFeatureFlags, renderPrometheusConfig, writeTargets } from './prometheus-config';
 
 const canonicalPath = join(REPO_ROOT, 'stack', 'prometheus', 'prometheus.yml');
 const canonical = readFileSync(canonicalPath, 'utf8');
@@ -49,4 +49,14 @@ test('writeTargets writes a file_sd group, and none for no targets', () => {
   expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([{ targets: ['127.0.0.1:1', '127.0.0.1:2'], labels: {} }]);
   writeTargets(file, []);
   expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([]);
+});
+
+test('Prometheus gets the flags of its major version: OTLP on v3, native histograms by flag on 2.x', () => {
+  const v3 = prometheusFeatureFlags('prometheus, version 3.16.0 (branch: HEAD, revision: v0.316.0)');
+  expect(v3).toEqual(expect.arrayContaining(['--web.enable-remote-write-receiver', '--web.enable-otlp-receiver', '--enable-feature=exemplar-storage']));
+  expect(v3.join(' ')).not.toContain('native-histograms');
+  expect(prometheusFeatureFlags('prometheus, version 2.42.0+ds (branch: debian/sid)')).toEqual([
+    '--web.enable-remote-write-receiver',
+    '--enable-feature=native-histograms,exemplar-storage',
+  ]);
 });

@@ -63,6 +63,19 @@ export function renderPrometheusConfig(canonicalText: string, canonicalPath: str
 }
 
 /**
+ * The flags of the features Roque uses, by Prometheus' major version (from `prometheus
+ * --version`): the remote-write receiver (k6's results) and exemplar storage (trace ids on
+ * the request histogram) on both; v3 adds the OTLP receiver and has native histograms on
+ * (their 2.x feature flag is a no-op there); 2.x needs native histograms by feature flag.
+ */
+export function prometheusFeatureFlags(versionText: string): string[] {
+  const major = Number(/version (\d+)\./.exec(versionText)?.[1] ?? 2);
+  return major >= 3
+    ? ['--web.enable-remote-write-receiver', '--web.enable-otlp-receiver', '--enable-feature=exemplar-storage']
+    : ['--web.enable-remote-write-receiver', '--enable-feature=native-histograms,exemplar-storage'];
+}
+
+/**
  * Points the `target-app` job at `targets` (host:port each). Prometheus watches the file and
  * picks the change up within seconds, without a restart. Written by rename, so Prometheus
  * never reads half a file.

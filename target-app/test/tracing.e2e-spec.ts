@@ -1,12 +1,18 @@
 // Traces leave by OTLP when the standard variables say where, one span per request named
 // by its route template, and the request's log line carries the same trace and span ids.
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runK6 } from '../../chaos/k6/k6-runner';
 import { startApp, type AppProcess } from '../../chaos/local/app-process';
+import { splitCsvLine } from '../../chaos/runner/raw-results';
 
 interface OtlpSpan {
   traceId: string;
   spanId: string;
+  parentSpanId?: string;
   name: string;
   attributes: { key: string; value: { stringValue?: string } }[];
 }
@@ -69,3 +75,47 @@ test('a roll is one span named by its route, and its log line carries the ids', 
   const rollLog = logged.find((entry) => entry.req?.url === '/?player=1');
   expect(rollLog).toMatchObject({ trace_id: roll!.traceId, span_id: roll!.spanId });
 });
+
+const waitFor = async (found: () => boolean) => {
+  const deadline = Date.now() + 10_000;
+  while (!found() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+};
+
+test('the request histogram carries sampled trace ids as exemplars, on OpenMetrics scrapes only', async () => {
+  // `exported` keeps the earlier test's spans: a bucket's exemplar may be one of those.
+  for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/`)).status).toBe(200);
+  const before = exported.length;
+  await waitFor(() => exported.length >= before + 3);
+  const scrape = await fetch(`${app.url}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' } });
+  expect(scrape.headers.get('content-type')).toMatch(/^application\/openmetrics-text/);
+  const exemplars = [...(await scrape.text()).matchAll(/^http_server_request_duration_seconds_bucket\{.*http_route="\/".*\} \d+ # \{trace_id="([\da-f]{32})"\}/gm)].map((m) => m[1]);
+  expect(exemplars.length).toBeGreaterThan(0);
+  const exportedIds = new Set(exported.map((s) => s.traceId));
+  for (const traceId of exemplars) expect(exportedIds).toContain(traceId);
+  const plain = await fetch(`${app.url}/metrics`);
+  expect(plain.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  expect(await plain.text()).not.toContain('trace_id');
+});
+
+test("a k6 request's trace id, kept in its raw results, is the trace of the server span it parents", async () => {
+  exported = [];
+  const dir = mkdtempSync(join(tmpdir(), 'roque-trace-k6-'));
+  const rawOutputFile = join(dir, 'requests.csv');
+  const result = await runK6({ scenario: 'smoke', testid: 'e2e-trace', summaryDir: dir, rawOutputFile, env: { BASE_URL: app.url, RATE: '10', DURATION: '2s' } });
+  expect(result.exitCode).toBe(0);
+  const [header, ...rows] = readFileSync(rawOutputFile, 'utf8').trim().split('\n').map(splitCsvLine);
+  const column = (name: string) => header.indexOf(name);
+  const traceIds = rows
+    .filter((r) => r[column('metric_name')] === 'http_req_duration' && r[column('name')] === '/')
+    .map((r) => /(?:^|&)trace_id=([\da-f]{32})/.exec(r[column('metadata')])?.[1]);
+  expect(traceIds.length).toBeGreaterThan(5);
+  expect(traceIds.every(Boolean)).toBe(true);
+  expect(new Set(traceIds).size).toBe(traceIds.length);
+  // The tags stay free of it: one label value per request would be a series per request.
+  expect(rows.every((r) => !r[column('extra_tags')].includes('trace_id'))).toBe(true);
+
+  await waitFor(() => exported.filter((s) => s.name === 'GET /').length >= traceIds.length);
+  const rolls = exported.filter((s) => s.name === 'GET /');
+  const traced = traceIds.map((id) => rolls.find((s) => s.traceId === id));
+  expect(traced.every((span) => span && span.parentSpanId && /^[\da-f]{16}$/.test(span.parentSpanId))).toBe(true);
+}, 60_000);

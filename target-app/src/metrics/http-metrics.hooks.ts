@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { trace } from '@opentelemetry/api';
-import type { Histogram } from 'prom-client';
-import { LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
+import type { Histogram, LabelValues } from 'prom-client';
+import { EXEMPLAR_TRACE_ID, LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
+import { sampledTraceId } from './exemplar';
 import { isOperationalRoute, routeLabel, type HttpDurationLabel } from './http-metrics';
 
 /** The path of a request without its query string. */
@@ -39,16 +40,20 @@ export class HttpMetricsHooks {
     // The trace's server span (http instrumentation) gets the route template as its name:
     // the one span a request makes, named like the metrics (no-op when tracing is off).
     trace.getActiveSpan()?.updateName(`${request.method} ${route}`).setAttribute('http.route', route);
+    const traceId = sampledTraceId(request.headers);
     // 'close' fires once per response, whether it finished or the connection went away first.
     reply.raw.once('close', () => {
-      this.duration.observe(
-        {
+      this.duration.observe({
+        labels: {
           [LABELS.method]: request.method,
           [LABELS.route]: route,
           [LABELS.status]: reply.raw.writableFinished ? String(reply.raw.statusCode) : NO_RESPONSE_STATUS,
         },
-        (performance.now() - started) / 1000,
-      );
+        value: (performance.now() - started) / 1000,
+        // Sampled requests only: an exemplar is a trace id the trace backend holds.
+        // (prom-client types exemplar labels as the metric's own label names; they are not.)
+        exemplarLabels: traceId ? ({ [EXEMPLAR_TRACE_ID]: traceId } as LabelValues<HttpDurationLabel>) : undefined,
+      });
     });
   }
 }
