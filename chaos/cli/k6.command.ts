@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { testidProblem } from '../contract/metrics';
 import { ensureBundles, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
+import { faultsCleared, guardFaults } from '../local/watchdog';
 import { REPO_ROOT, tools } from '../tools';
 
 interface RunOptions {
@@ -21,6 +23,13 @@ interface RunOptions {
   phaseThresholds: boolean;
   progress?: boolean;
 }
+
+/** Checked before anything is made: the testid names a folder (reports/k6/<testid>). */
+const testid = (value: string): string => {
+  const problem = testidProblem(value, '--testid');
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
+};
 
 const positive = (value: string): string => {
   if (!(Number(value) > 0)) throw new InvalidArgumentError(`"${value}" is not a positive number`);
@@ -40,7 +49,7 @@ export function registerK6Command(program: Command): void {
     .option('--rate <n>', 'iterations per second at the peak (env RATE)', positive)
     .option('--duration <d>', 'profile length, e.g. 90s, 5m (env DURATION; chaos: use the timeline)')
     .addOption(new Option('--base-url <url>', 'the dice service').env('BASE_URL').default('http://127.0.0.1:8080'))
-    .option('--testid <id>', 'tags every sample (default <scenario>-<time>)')
+    .option('--testid <id>', 'tags every sample (default <scenario>-<time>)', testid)
     .addOption(new Option('--prometheus-url <url>', 'remote-write results to this Prometheus').env('ROQUE_PROMETHEUS_URL'))
     .option('--native-histograms', 'remote-write trends as native histograms instead of p50…p99 gauges')
     .option('--summary-dir <dir>', 'summary.json, junit.xml, summary.txt (default reports/k6/<testid>)')
@@ -57,10 +66,14 @@ export function registerK6Command(program: Command): void {
       if (options.duration) env.DURATION = options.duration;
       if (options.timeline) env.TIMELINE = existsSync(options.timeline) ? readFileSync(options.timeline, 'utf8') : options.timeline;
 
-      // One Ctrl-C stops the load; k6 still runs teardown() (the chaos kill switch) and the summary.
+      // One Ctrl-C (or SIGTERM, SIGHUP) stops the load; k6 still runs teardown() (the chaos
+      // kill switch) and the summary. If this process dies instead, its watchdog clears them.
       const interrupt = new AbortController();
       const onSignal = () => interrupt.abort();
-      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      for (const signal of signals) process.on(signal, onSignal);
+      const adminToken = process.env.CHAOS_ADMIN_TOKEN;
+      if (adminToken) guardFaults(options.baseUrl, adminToken);
       const result = await runK6({
         scenario,
         env,
@@ -74,7 +87,8 @@ export function registerK6Command(program: Command): void {
         signal: interrupt.signal,
         onLine: (line, stream) => (stream === 'stdout' ? console.log(line) : console.error(line)),
       });
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
+      if (adminToken) faultsCleared(options.baseUrl);
       console.error(`roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`);
       if (result.summaryFile) console.error(`roque k6: summary in ${summaryDir}`);
       process.exitCode = result.exitCode;

@@ -32,6 +32,17 @@ export const NO_RESPONSE_STATUS = '0';
 /** Tags k6 puts on every sample (remote write turns them into labels). */
 export const K6_TAGS = { testid: 'testid', phase: 'phase' } as const;
 
+/**
+ * A testid: a label value and a folder name (reports/k6/<testid>), so letters, digits and
+ * "_.:-" only, starting with a letter or digit (never `.` or `..`), at most 128.
+ */
+export const TESTID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Why `value` is no testid, or null when it is one. */
+export function testidProblem(value: string, what = 'TESTID'): string | null {
+  return TESTID_PATTERN.test(value) ? null : `${what} may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "${value}")`;
+}
+
 /** Histogram buckets (seconds) shared by the server and injected-delay histograms. */
 export const LATENCY_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1,

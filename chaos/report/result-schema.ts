@@ -116,6 +116,8 @@ export const RunResult = z.object({
   }),
   /** Paths relative to the run's folder. */
   files: z.object({ raw: z.string().nullable(), k6Summary: z.string().nullable(), journal: z.string() }),
+  /** The final kill switch (DELETE /admin/faults after the load): a run it failed for has not passed. */
+  killSwitch: z.object({ cleared: z.boolean(), error: z.string().nullable() }).optional(),
 });
 
 export type Estimate = z.infer<typeof Estimate>;
