@@ -1,6 +1,7 @@
 // The k6 scenarios end to end: real k6, the real app, a real Prometheus 2.42 receiving
 // remote writes. Phases are short (5–6 s) so the whole file stays well under two minutes.
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -187,6 +188,33 @@ test('an interrupted chaos run still clears its faults (teardown), mid-degraded'
   expect(metrics['http_reqs{phase:recovery}'].values.count).toBe(0);
 }, 40_000);
 
+test('k6 follows no redirect: a target that redirects elsewhere sends it nowhere', async () => {
+  // The target answers / with a redirect to another address (127.0.0.2 stands for "off
+  // loopback", which a test may not reach); that address must never see a request.
+  let elsewhere = 0;
+  const away = createServer((_req, res) => {
+    elsewhere++;
+    res.end('{"dice_value":1}');
+  });
+  const awayPort = await freePort();
+  await new Promise<void>((resolve) => away.listen(awayPort, '127.0.0.2', resolve));
+  const redirecting = createServer((req, res) => {
+    if (req.url === '/health') return void res.end('{"status":"ok"}');
+    res.writeHead(302, { location: `http://127.0.0.2:${awayPort}/` }).end();
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => redirecting.listen(port, '127.0.0.1', resolve));
+  try {
+    const result = await runK6({ scenario: 'smoke', testid: 'redirect', summaryDir: join(tmp, 'redirect'), env: { BASE_URL: `http://127.0.0.1:${port}`, RATE: '10', DURATION: '2s' } });
+    const { metrics } = summaryOf(result);
+    expect(metrics['http_reqs'].values.count).toBeGreaterThan(10);
+    expect(elsewhere).toBe(0);
+  } finally {
+    away.close();
+    redirecting.close();
+  }
+}, 40_000);
+
 describe('roque k6 run refuses clearly', () => {
   const roque = (args: string[], env: Record<string, string> = {}) => {
     const { CHAOS_ADMIN_TOKEN: _token, BASE_URL: _url, ...inherited } = process.env;
@@ -208,6 +236,20 @@ describe('roque k6 run refuses clearly', () => {
     const { status, output } = roque(['run', 'smoke', '--base-url', 'http://192.0.2.1:8080']);
     expect(status).toBe(2);
     expect(output).toMatch(/BASE_URL "http:\/\/192\.0\.2\.1:8080" is not a loopback address/);
+  });
+
+  test('a BASE_URL off loopback given to k6 itself, after `--` (exit 2)', () => {
+    const { status, output } = roque(['run', 'smoke', '--', '-e', 'BASE_URL=http://192.0.2.1:8080']);
+    expect(status).toBe(2);
+    expect(output).toMatch(/BASE_URL \(-e\) "http:\/\/192\.0\.2\.1:8080" is not a loopback address/);
+  });
+
+  test('a --testid that is no plain name, before any folder is made (exit 2)', () => {
+    const escape = `fc-escape-${process.pid}`;
+    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'k6', 'run', 'smoke', '--testid', `../${escape}`], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(`--testid may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "../${escape}")`);
+    expect(existsSync(join(REPO_ROOT, 'reports', escape))).toBe(false);
   });
 
   test('an unreachable BASE_URL, before any load (k6 exit 108)', async () => {
