@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { testidProblem } from '../contract/metrics';
 import { ensureBundles, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
 import { faultsCleared, guardFaults } from '../local/watchdog';
+import { EXIT } from '../runner/exit-codes';
 import { REPO_ROOT, tools } from '../tools';
 
 interface RunOptions {
@@ -111,5 +112,5 @@ export function registerK6Command(program: Command): void {
 
 /** Commander's own usage errors are bad input (exit 2); help exits 0. */
 function exitOnUsageError(error: CommanderError): never {
-  process.exit(error.exitCode === 0 ? 0 : 2);
+  process.exit(error.exitCode === 0 ? EXIT.passed : EXIT.badInput);
 }
