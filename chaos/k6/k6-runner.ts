@@ -200,7 +200,8 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     child.kill('SIGINT');
     killTimer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   };
-  options.signal?.addEventListener('abort', interrupt, { once: true });
+  if (options.signal?.aborted) interrupt();
+  else options.signal?.addEventListener('abort', interrupt, { once: true });
   const exitCode = await new Promise<number>((done, fail) => {
     child.once('error', (error) => fail(new Error(`could not start k6 (${invocation.command}): ${error.message}; run \`npm run setup\``)));
     child.once('close', (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));

@@ -150,6 +150,23 @@ describe.each([
   }, 120_000);
 });
 
+test('an uncaught error in the runner mid-run: handled like Ctrl-C, aborted with exit 2, the report written, nothing left', async () => {
+  const reports = mkdtempSync(join(tmpdir(), 'roque-death-uncaught-'));
+  const env = { NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'throw-later.cjs')}`, ROQUE_THROW_AFTER_MS: '16000' };
+  const run = startRoque(['run', 'chaos/runner/fixtures/steady-errors.yaml', '--reports', reports], env, 90_000);
+  try {
+    const runDir = await whenRunning(run, reports, loading);
+    const tree = treeOf(run.child.pid!);
+    const done = await run.done;
+    expect(done.code).toBe(2);
+    expect(resultOf(runDir)).toMatchObject({ status: 'aborted', abortReason: 'uncaught error: a bug, thrown where nothing catches it' });
+    expect(journalOf(runDir).some((e) => e.event === 'faults.cleared' && String(e.why).startsWith('uncaught error'))).toBe(true);
+    await goneWithin(tree, ORPHAN_LIMIT_MS, Date.now());
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}, 120_000);
+
 test('the launcher on system Node 20 killed with SIGKILL: the Node 24 runner under it and all it started go within 10 s', async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-death-launcher-'));
   const launcher = spawn(SYSTEM_NODE, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'run', 'chaos/runner/fixtures/steady-errors.yaml', '--reports', reports], {
