@@ -2,12 +2,13 @@
 // remote writes. Phases are short (5–6 s) so the whole file stays well under two minutes.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startStack, type Stack } from '../../stack/launcher';
 import { startApp, type AppProcess } from '../local/app-process';
 import { freePort } from '../local/network';
+import { startRoque } from '../local/roque-cli';
 import { REPO_ROOT, tools } from '../tools';
 import { BUNDLES_DIR, ensureBundles, k6ExitMeaning, knownScenarios, runK6, type K6RunResult } from './k6-runner';
 
@@ -187,6 +188,36 @@ test('an interrupted chaos run still clears its faults (teardown), mid-degraded'
   expect(metrics['http_req_duration{phase:degraded}'].values.med).toBeGreaterThanOrEqual(0.95 * LATENCY_MS);
   expect(metrics['http_reqs{phase:recovery}'].values.count).toBe(0);
 }, 40_000);
+
+test('`roque k6 run chaos` killed with SIGKILL mid-degraded: its watchdog clears the faults and stops k6 within 10 s', async () => {
+  const timeline = JSON.stringify([{ name: 'baseline', duration: '2s' }, { name: 'degraded', duration: '30s', faults: [{ type: 'latency', delayMs: 50 }] }]);
+  const run = startRoque(['k6', 'run', 'chaos', '--base-url', app.url, '--timeline', timeline, '--summary-dir', join(tmp, 'killed')], { CHAOS_ADMIN_TOKEN: app.adminToken }, 60_000);
+  try {
+    const deadline = Date.now() + 30_000;
+    while ((await activeFaults()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await activeFaults()).toHaveLength(1);
+    const k6 = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .find((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === run.child.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('k6');
+        } catch {
+          return false;
+        }
+      });
+    expect(k6).toBeDefined();
+    run.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const alive = () => existsSync(`/proc/${k6}`) && !readFileSync(`/proc/${k6}/stat`, 'utf8').includes(') Z ');
+    while ((alive() || (await activeFaults()).length > 0) && Date.now() - killedAt < 10_000) await new Promise((r) => setTimeout(r, 50));
+    console.log(`SIGKILL of roque k6 run: k6 gone and faults cleared after ${Date.now() - killedAt} ms`);
+    expect(alive()).toBe(false);
+    expect(await activeFaults()).toEqual([]);
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}, 60_000);
 
 test('k6 follows no redirect: a target that redirects elsewhere sends it nowhere', async () => {
   // The target answers / with a redirect to another address (127.0.0.2 stands for "off
