@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { testidProblem } from '../contract/metrics';
-import { ensureBundles, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
+import { ensureBundles, k6ArgEnv, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
 import { faultsCleared, guardFaults } from '../local/watchdog';
 import { EXIT } from '../runner/exit-codes';
 import { REPO_ROOT, tools } from '../tools';
@@ -74,7 +74,8 @@ export function registerK6Command(program: Command): void {
       const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
       for (const signal of signals) process.on(signal, onSignal);
       const adminToken = process.env.CHAOS_ADMIN_TOKEN;
-      if (adminToken) guardFaults(options.baseUrl, adminToken);
+      const faultTarget = k6ArgEnv(k6Args).BASE_URL ?? options.baseUrl;
+      if (adminToken) guardFaults(faultTarget, adminToken);
       const result = await runK6({
         scenario,
         env,
@@ -89,7 +90,7 @@ export function registerK6Command(program: Command): void {
         onLine: (line, stream) => (stream === 'stdout' ? console.log(line) : console.error(line)),
       });
       for (const signal of signals) process.off(signal, onSignal);
-      if (adminToken) faultsCleared(options.baseUrl);
+      if (adminToken) faultsCleared(faultTarget);
       console.error(`roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`);
       if (result.summaryFile) console.error(`roque k6: summary in ${summaryDir}`);
       process.exitCode = result.exitCode;

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../tools';
+import { assertLoopback } from './network';
 
 const SCRIPT = join(REPO_ROOT, 'chaos', 'local', 'watchdog.cjs');
 
@@ -22,11 +23,6 @@ function send(order: Record<string, unknown>): void {
   watchdog.stdin!.write(`${JSON.stringify(order)}\n`);
 }
 
-/** The PID of the watchdog, once one runs (for tests). */
-export function watchdogPid(): number | null {
-  return watchdog?.pid ?? null;
-}
-
 /** Stop process group `pgid` (a child spawned with `detached: true`) if this process dies. */
 export function guardGroup(pgid: number): void {
   send({ guard: pgid });
@@ -37,8 +33,16 @@ export function releaseGroup(pgid: number): void {
   if (watchdog) send({ release: pgid });
 }
 
-/** Clear the faults of the admin API at `url` if this process dies before `faultsCleared(url)`. */
+/**
+ * Clear the faults of the admin API at `url` if this process dies before `faultsCleared(url)`.
+ * Only a loopback `url` is kept: the token goes nowhere else.
+ */
 export function guardFaults(url: string, token: string): void {
+  try {
+    assertLoopback(url);
+  } catch {
+    return;
+  }
   send({ faults: { url: url.replace(/\/$/, ''), token } });
 }
 
