@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { startRoque, type CliRun } from '../local/roque-cli';
+import { startRoque, type CliResult, type CliRun } from '../local/roque-cli';
 import type { RunResult } from '../report/result-schema';
 import { REPO_ROOT } from '../tools';
 
@@ -71,6 +71,20 @@ async function whenRunning(run: CliRun, reports: string, until: (journal: Journa
     await sleep(100);
   }
   throw new Error(`the run never got there:\n${run.output()}`);
+}
+
+/**
+ * `roque <args>` as on a machine whose `node` is 20: the launcher hands over to Node 24. It
+ * leads its own process group, so a test can send a signal to the group as a terminal does.
+ */
+function startOnNode20(args: string[]): CliRun {
+  const child = spawn(SYSTEM_NODE, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, output: () => stdout + stderr, done };
 }
 
 const loading = (journal: Journal, runDir: string) => journal.some((e) => e.event === 'target.started') && existsSync(join(runDir, 'k6', 'requests.csv'));
@@ -169,26 +183,19 @@ test('an uncaught error in the runner mid-run: handled like Ctrl-C, aborted with
 
 test('the launcher on system Node 20 killed with SIGKILL: the Node 24 runner under it and all it started go within 10 s', async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-death-launcher-'));
-  const launcher = spawn(SYSTEM_NODE, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'run', 'chaos/runner/fixtures/steady-errors.yaml', '--reports', reports], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  launcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launcher.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const run = startOnNode20(['run', 'chaos/runner/fixtures/steady-errors.yaml', '--reports', reports]);
   try {
-    const run = { child: launcher, output: () => output } as unknown as CliRun;
     const runDir = await whenRunning(run, reports, loading);
-    const tree = treeOf(launcher.pid!);
+    const tree = treeOf(run.child.pid!);
     expect(tree.filter((pid) => /node_modules\/\.bin\/node \S+roque\.cjs run/.test(procOf(pid)?.cmdline ?? ''))).toHaveLength(1);
     expect(tree.length).toBeGreaterThanOrEqual(6); // launcher, runner, watchdog, app, Prometheus, k6
-    launcher.kill('SIGKILL');
+    run.child.kill('SIGKILL');
     const tookMs = await goneWithin(tree, ORPHAN_LIMIT_MS, Date.now());
     console.log(`SIGKILL of the Node 20 launcher: every process of the run gone after ${tookMs} ms`);
     // The runner noticed its parent was gone and ended as on SIGHUP: report written.
     expect(resultOf(runDir)).toMatchObject({ status: 'aborted', abortReason: 'SIGHUP received' });
   } finally {
-    launcher.kill('SIGKILL');
+    run.child.kill('SIGKILL');
   }
 }, 120_000);
 
@@ -219,15 +226,17 @@ test('Ctrl-C before k6 started: exit 130 within 2 s, every check failed as not r
   }
 }, 90_000);
 
-test('Ctrl-C while the runner waits for alerts after the load: exit 130 within 2 s with the report', async () => {
+test('Ctrl-C while the runner waits for alerts after the load (a terminal\'s, through the Node 20 launcher): exit 130 within 2 s with the report', async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-death-wait-'));
-  const run = startRoque(['run', 'chaos/runner/fixtures/alert-wait.yaml', '--reports', reports], {}, 90_000);
+  // Through the Node 20 launcher, the Ctrl-C sent to the whole group, as a terminal does:
+  // launcher and runner both get it, and the launcher forwards it too.
+  const run = startOnNode20(['run', 'chaos/runner/fixtures/alert-wait.yaml', '--reports', reports]);
   try {
     const deadline = Date.now() + 60_000;
     while (!run.output().includes('for alerts to fire and resolve') && Date.now() < deadline) await sleep(100);
     const runDir = runDirOf(reports)!;
     const tree = treeOf(run.child.pid!);
-    run.child.kill('SIGINT');
+    process.kill(-run.child.pid!, 'SIGINT');
     const interruptedAt = Date.now();
     const done = await run.done;
     const tookMs = Date.now() - interruptedAt;
