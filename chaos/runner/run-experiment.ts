@@ -70,7 +70,7 @@ const LIVE_WINDOW_MS = 5_000;
 const LAST_SCRAPE_WAIT_MS = 6_000;
 /** The longest the runner waits after the load for alerts to fire or resolve. */
 const MAX_DETECTION_WAIT_MS = 120_000;
-/** After a signal, the run exits within this long even if stopping in order hangs. */
+/** After SIGHUP, the run exits within this long even if stopping in order hangs. */
 const FORCED_EXIT_MS = 8_000;
 /** How long Prometheus may fail to answer before the run counts it as gone. */
 const PROMETHEUS_LOST_AFTER_MS = 3_000;
@@ -129,7 +129,9 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const loseStack = (reason: string) => abortRun(reason, EXIT.aborted, true);
   const onSignal = (signal: HandledSignal) => {
     abortRun(`${signal} received`, SIGNAL_EXIT[signal], true);
-    // A backstop: if stopping in order hangs, exit anyway; the watchdog stops what is left.
+    if (signal !== 'SIGHUP') return;
+    // The terminal (or the launcher) is gone: nothing may outlive it by more than 10 s. If
+    // stopping in order takes longer, exit anyway; the watchdog stops what is left.
     setTimeout(() => {
       journal.write('run.forced-exit', { signal, afterMs: FORCED_EXIT_MS });
       process.exit(SIGNAL_EXIT[signal]);
