@@ -5,7 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
-import { ensureBundles, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
+import { testidProblem } from '../contract/metrics';
+import { ensureBundles, k6ArgEnv, knownScenarios, runK6, scenarioBundle } from '../k6/k6-runner';
+import { faultsCleared, guardFaults } from '../local/watchdog';
+import { EXIT } from '../runner/exit-codes';
 import { tools } from '../tools';
 import {
   addLegacyAlias,
@@ -32,6 +35,13 @@ interface RunOptions extends CommonOptions {
   progress?: boolean;
 }
 
+/** Checked before anything is made: the testid names a folder (reports/k6/<testid>). */
+const testid = (value: string): string => {
+  const problem = testidProblem(value, '--testid');
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
+};
+
 const positive = (value: string): string => {
   if (!(Number(value) > 0)) throw new InvalidArgumentError(`"${value}" is not a positive number`);
   return value;
@@ -53,7 +63,7 @@ export function registerK6Command(program: Command): void {
     .option('--rate <n>', 'iterations per second at the peak (env RATE)', positive)
     .option('--duration <d>', 'profile length, e.g. 90s, 5m (env DURATION; chaos: use the timeline)')
     .addOption(target)
-    .option('--testid <id>', 'tags every sample (default <scenario>-<time>)')
+    .option('--testid <id>', 'tags every sample (default <scenario>-<time>)', testid)
     .addOption(prometheus)
     .option('--native-histograms', 'remote-write trends as native histograms instead of p50…p99 gauges')
     .addOption(reportsOption())
@@ -72,10 +82,15 @@ export function registerK6Command(program: Command): void {
       if (options.duration) env.DURATION = options.duration;
       if (options.timeline) env.TIMELINE = existsSync(options.timeline) ? readFileSync(options.timeline, 'utf8') : options.timeline;
 
-      // One Ctrl-C stops the load; k6 still runs teardown() (the chaos kill switch) and the summary.
+      // One Ctrl-C (or SIGTERM, SIGHUP) stops the load; k6 still runs teardown() (the chaos
+      // kill switch) and the summary. If this process dies instead, its watchdog clears them.
       const interrupt = new AbortController();
       const onSignal = () => interrupt.abort();
-      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      for (const signal of signals) process.on(signal, onSignal);
+      const adminToken = process.env.CHAOS_ADMIN_TOKEN;
+      const faultTarget = k6ArgEnv(k6Args).BASE_URL ?? options.target;
+      if (adminToken) guardFaults(faultTarget, adminToken);
       const result = await runK6({
         scenario,
         env,
@@ -93,7 +108,8 @@ export function registerK6Command(program: Command): void {
           else if (!options.quiet) console.log(line);
         },
       });
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
+      if (adminToken) faultsCleared(faultTarget);
       if (!options.quiet) {
         console.error(`roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`);
         if (result.summaryFile) console.error(`roque k6: summary in ${summaryDir}`);
@@ -124,5 +140,5 @@ export function registerK6Command(program: Command): void {
 
 /** Commander's own usage errors are bad input (exit 2); help exits 0. */
 function exitOnUsageError(error: CommanderError): never {
-  process.exit(error.exitCode === 0 ? 0 : 2);
+  process.exit(error.exitCode === 0 ? EXIT.passed : EXIT.badInput);
 }

@@ -1,5 +1,6 @@
 // `roque`: one command line for experiments, faults, k6 and the local stack.
 import { Command, CommanderError } from 'commander';
+import { EXIT, exitCodeOf } from '../runner/exit-codes';
 import { registerFaultCommands } from './fault.command';
 import { registerK6Command } from './k6.command';
 import { applyFlagEnv, roqueVersion } from './options';
@@ -22,12 +23,16 @@ registerFaultCommands(program);
 registerK6Command(program);
 registerStackCommands(program);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    // Commander has printed the message (or the help) already.
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
-    return;
-  }
-  console.error(`roque: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
-});
+// Exit as soon as the command is done: a run interrupted while it was still starting
+// something leaves no timer to wait for; the watchdog stops whatever is left.
+program.parseAsync(process.argv).then(
+  () => process.exit(process.exitCode ?? EXIT.passed),
+  (error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Commander has printed the message (or the help) already.
+      process.exit(error.exitCode === 0 ? EXIT.passed : EXIT.badInput);
+    }
+    console.error(`roque: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(exitCodeOf(error));
+  },
+);

@@ -1,12 +1,14 @@
 // `roque run <experiment.yaml>`: one experiment, ending in a verdict table and a report.
-// Exit codes (docs/contract.md): 0 every check held, 1 a check failed or the run was
-// aborted by a condition, 2 bad input or a stack that could not start; 130/143 after
-// SIGINT/SIGTERM (the report is still written, status `aborted`).
+// Exit codes (docs/contract.md, runner/exit-codes.ts): 0 every check held, 1 a check
+// failed, an abort condition stopped the run or the final kill switch failed, 2 bad input,
+// a stack that could not start or a run whose evidence is incomplete (aborted);
+// 130/143/129 after SIGINT/SIGTERM/SIGHUP (the report is still written, status `aborted`).
 import { relative } from 'node:path';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
+import { EXIT, exitCodeOf } from '../runner/exit-codes';
 import { runExperiment } from '../runner/run-experiment';
 import type { RunResult } from '../report/result-schema';
 import {
@@ -73,10 +75,10 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   } catch (error) {
     if (error instanceof ExperimentError) {
       console.error(`roque run: invalid experiment:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
-      return 2;
+      return EXIT.badInput;
     }
     console.error(`roque run: ${(error as Error).message}`);
-    return 2;
+    return exitCodeOf(error);
   }
 }
 
@@ -86,5 +88,6 @@ function verdictTable(result: RunResult): string {
   for (const c of result.checks) table.push([c.passed ? pc.green('held') : pc.red('FAILED'), c.name, c.expected, c.observed]);
   const held = result.checks.filter((c) => c.passed).length;
   const heading = `${colour(pc.bold(result.status.toUpperCase()))} ${result.experiment.name}: ${held}/${result.checks.length} checks held in ${result.wallSeconds.toFixed(0)} s`;
-  return `\n${heading}${result.abortReason ? ` (${result.abortReason})` : ''}\n${table.toString()}`;
+  const killSwitch = result.killSwitch && !result.killSwitch.cleared ? `\n${pc.red(`the final kill switch failed (${result.killSwitch.error}): faults may still be active`)}` : '';
+  return `\n${heading}${result.abortReason ? ` (${result.abortReason})` : ''}${killSwitch}\n${table.toString()}`;
 }

@@ -38,6 +38,17 @@ export const EXEMPLAR_TRACE_ID = 'trace_id';
 export const K6_TAGS = { testid: 'testid', phase: 'phase' } as const;
 
 /**
+ * A testid: a label value and a folder name (reports/k6/<testid>), so letters, digits and
+ * "_.:-" only, starting with a letter or digit (never `.` or `..`), at most 128.
+ */
+export const TESTID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Why `value` is no testid, or null when it is one. */
+export function testidProblem(value: string, what = 'TESTID'): string | null {
+  return TESTID_PATTERN.test(value) ? null : `${what} may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "${value}")`;
+}
+
+/**
  * Bucket layout (seconds) of the latency histograms, chosen for a stated error:
  * `histogram_quantile` interpolates linearly inside a bucket, so a quantile read from a
  * bucket [a, r·a] is off by at most (r − 1) of its value. `LATENCY_BUCKETS_PER_DECADE`

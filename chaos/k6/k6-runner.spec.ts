@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { k6ExitMeaning, k6Invocation, knownScenarios, remoteWriteEnv, scenarioBundle, UnknownScenarioError, type K6RunOptions } from './k6-runner';
+import { k6ArgEnv, k6ExitMeaning, k6Invocation, knownScenarios, remoteWriteEnv, scenarioBundle, UnknownScenarioError, type K6RunOptions } from './k6-runner';
 
 const base: K6RunOptions = { scenario: 'chaos', testid: 'exp-1', summaryDir: '/tmp/out', env: { BASE_URL: 'http://127.0.0.1:4000', RATE: '5' } };
 
@@ -58,6 +58,14 @@ describe('k6Invocation', () => {
     expect(() => k6Invocation({ ...base, env: { BASE_URL: 'http://10.1.2.3:8080' } }, 'x')).toThrow(/BASE_URL .* not a loopback address/);
     expect(() => k6Invocation({ ...base, prometheusUrl: 'http://prom.example:9090' }, 'x')).toThrow(/Prometheus URL .* not a loopback/);
     expect(() => k6Invocation({ ...base, rawOutputFile: 'out.txt' }, 'x')).toThrow(/must end in \.json/);
+  });
+
+  it('holds BASE_URL given to k6 itself (`-- -e BASE_URL=…`) to the loopback rule', () => {
+    for (const extraArgs of [['-e', 'BASE_URL=http://10.0.0.1'], ['-eBASE_URL=http://example.com'], ['--env', 'BASE_URL=http://192.168.1.1:80'], ['--env=BASE_URL=https://example.com/']]) {
+      expect(() => k6Invocation({ ...base, extraArgs }, 'x')).toThrow(/BASE_URL \(-e\) ".*" is not a loopback address/);
+    }
+    expect(k6Invocation({ ...base, extraArgs: ['-e', 'BASE_URL=http://127.0.0.1:9'] }, 'x').args).toContain('BASE_URL=http://127.0.0.1:9');
+    expect(k6ArgEnv(['--vus', '2', '-e', 'A=1', '-eB=x=y', '--env=C=', '--env', 'D=4', '-e'])).toEqual({ A: '1', B: 'x=y', C: '', D: '4' });
   });
 
   it('keeps an explicit remote-write path', () => {

@@ -25,6 +25,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { guardChild } from '../../stack/launcher/processes';
 import { assertLoopback } from '../local/network';
 import { REPO_ROOT, tools } from '../tools';
 
@@ -152,10 +153,25 @@ export function webDashboardEnv(exportFile: string): Record<string, string> {
   };
 }
 
+/** `-e NAME=value` / `--env NAME=value` settings among arguments for `k6 run` (they win over the environment). */
+export function k6ArgEnv(args: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const joined = /^(?:-e(.+)|--env=(.+))$/.exec(args[i]);
+    const setting = joined ? (joined[1] ?? joined[2]) : ['-e', '--env'].includes(args[i]) ? args[++i] : undefined;
+    const eq = setting?.indexOf('=') ?? -1;
+    if (setting && eq > 0) env[setting.slice(0, eq)] = setting.slice(eq + 1);
+  }
+  return env;
+}
+
 /** The `k6 run` command line for `options`, without running anything. */
 export function k6Invocation(options: K6RunOptions, bundle: string): K6Invocation {
   const baseUrl = options.env?.BASE_URL ?? process.env.BASE_URL ?? DEFAULT_BASE_URL;
   assertLoopback(baseUrl, 'BASE_URL');
+  // `roque k6 run smoke -- -e BASE_URL=…` is held to the same rule.
+  const argBaseUrl = k6ArgEnv(options.extraArgs ?? []).BASE_URL;
+  if (argBaseUrl !== undefined) assertLoopback(argBaseUrl, 'BASE_URL (-e)');
   const args = ['run', '--no-usage-report'];
   if (!options.progress) args.push('--quiet');
   for (const [name, value] of Object.entries({ ...options.tags, testid: options.testid })) args.push('--tag', `${name}=${value}`);
@@ -198,6 +214,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     // (a second SIGINT makes k6 quit without teardown).
     detached: true,
   });
+  guardChild(child);
   for (const stream of ['stdout', 'stderr'] as const) {
     createInterface({ input: child[stream] }).on('line', (line) => options.onLine?.(line, stream));
   }
@@ -206,7 +223,8 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     child.kill('SIGINT');
     killTimer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   };
-  options.signal?.addEventListener('abort', interrupt, { once: true });
+  if (options.signal?.aborted) interrupt();
+  else options.signal?.addEventListener('abort', interrupt, { once: true });
   const exitCode = await new Promise<number>((done, fail) => {
     child.once('error', (error) => fail(new Error(`could not start k6 (${invocation.command}): ${error.message}; run \`npm run setup\``)));
     child.once('close', (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));

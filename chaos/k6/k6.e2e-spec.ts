@@ -1,12 +1,14 @@
 // The k6 scenarios end to end: real k6, the real app, a real Prometheus 2.42 receiving
 // remote writes. Phases are short (5–6 s) so the whole file stays well under two minutes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startStack, type Stack } from '../../stack/launcher';
 import { startApp, type AppProcess } from '../local/app-process';
 import { freePort } from '../local/network';
+import { startRoque } from '../local/roque-cli';
 import { REPO_ROOT, tools } from '../tools';
 import { BUNDLES_DIR, ensureBundles, k6ExitMeaning, knownScenarios, runK6, type K6RunResult } from './k6-runner';
 
@@ -189,6 +191,63 @@ test('an interrupted chaos run still clears its faults (teardown), mid-degraded'
   expect(metrics['http_reqs{phase:recovery}'].values.count).toBe(0);
 }, 40_000);
 
+test('`roque k6 run chaos` killed with SIGKILL mid-degraded: its watchdog clears the faults and stops k6 within 10 s', async () => {
+  const timeline = JSON.stringify([{ name: 'baseline', duration: '2s' }, { name: 'degraded', duration: '30s', faults: [{ type: 'latency', delayMs: 50 }] }]);
+  const run = startRoque(['k6', 'run', 'chaos', '--base-url', app.url, '--timeline', timeline, '--summary-dir', join(tmp, 'killed')], { CHAOS_ADMIN_TOKEN: app.adminToken }, 60_000);
+  try {
+    const deadline = Date.now() + 30_000;
+    while ((await activeFaults()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await activeFaults()).toHaveLength(1);
+    const k6 = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .find((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === run.child.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('k6');
+        } catch {
+          return false;
+        }
+      });
+    expect(k6).toBeDefined();
+    run.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const alive = () => existsSync(`/proc/${k6}`) && !readFileSync(`/proc/${k6}/stat`, 'utf8').includes(') Z ');
+    while ((alive() || (await activeFaults()).length > 0) && Date.now() - killedAt < 10_000) await new Promise((r) => setTimeout(r, 50));
+    console.log(`SIGKILL of roque k6 run: k6 gone and faults cleared after ${Date.now() - killedAt} ms`);
+    expect(alive()).toBe(false);
+    expect(await activeFaults()).toEqual([]);
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}, 60_000);
+
+test('k6 follows no redirect: a target that redirects elsewhere sends it nowhere', async () => {
+  // The target answers / with a redirect to another address (127.0.0.2 stands for "off
+  // loopback", which a test may not reach); that address must never see a request.
+  let elsewhere = 0;
+  const away = createServer((_req, res) => {
+    elsewhere++;
+    res.end('{"dice_value":1}');
+  });
+  const awayPort = await freePort();
+  await new Promise<void>((resolve) => away.listen(awayPort, '127.0.0.2', resolve));
+  const redirecting = createServer((req, res) => {
+    if (req.url === '/health') return void res.end('{"status":"ok"}');
+    res.writeHead(302, { location: `http://127.0.0.2:${awayPort}/` }).end();
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => redirecting.listen(port, '127.0.0.1', resolve));
+  try {
+    const result = await runK6({ scenario: 'smoke', testid: 'redirect', summaryDir: join(tmp, 'redirect'), env: { BASE_URL: `http://127.0.0.1:${port}`, RATE: '10', DURATION: '2s' } });
+    const { metrics } = summaryOf(result);
+    expect(metrics['http_reqs'].values.count).toBeGreaterThan(10);
+    expect(elsewhere).toBe(0);
+  } finally {
+    away.close();
+    redirecting.close();
+  }
+}, 40_000);
+
 describe('roque k6 run refuses clearly', () => {
   const roque = (args: string[], env: Record<string, string> = {}) => {
     const { CHAOS_ADMIN_TOKEN: _token, BASE_URL: _url, ...inherited } = process.env;
@@ -210,6 +269,20 @@ describe('roque k6 run refuses clearly', () => {
     const { status, output } = roque(['run', 'smoke', '--base-url', 'http://192.0.2.1:8080']);
     expect(status).toBe(2);
     expect(output).toMatch(/BASE_URL "http:\/\/192\.0\.2\.1:8080" is not a loopback address/);
+  });
+
+  test('a BASE_URL off loopback given to k6 itself, after `--` (exit 2)', () => {
+    const { status, output } = roque(['run', 'smoke', '--', '-e', 'BASE_URL=http://192.0.2.1:8080']);
+    expect(status).toBe(2);
+    expect(output).toMatch(/BASE_URL \(-e\) "http:\/\/192\.0\.2\.1:8080" is not a loopback address/);
+  });
+
+  test('a --testid that is no plain name, before any folder is made (exit 2)', () => {
+    const escape = `fc-escape-${process.pid}`;
+    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'k6', 'run', 'smoke', '--testid', `../${escape}`], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(`--testid may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "../${escape}")`);
+    expect(existsSync(join(REPO_ROOT, 'reports', escape))).toBe(false);
   });
 
   test('an unreachable BASE_URL, before any load (k6 exit 108)', async () => {

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { guardChild } from '../../stack/launcher/processes';
 import { REPO_ROOT } from '../tools';
 import { freePort, waitForHttp } from './network';
 
@@ -50,6 +51,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppProces
     // faults through this app before stopping it.
     detached: true,
   });
+  guardChild(child);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-200_000);

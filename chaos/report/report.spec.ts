@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -6,7 +6,7 @@ import { junitXml } from './junit';
 import { reportHtml } from './report-html';
 import { resultJsonSchema, type RunResult, type CheckResult } from './result-schema';
 import { summaryMarkdown } from './summary-md';
-import { writeReport } from './write-report';
+import { writeFileAtomic, writeReport } from './write-report';
 
 const estimate = (value: number | null, n: number) => ({ value, low: value === null ? null : value * 0.9, high: value === null ? null : value * 1.1, confidence: 0.95, n });
 const client = (p50: number, share: number, shift: number | null) => ({
@@ -124,6 +124,34 @@ describe('report writers', () => {
       '<p id="dashboards">Dashboards: <a href="dashboards/golden-signals.html">golden signals</a> · <a href="dashboards/k6-results.html">k6 results</a> · <a href="k6/k6-dashboard.html">k6 web dashboard</a></p>',
     );
     expect(reportHtml(failing)).not.toContain('id="dashboards"');
+  });
+
+  it('replaces each file in one rename: an open reader keeps the whole old file, no temporary file is left', () => {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'roque-report-')), failing.runId);
+    mkdirSync(runDir);
+    writeReport(runDir, failing);
+    const before = statSync(join(runDir, 'result.json'));
+    const reader = openSync(join(runDir, 'result.json'), 'r');
+    try {
+      writeReport(runDir, { ...failing, status: 'aborted', abortReason: 'SIGINT received' });
+      const after = statSync(join(runDir, 'result.json'));
+      expect(after.ino).not.toBe(before.ino);
+      const old = Buffer.alloc(before.size);
+      readSync(reader, old, 0, before.size, 0);
+      expect(JSON.parse(old.toString('utf8')).status).toBe('failed');
+    } finally {
+      closeSync(reader);
+    }
+    expect(JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')).status).toBe('aborted');
+    expect(readdirSync(runDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(join(runDir, '..')).sort()).toEqual([failing.runId, 'latest']);
+  });
+
+  it('leaves no temporary file when a write fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roque-report-'));
+    mkdirSync(join(dir, 'result.json'));
+    expect(() => writeFileAtomic(join(dir, 'result.json'), '{}')).toThrow(/EISDIR|EEXIST|ENOTEMPTY/);
+    expect(readdirSync(dir)).toEqual(['result.json']);
   });
 
   // To regenerate after changing result-schema.ts: node webpack-free-build.mjs --only node && node -e

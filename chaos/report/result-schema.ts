@@ -126,6 +126,8 @@ export const RunResult = z.object({
     /** k6's own web dashboard export; null when k6 wrote none. */
     k6Dashboard: z.string().nullable().optional(),
   }),
+  /** The final kill switch (DELETE /admin/faults after the load): a run it failed for has not passed. */
+  killSwitch: z.object({ cleared: z.boolean(), error: z.string().nullable() }).optional(),
 });
 
 export type Estimate = z.infer<typeof Estimate>;

@@ -1,11 +1,13 @@
 // The verdict: each check of the experiment against what the run measured. Every check
-// says what it expected and what it observed, with intervals and sample sizes.
+// says what it expected and what it observed, with intervals and sample sizes. Every check
+// is in the verdict; one whose phase (or baseline) did not run as planned fails, saying why.
 import { formatDuration } from '../contract/duration';
 import { injectedDelayMs, injectedErrorShare, type ExperimentPlan, type PlannedCheck } from '../experiment/plan';
 import { ms, msWithInterval, pct, pctWithInterval, pValue } from '../report/format';
 import type { CheckResult, DetectionResult, PhaseResult } from '../report/result-schema';
 import { bootstrapQuantile, hodgesLehmann, mannWhitneyU, twoProportionZTest, wilsonInterval } from '../stats';
 import type { AlertEpisode } from './alert-watcher';
+import { phaseShortfall } from './phase-coverage';
 import { latenciesOf, type PhaseData } from './phase-data';
 
 /** Fewer requests than this in a compared phase make no verdict: the check fails and says so. */
@@ -18,13 +20,17 @@ export interface Verdict {
 
 export function evaluateChecks(plan: ExperimentPlan, phases: PhaseData[], episodes: AlertEpisode[], seed = 1): Verdict {
   const byName = new Map(phases.map((p) => [p.planned.name, p]));
+  const shortfalls = new Map(phases.map((p) => [p.planned.name, phaseShortfall(p, plan.experiment.load.rate)]));
   const detection: DetectionResult[] = [];
   const checks = plan.checks.map((check): CheckResult => {
     const phase = byName.get(check.phase)!;
     const baseline = 'baseline' in check && check.baseline ? byName.get(check.baseline)! : undefined;
     const result = evaluate(check, phase, baseline, episodes, seed);
     if (check.kind === 'detection') detection.push(detectionOf(check.alert, phase, episodes));
-    return { name: check.name, kind: check.kind, phase: check.phase, ...result };
+    const gaps = [...new Set([phase, baseline])].flatMap((p) => (p ? (shortfalls.get(p.planned.name) ?? []) : []));
+    const measured = phase.requests.length ? ` (measured anyway: ${result.observed})` : '';
+    const unfounded = gaps.length ? { passed: false, observed: `no verdict: ${gaps.join('; ')}${measured}`, details: { ...result.details, shortfall: gaps.join('; ') } } : {};
+    return { name: check.name, kind: check.kind, phase: check.phase, ...result, ...unfounded };
   });
   return { checks, detection };
 }

@@ -1,9 +1,12 @@
 // `roque run`: one experiment from file to verdict. Starts the local stack and the app
 // unless a target is given, runs k6 with the experiment's timeline while watching
 // Prometheus' alerts, then computes the statistics, evaluates the checks and writes the
-// report. Every fault is reverted on any exit; everything started here is stopped. One run
-// at a time per reports folder (a lock); the app or Prometheus dying mid-run aborts the run
-// (exit 2) with the raw results kept and the report written from what was gathered.
+// report. Every fault is reverted on any exit; everything started here is stopped, by
+// this process or, if it dies, by its watchdog. One run at a time per reports folder (a
+// lock). It fails closed: every check of the experiment is in the verdict, and one without
+// its evidence fails saying why; the app, Prometheus or k6 stopping early, or a signal,
+// aborts the run (exit 2, or 130/143/129) with the raw results kept and the report written
+// from what was gathered.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { join, relative, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { startStack } from '../../stack/launcher';
+import { stopGuardedChildren } from '../../stack/launcher/processes';
 import { AdminClient } from '../admin/admin-client';
 import { drawRunDashboards, K6_DASHBOARD_FILE } from '../dashboards/run-pages';
 import { loadExperiment } from '../experiment/load';
@@ -19,6 +23,7 @@ import { planExperiment, type ExperimentPlan } from '../experiment/plan';
 import { runK6, type K6RunResult } from '../k6/k6-runner';
 import { startApp } from '../local/app-process';
 import { assertLoopback, freePort, waitForHttp } from '../local/network';
+import { faultsCleared, guardFaults, watchdogJournal } from '../local/watchdog';
 import type { PhaseResult, RunResult } from '../report/result-schema';
 import { writeReport } from '../report/write-report';
 import { REPO_ROOT } from '../tools';
@@ -26,13 +31,16 @@ import { AbortTracker } from './abort-conditions';
 import { AlertWatcher } from './alert-watcher';
 import { clientSeries } from './client-series';
 import { evaluateChecks, withServerFidelity } from './evaluate';
+import { BadInputError, EXIT, SIGNAL_EXIT, type HandledSignal } from './exit-codes';
 import { Journal } from './journal';
 import { LiveWindow } from './live-window';
 import { clientFigures, loadStartOf, phaseData, type PhaseData } from './phase-data';
+import { phaseShortfall } from './phase-coverage';
 import { Progress, type ProgressOut } from './progress';
 import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
 import { K6_CSV_ENV, readRawResults } from './raw-results';
+import { runStatus } from './run-status';
 import { serverFigures, serverSeries } from './server-figures';
 
 export interface RunOptions {
@@ -56,7 +64,7 @@ export interface RunOutcome {
 }
 
 /** The run could not start: bad input, unreachable target, a stack that did not come up (exit 2). */
-export class RunSetupError extends Error {}
+export class RunSetupError extends BadInputError {}
 
 /** Seed of every bootstrap: the same data gives the same report. */
 const SEED = 20_240_601;
@@ -65,9 +73,8 @@ const LIVE_WINDOW_MS = 5_000;
 const LAST_SCRAPE_WAIT_MS = 6_000;
 /** The longest the runner waits after the load for alerts to fire or resolve. */
 const MAX_DETECTION_WAIT_MS = 120_000;
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-/** Exit code of a run aborted because the app or Prometheus went away (the stack failed, not a check). */
-const STACK_LOST_EXIT = 2;
+/** After SIGHUP, the run exits within this long even if stopping in order hangs. */
+const FORCED_EXIT_MS = 8_000;
 /** How long Prometheus may fail to answer before the run counts it as gone. */
 const PROMETHEUS_LOST_AFTER_MS = 3_000;
 
@@ -91,97 +98,130 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const lock = claimReportsFolder(options.reportsDir, runId);
   mkdirSync(k6Dir, { recursive: true });
   const journal = new Journal(join(runDir, 'journal.ndjson'));
+  // From here on, whatever this process starts is stopped, and its faults cleared, even if it dies.
+  watchdogJournal(journal.file);
   const progress = new Progress(options.progressOut);
   journal.write('run.start', { runId, file: options.file, quick: options.quick, phases: plan.phases });
 
+  /** Stops the load (k6 gets SIGINT and runs teardown). */
   const stopLoad = new AbortController();
-  let abortReason: string | null = null;
-  let signalExit: number | null = null;
-  let stackLost = false;
+  /** Ends the run as fast as it can: a signal, an uncaught error or a lost stack. No more waiting. */
+  const hurry = new AbortController();
+  let abort: { reason: string; exitCode: number } | null = null;
   let admin: AdminClient | null = null;
-  const revert = async (why: string) => {
-    if (!admin) return;
+  const revert = async (why: string): Promise<{ cleared: boolean; error: string | null }> => {
+    if (!admin) return { cleared: true, error: null };
     try {
       await admin.clear();
       journal.write('faults.cleared', { why });
+      return { cleared: true, error: null };
     } catch (error) {
       journal.write('faults.clear-failed', { why, error: (error as Error).message });
+      return { cleared: false, error: (error as Error).message };
     }
   };
-  const abortRun = (reason: string) => {
-    if (abortReason) return;
-    abortReason = reason;
+  const abortRun = (reason: string, exitCode: number, urgent = false) => {
+    if (urgent) hurry.abort();
+    if (abort) return;
+    abort = { reason, exitCode };
     journal.write('run.abort', { reason });
     progress.message(`roque: aborting: ${reason}; reverting every fault`);
     stopLoad.abort();
     void revert(reason);
   };
-  const loseStack = (reason: string) => {
-    if (!abortReason) stackLost = true;
-    abortRun(reason);
+  const loseStack = (reason: string) => abortRun(reason, EXIT.aborted, true);
+  const onSignal = (signal: HandledSignal) => {
+    abortRun(`${signal} received`, SIGNAL_EXIT[signal], true);
+    if (signal !== 'SIGHUP') return;
+    // The terminal (or the launcher) is gone: nothing may outlive it by more than 10 s. If
+    // stopping in order takes longer, exit anyway; the watchdog stops what is left.
+    setTimeout(() => {
+      journal.write('run.forced-exit', { signal, afterMs: FORCED_EXIT_MS });
+      process.exit(SIGNAL_EXIT[signal]);
+    }, FORCED_EXIT_MS).unref();
   };
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
-    signalExit ??= SIGNAL_EXIT[signal];
-    abortRun(`${signal} received`);
+  const onUncaught = (error: unknown) => {
+    journal.write('run.uncaught', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    abortRun(`uncaught error: ${error instanceof Error ? error.message : String(error)}`, EXIT.aborted, true);
   };
-  const onSigint = () => onSignal('SIGINT');
-  const onSigterm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const handlers = Object.fromEntries((Object.keys(SIGNAL_EXIT) as HandledSignal[]).map((signal) => [signal, () => onSignal(signal)]));
+  for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
+  process.on('uncaughtException', onUncaught).on('unhandledRejection', onUncaught);
 
   let target: Target | null = null;
   let watcher: AlertWatcher | null = null;
   let prometheusWatchdog: NodeJS.Timeout | undefined;
   try {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
-    target = await prepareTarget(experiment.target, options, journal, progress);
-    if (abortReason) throw new RunSetupError(`${abortReason} before the load started`);
-    admin = new AdminClient({ target: target.app, token: target.adminToken });
-    await admin.clear().catch((error: Error) => {
-      throw new RunSetupError(`the admin API of ${target!.app} refused the kill switch: ${error.message}`);
-    });
-    watcher = new AlertWatcher(target.prometheus);
-    watcher.start();
-    target.watch(loseStack);
-    const alerts = watcher;
-    const prometheusUrl = target.prometheus.url;
-    prometheusWatchdog = setInterval(() => {
-      if (alerts.failingSince !== null && Date.now() - alerts.failingSince >= PROMETHEUS_LOST_AFTER_MS) {
-        loseStack(`Prometheus at ${prometheusUrl} stopped answering mid-run (${alerts.lastError})`);
-      }
-    }, 500);
-
+    // Ctrl-C while the stack starts ends the run at once, with its report; what was being
+    // started is stopped below (or by the watchdog once this process exits).
+    const preparing = prepareTarget(experiment.target, options, journal, progress);
+    target = await untilAborted(preparing, stopLoad.signal);
+    if (!target) void preparing.then((late) => late.stop(), () => {});
+    let k6: K6RunResult | null = null;
+    let loadStartedAt: number | null = null;
     const rawFile = join(k6Dir, 'requests.csv');
-    const webDashboardExport = options.dashboards === false ? undefined : join(k6Dir, K6_DASHBOARD_FILE);
-    const k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, abortRun, webDashboardExport);
-    clearInterval(prometheusWatchdog);
-    await revert('load finished');
-    const noRequests = new RunSetupError(`k6 made no requests (exit ${k6.exitCode}: ${k6.meaning}); its output is in ${relative(process.cwd(), runDir)}/journal.ndjson`);
-    if (!existsSync(rawFile)) throw noRequests;
-    if (!abortReason) await waitForDetection(plan, rawFile, watcher, progress);
-    // Once part of the stack is gone there is no further scrape to wait for.
-    if (!stackLost) await sleep(LAST_SCRAPE_WAIT_MS);
-    await watcher.stop();
+    if (target) {
+      const app = target.app;
+      admin = new AdminClient({ target: app, token: target.adminToken });
+      guardFaults(app, target.adminToken);
+      await admin.clear().catch((error: Error) => {
+        throw new RunSetupError(`the admin API of ${app} refused the kill switch: ${error.message}`);
+      });
+      watcher = new AlertWatcher(target.prometheus);
+      watcher.start();
+      target.watch(loseStack);
+      const alerts = watcher;
+      const prometheusUrl = target.prometheus.url;
+      prometheusWatchdog = setInterval(() => {
+        if (alerts.failingSince !== null && Date.now() - alerts.failingSince >= PROMETHEUS_LOST_AFTER_MS) {
+          loseStack(`Prometheus at ${prometheusUrl} stopped answering mid-run (${alerts.lastError})`);
+        }
+      }, 500);
+      if (!abort) {
+        loadStartedAt = Date.now();
+        const webDashboardExport = options.dashboards === false ? undefined : join(k6Dir, K6_DASHBOARD_FILE);
+        k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, (reason) => abortRun(reason, EXIT.failed), webDashboardExport);
+      }
+      clearInterval(prometheusWatchdog);
+    }
+    // The final kill switch: a run whose faults may still be active has not passed.
+    const killSwitch = await revert('load finished');
+    if (killSwitch.cleared && target) faultsCleared(target.app);
+    const hasRaw = existsSync(rawFile);
+    if (watcher) {
+      if (!abort && hasRaw) await waitForDetection(plan, rawFile, watcher, progress, hurry.signal);
+      // Once part of the stack is gone, or the run was interrupted, there is no further scrape to wait for.
+      await sleep(LAST_SCRAPE_WAIT_MS, hurry.signal);
+      await watcher.stop();
+    }
 
-    const { requests, dropped } = await readRawResults(rawFile);
-    const loadStart = loadStartOf(requests);
-    if (loadStart === null) throw noRequests;
-    const phases = phaseData(plan.phases, loadStart, requests, dropped).filter((p) => p.startMs <= (requests.at(-1)?.t ?? 0));
-    let verdict = evaluateChecks({ ...plan, checks: plan.checks.filter((c) => phases.some((p) => p.planned.name === c.phase)) }, phases, watcher.episodes, SEED);
+    const { requests, dropped } = hasRaw ? await readRawResults(rawFile) : { requests: [], dropped: [] };
+    const loadStart = loadStartOf(requests) ?? loadStartedAt ?? Date.now();
+    const phases = phaseData(plan.phases, loadStart, requests, dropped);
+    const episodes = watcher?.episodes ?? [];
+    let verdict = evaluateChecks(plan, phases, episodes, SEED);
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
+    const prometheus = target?.prometheus;
     const [phaseResults, series] = await Promise.all([
-      phaseResultsOf(phases, target.prometheus, journal),
-      serverSeries(target.prometheus, loadStart, loadEnd + LAST_SCRAPE_WAIT_MS).catch((error: Error) => {
-        journal.write('prometheus.series-failed', { error: error.message });
-        return null;
-      }),
+      phaseResultsOf(phases, prometheus, journal),
+      prometheus
+        ? serverSeries(prometheus, loadStart, loadEnd + LAST_SCRAPE_WAIT_MS).catch((error: Error) => {
+            journal.write('prometheus.series-failed', { error: error.message });
+            return null;
+          })
+        : null,
     ]);
     verdict = withServerFidelity(verdict, plan, phaseResults);
     const rawGz = `${rawFile}.gz`;
-    await pipeline(createReadStream(rawFile), createGzip(), createWriteStream(rawGz));
-    rmSync(rawFile);
+    if (hasRaw) {
+      await pipeline(createReadStream(rawFile), createGzip(), createWriteStream(rawGz));
+      rmSync(rawFile);
+    }
 
-    const status: RunResult['status'] = abortReason ? 'aborted' : verdict.checks.every((c) => c.passed) ? 'passed' : 'failed';
+    const shortfalls = phases.map((p) => phaseShortfall(p, experiment.load.rate)).filter((s) => s !== null);
+    const { status, abortReason, exitCode } = runStatus({ abort, k6, shortfalls, checks: verdict.checks, killSwitch });
+    if (!killSwitch.cleared) progress.message(`roque: the final kill switch failed (${killSwitch.error}): faults may still be active until their TTL`);
     const finishedAt = Date.now();
     const result: RunResult = {
       schemaVersion: 1,
@@ -193,19 +233,21 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(finishedAt).toISOString(),
       wallSeconds: (finishedAt - startedAt) / 1000,
-      target: { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally },
-      load: { scenario: experiment.load.scenario, rate: experiment.load.rate, k6ExitCode: k6.exitCode, k6Meaning: k6.meaning },
+      target: target
+        ? { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally }
+        : { app: options.target ?? 'not started', prometheus: options.prometheus ?? 'not started', startedLocally: !options.target },
+      load: { scenario: experiment.load.scenario, rate: experiment.load.rate, k6ExitCode: k6?.exitCode ?? null, k6Meaning: k6?.meaning ?? null },
       phases: phaseResults,
       checks: verdict.checks,
       detection: verdict.detection,
-      alerts: watcher.episodes.map((e) => ({ alert: e.alert, firedAt: new Date(e.firedAt).toISOString(), resolvedAt: e.resolvedAt === null ? null : new Date(e.resolvedAt).toISOString() })),
+      alerts: episodes.map((e) => ({ alert: e.alert, firedAt: new Date(e.firedAt).toISOString(), resolvedAt: e.resolvedAt === null ? null : new Date(e.resolvedAt).toISOString() })),
       series: { ...clientSeries(requests), ...(series ?? emptyServerSeries()) },
-      files: { raw: relative(runDir, rawGz), k6Summary: k6.summaryFile ? relative(runDir, k6.summaryFile) : null, journal: 'journal.ndjson' },
+      files: { raw: hasRaw ? relative(runDir, rawGz) : null, k6Summary: k6?.summaryFile ? relative(runDir, k6.summaryFile) : null, journal: 'journal.ndjson' },
+      killSwitch,
     };
-    if (options.dashboards !== false) await drawRunDashboards(runDir, target.prometheus, result, journal);
+    if (options.dashboards !== false && target) await drawRunDashboards(runDir, target.prometheus, result, journal);
     writeReport(runDir, result);
-    journal.write('run.end', { status, checks: verdict.checks.map((c) => ({ name: c.name, passed: c.passed })) });
-    const exitCode = status === 'passed' ? 0 : (signalExit ?? (stackLost ? STACK_LOST_EXIT : 1));
+    journal.write('run.end', { status, exitCode, checks: verdict.checks.map((c) => ({ name: c.name, passed: c.passed })) });
     return { result, runDir, exitCode };
   } catch (error) {
     journal.write('run.error', { error: (error as Error).message });
@@ -216,9 +258,27 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     await revert('run ended');
     await watcher?.stop();
     await target?.stop();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    // Whatever was still starting when the run was interrupted.
+    await stopGuardedChildren();
+    for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
+    process.off('uncaughtException', onUncaught).off('unhandledRejection', onUncaught);
     lock.release();
+  }
+}
+
+/** `work`'s result, or null when `signal` aborts first (`work` is then left to fail on its own). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | null> {
+  if (signal.aborted) return null;
+  let onAbort!: () => void;
+  const aborted = new Promise<null>((resolve) => {
+    onAbort = () => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    work.catch(() => {});
   }
 }
 
@@ -269,7 +329,7 @@ async function prepareTarget(
   };
   try {
     progress.message('roque: starting the app and Prometheus on loopback…');
-    const appProcess = await startApp();
+    const appProcess = await startApp({ env: { SHUTDOWN_READINESS_DELAY_MS: '0' } });
     stops.push(() => appProcess.stop());
     appProcess.child.once('exit', (code, signal) => {
       onLost?.(`the app (PID ${appProcess.child.pid}) exited mid-run (${signal ?? `exit code ${code}`}); the faults it held ended with it`);
@@ -375,7 +435,7 @@ async function runLoad(
 }
 
 /** After the load: waits until every detection check's alert has fired and resolved, or its deadline passed. */
-async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: AlertWatcher, progress: Progress): Promise<void> {
+async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: AlertWatcher, progress: Progress, signal: AbortSignal): Promise<void> {
   const detections = plan.checks.filter((c) => c.kind === 'detection');
   if (!detections.length) return;
   const { requests } = await readRawResults(rawFile);
@@ -394,16 +454,20 @@ async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: 
     });
   if (settled() || Date.now() >= deadline) return;
   progress.message(`roque: waiting up to ${Math.ceil((deadline - Date.now()) / 1000)} s for alerts to fire and resolve…`);
-  while (!settled() && Date.now() < deadline) await sleep(1_000);
+  while (!settled() && Date.now() < deadline && !signal.aborted) await sleep(1_000, signal);
 }
 
-async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient, journal: Journal): Promise<PhaseResult[]> {
+/** Each phase's figures; server figures need Prometheus, and requests in the phase to be worth asking. */
+async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal): Promise<PhaseResult[]> {
   return Promise.all(
     phases.map(async (phase): Promise<PhaseResult> => {
-      const server = await serverFigures(prometheus, phase).catch((error: Error) => {
-        journal.write('prometheus.figures-failed', { phase: phase.planned.name, error: error.message });
-        return null;
-      });
+      const server =
+        prometheus && phase.requests.length
+          ? await serverFigures(prometheus, phase).catch((error: Error) => {
+              journal.write('prometheus.figures-failed', { phase: phase.planned.name, error: error.message });
+              return null;
+            })
+          : null;
       return {
         name: phase.planned.name,
         start: new Date(phase.startMs).toISOString(),
@@ -421,6 +485,16 @@ function emptyServerSeries() {
   return { serverP95Ms: [], serverRps: [], serverErrorShare: [], injectedDelayMs: [], cpuCores: [], eventLoopLagMs: [], residentMemoryMb: [] };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

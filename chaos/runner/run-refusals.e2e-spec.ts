@@ -1,5 +1,6 @@
 // `roque run` when the claim is false, when it is interrupted, and when its input is bad.
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../../stack/launcher';
@@ -70,6 +71,45 @@ describe('with a running app and Prometheus given as the target', () => {
     expect(written.phases.find((p) => p.name === 'degraded')!.client.requests).toBeGreaterThan(0);
     expect(existsSync(join(runDir, 'k6', 'requests.csv.gz'))).toBe(true);
     expect(readFileSync(join(runDir, 'journal.ndjson'), 'utf8')).toContain('"event":"faults.cleared","why":"SIGINT received"');
+  }, 120_000);
+
+  test('a final kill switch that fails makes a run whose checks held fail, and says so', async () => {
+    // A proxy in front of the app refuses the runner's DELETE /admin/faults once the load has
+    // begun (k6's own, from its teardown, still passes: the fault does end).
+    let loadBegan = false;
+    const proxy = createServer((req, res) => {
+      if (req.url === '/') loadBegan = true;
+      const fromRunner = !/\bk6\//.test(String(req.headers['user-agent']));
+      if (loadBegan && fromRunner && req.method === 'DELETE' && req.url === '/admin/faults') {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"refused by the test proxy"}');
+        return;
+      }
+      const upstream = request(`${app.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    const file = join(work, 'kill-switch.yaml');
+    writeFileSync(
+      file,
+      ['name: kill-switch', 'load: { rate: 25 }', 'phases:', '  - { name: baseline, duration: 6s }', '  - name: slow', '    duration: 6s', '    faults: [{ type: latency, delayMs: 5 }]', 'checks:', '  - { kind: steady-state, phase: baseline, p95BelowMs: 1000 }', ''].join('\n'),
+    );
+    try {
+      const run = await roque(['run', file, ...targetArgs.map((arg) => (arg === app.url ? `http://127.0.0.1:${port}` : arg))], {}, 90_000);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('FAILED kill-switch: 1/1 checks held');
+      expect(run.stdout).toContain('the final kill switch failed (');
+      const written = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as RunResult;
+      expect(written).toMatchObject({ status: 'failed', abortReason: null, checks: [{ passed: true }], killSwitch: { cleared: false } });
+      expect(written.killSwitch!.error).toMatch(/500/);
+      expect(await new AdminClient({ target: app.url, token: app.adminToken }).list()).toEqual([]);
+    } finally {
+      proxy.close();
+    }
   }, 120_000);
 
   test('an abort condition stops the run, reverts the faults and exits 1 with status aborted', async () => {

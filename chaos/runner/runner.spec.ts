@@ -8,9 +8,11 @@ import { seededRandom } from '../stats';
 import { AbortTracker } from './abort-conditions';
 import { AlertWatcher, type AlertEpisode } from './alert-watcher';
 import { evaluateChecks } from './evaluate';
+import { phaseShortfall } from './phase-coverage';
 import { clientFigures, loadStartOf, phaseData } from './phase-data';
 import type { PrometheusClient } from './prometheus';
 import { K6CsvReader, readRawResults, splitCsvLine, type RequestSample } from './raw-results';
+import { runStatus, type RunEnding } from './run-status';
 
 const HEADER = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,status,extra_tags,metadata';
 
@@ -140,10 +142,74 @@ describe('evaluateChecks', () => {
   });
 
   it('refuses a verdict on too few samples', () => {
-    const few = phaseData(plan.phases, loadStart, requests.filter((_, i) => i % 20 === 0), []);
-    const result = evaluateChecks(plan, few, episodes).checks[0];
+    const slow = planExperiment(parseExperiment(EXPERIMENT.replace('rate: 100', 'rate: 5')), false);
+    const few = phaseData(slow.phases, loadStart, requests.filter((_, i) => i % 20 === 0), []);
+    const result = evaluateChecks(slow, few, episodes).checks[0];
     expect(result).toMatchObject({ passed: false });
-    expect(result.observed).toMatch(/too few requests for a verdict: baseline n=50/);
+    expect(result.observed).toMatch(/^too few requests for a verdict: baseline n=50/);
+  });
+});
+
+describe('evaluateChecks fails closed', () => {
+  const plan = planExperiment(parseExperiment(EXPERIMENT), false);
+  const loadStart = 1_700_000_000_000;
+  const all = syntheticRun(loadStart);
+
+  it('keeps every check when the load died in the latency phase: those without their phase fail, saying why', () => {
+    // k6 killed 4 s into the latency phase: nothing after, the latency phase short.
+    const requests = all.filter((r) => r.t < loadStart + 14_000);
+    const phases = phaseData(plan.phases, loadStart, requests, []);
+    const { checks } = evaluateChecks(plan, phases, []);
+    expect(checks).toHaveLength(plan.checks.length);
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(byName['baseline: within SLO'].passed).toBe(true);
+    expect(byName['baseline: no alert fires'].passed).toBe(true);
+    const latency = byName['latency: latency shift matches injected (200 ms)'];
+    expect(latency.passed).toBe(false);
+    expect(latency.observed).toMatch(/^no verdict: the latency phase ran short: its last request ended 6\.\d s before its planned end \(measured anyway: shift 200/);
+    const errors = byName['errors: error share matches injected (10%)'];
+    expect(errors).toMatchObject({ passed: false, observed: 'no verdict: the errors phase did not run (no request in it)' });
+    expect(byName['errors: HighErrors fires within 30s']).toMatchObject({ passed: false, observed: 'no verdict: the errors phase did not run (no request in it)' });
+    expect(byName['recovery: back to baseline'].passed).toBe(false);
+    expect(checks.filter((c) => c.passed).map((c) => c.phase)).toEqual(['baseline', 'baseline']);
+  });
+
+  it('fails a check whose phase sent far fewer requests than planned, and one whose baseline did not run', () => {
+    const thin = all.filter((r) => r.phase !== 'errors' || r.t % 3 < 1);
+    const { checks } = evaluateChecks(plan, phaseData(plan.phases, loadStart, thin, []), []);
+    expect(checks.find((c) => c.kind === 'fidelity' && c.phase === 'errors')!.observed).toMatch(/^no verdict: the errors phase sent \d{3} of 1000 planned requests/);
+    const noBaseline = all.filter((r) => r.phase !== 'baseline');
+    const latency = evaluateChecks(plan, phaseData(plan.phases, loadStart, noBaseline, []), []).checks.find((c) => c.phase === 'latency' && c.kind === 'fidelity')!;
+    expect(latency).toMatchObject({ passed: false });
+    expect(latency.observed).toMatch(/^no verdict: the baseline phase did not run/);
+  });
+
+  it('counts dropped iterations as sent: an overloaded phase is evidence, not a shortfall', () => {
+    const phase = phaseData(plan.phases, loadStart, all.filter((r) => r.phase !== 'errors' || r.t % 2 < 1), [{ t: 0, phase: 'errors', count: 500 }])[2];
+    expect(phaseShortfall(phase, 100)).toBeNull();
+  });
+});
+
+describe('runStatus', () => {
+  const held = [{ name: 'a', kind: 'quiet', phase: 'p', passed: true, expected: '', observed: '', details: {} }] as const;
+  const ending: RunEnding = { abort: null, k6: { exitCode: 0, meaning: 'passed' }, shortfalls: [], checks: [...held], killSwitch: { cleared: true, error: null } };
+
+  it('passes only a complete run whose checks held and whose faults were cleared', () => {
+    expect(runStatus(ending)).toEqual({ status: 'passed', abortReason: null, exitCode: 0 });
+    expect(runStatus({ ...ending, k6: { exitCode: 99, meaning: 'thresholds failed' } }).status).toBe('passed');
+    expect(runStatus({ ...ending, checks: [{ ...held[0], passed: false }] })).toEqual({ status: 'failed', abortReason: null, exitCode: 1 });
+    expect(runStatus({ ...ending, killSwitch: { cleared: false, error: 'HTTP 401' } })).toEqual({ status: 'failed', abortReason: null, exitCode: 1 });
+  });
+
+  it('aborts (exit 2) when k6 died or stopped short, and keeps the code of what stopped the run early', () => {
+    expect(runStatus({ ...ending, k6: { exitCode: 137, meaning: 'killed by signal 9' } })).toEqual({ status: 'aborted', abortReason: 'k6 ended early: exit 137 (killed by signal 9)', exitCode: 2 });
+    expect(runStatus({ ...ending, k6: null })).toMatchObject({ status: 'aborted', exitCode: 2 });
+    expect(runStatus({ ...ending, shortfalls: ['the b phase did not run (no request in it)'] })).toEqual({
+      status: 'aborted',
+      abortReason: 'the load stopped short of the plan: the b phase did not run (no request in it)',
+      exitCode: 2,
+    });
+    expect(runStatus({ ...ending, abort: { reason: 'SIGINT received', exitCode: 130 }, k6: { exitCode: 105, meaning: '' } })).toEqual({ status: 'aborted', abortReason: 'SIGINT received', exitCode: 130 });
   });
 });
 

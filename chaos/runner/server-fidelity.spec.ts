@@ -6,7 +6,7 @@ import { clientFigures, phaseData } from './phase-data';
 import type { RequestSample } from './raw-results';
 
 const EXPERIMENT = `name: unit
-load: { rate: 100 }
+load: { rate: 50 }
 phases:
   - { name: baseline, duration: 10s }
   - name: latency

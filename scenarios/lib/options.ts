@@ -20,6 +20,8 @@ export function scenarioOptions(settings: Settings, scenarios: Options['scenario
     thresholds,
     summaryTrendStats: trendStatsFor(thresholds, SUMMARY_TREND_STATS),
     systemTags: SYSTEM_TAGS,
+    // Load goes to loopback only: a redirect could send it anywhere, so none is followed.
+    maxRedirects: 0,
     setupTimeout: '30s',
     teardownTimeout: '30s',
     ...(settings.testid ? { tags: { testid: settings.testid } } : {}),

@@ -1,5 +1,6 @@
 // Everything a run can be told through the environment (`k6 run -e NAME=value`, or the
 // process environment), parsed once in the init context so bad input stops k6 before any load.
+import { testidProblem } from '../../chaos/contract/metrics';
 import { parseSeconds } from './duration';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
@@ -55,9 +56,8 @@ function baseUrl(value: string): string {
 }
 
 function testid(value: string | undefined): string | undefined {
-  if (value !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(value)) {
-    throw new Error(`TESTID may hold only letters, digits and "_.:-", at most 128 (got "${value}")`);
-  }
+  const problem = value === undefined ? null : testidProblem(value);
+  if (problem) throw new Error(problem);
   return value;
 }
 

@@ -1,10 +1,12 @@
-// Child processes of the local stack: a port check before spawning, spawning with output
-// to a log file, readiness, and stopping by handle or by PID (for `roque stack down`, which
-// is not the parent of what `up` started).
+// Child processes of the local stack and of every `roque` command: a port check before
+// spawning, spawning with output to a log file, readiness, and stopping by handle or by
+// PID (for `roque stack down`, which is not the parent of what `up` started). A child that
+// must not outlive this process is guarded: the watchdog stops it if this process dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { waitForHttp } from '../../chaos/local/network';
+import { guardGroup, releaseGroup } from '../../chaos/local/watchdog';
 
 /** A port the stack needs is taken; `port` and `service` say which. */
 export class PortBusyError extends Error {
@@ -41,15 +43,38 @@ export interface Service {
 
 /**
  * Starts `bin` in its own process group, so a terminal's Ctrl-C reaches only the harness,
- * which then reverts faults and stops its children in order. `detached` also lets it
- * outlive this process (`roque stack up`).
+ * which then reverts faults and stops its children in order. `detached` lets it outlive
+ * this process (`roque stack up`); otherwise it is guarded.
  */
 export function spawnService(name: string, bin: string, args: string[], logFile: string, detached: boolean): Service {
   const log = openSync(logFile, 'a');
   const child = spawn(bin, args, { stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   if (detached) child.unref();
+  else guardChild(child);
   return { name, child, logFile };
+}
+
+const guarded = new Set<ChildProcess>();
+
+/**
+ * `child` (spawned with `detached: true`, so it leads its own process group) goes when this
+ * process goes: stopped by stopGuardedChildren(), or by the watchdog if this process dies.
+ */
+export function guardChild(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  guarded.add(child);
+  guardGroup(pid);
+  child.once('exit', () => {
+    guarded.delete(child);
+    releaseGroup(pid);
+  });
+}
+
+/** Stops every guarded child still running (what a run was still starting when it was interrupted). */
+export async function stopGuardedChildren(timeoutMs = 2_000): Promise<void> {
+  await Promise.all([...guarded].map((child) => stopChild(child, timeoutMs)));
 }
 
 const logTail = (file: string) =>
