@@ -12,7 +12,7 @@
 // name does not.
 import { registerTracingShutdown } from './tracing-handle';
 
-function tracingWanted(env: NodeJS.ProcessEnv): boolean {
+export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
   const endpoint = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   // always_off ignores even a sampled caller: no request could ever make a span.
   return endpoint && env.OTEL_SDK_DISABLED?.toLowerCase() !== 'true' && env.OTEL_TRACES_SAMPLER !== 'always_off';
