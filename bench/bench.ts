@@ -84,8 +84,8 @@ async function k6FixedRate(url: string, pid: number, rate: number, seconds: numb
     BASE_URL: url,
     RATE: String(rate),
     DURATION: `${seconds}s`,
-    // Enough VUs for the rate at a 20 ms response; beyond that k6 drops, and the result says so.
-    VUS: String(Math.max(32, Math.ceil(rate / 50))),
+    // Enough VUs for the rate at a 50 ms response; beyond that k6 drops, and the result says so.
+    VUS: String(Math.max(64, Math.ceil(rate / 20))),
     SUMMARY_FILE: summaryFile,
   };
   const [command, ...args] = [...LOAD_CORE, tools().k6, 'run', '--quiet', '--no-color', join(REPO_ROOT, 'bench/k6/throughput.js')];
