@@ -119,22 +119,24 @@ function roqueServer(name: string, what: string, variant: RoqueVariant): Server 
   };
 }
 
+// In the order a round runs them: the servers of each compared pair side by side, so a burst
+// of other load hits both alike more often than not.
 export const SERVERS: Server[] = [
-  { name: 'bare', what: 'node:http, no framework', start: startBareDice },
   { name: 'fastify', what: 'bare Fastify, dice route only', start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/bare-fastify.js')], p) },
   {
     name: 'nest',
     what: 'bare NestJS on Fastify, dice route only',
     start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/nest-minimal.js')], p, { ADAPTER: 'fastify' }),
   },
+  { name: 'bare', what: 'node:http, no framework', start: startBareDice },
   roqueServer('roque-app', '`npm run app`: metrics, JSON logs at info, no admin API, no tracing', { admin: false }),
   roqueServer('roque-admin', 'the same with the admin API on (fault engine in the request path), no fault', { admin: true }),
-  roqueServer('roque-faults', `the same with ${MAX_FAULTS} active faults, none matching GET / (routes ["/fail"])`, { admin: true, faults: MAX_FAULTS }),
   roqueServer('roque-traced', 'the full app: admin API on, tracing exported over OTLP to a loopback sink at the default 10% sampling', {
     admin: true,
     tracing: {},
   }),
   roqueServer('roque-traced-off', 'the full app with OTEL_TRACES_SAMPLER=always_off', { admin: true, tracing: { sampler: 'always_off' } }),
+  roqueServer('roque-faults', `the same with ${MAX_FAULTS} active faults, none matching GET / (routes ["/fail"])`, { admin: true, faults: MAX_FAULTS }),
   {
     name: 'flask',
     what: "the seed's Flask app with prometheus-flask-exporter, Flask's own server",
