@@ -136,7 +136,7 @@ export const SERVERS: Server[] = [
     tracing: {},
   }),
   roqueServer('roque-traced-off', 'the full app with OTEL_TRACES_SAMPLER=always_off', { admin: true, tracing: { sampler: 'always_off' } }),
-  roqueServer('roque-faults', `the same with ${MAX_FAULTS} active faults, none matching GET / (routes ["/fail"])`, { admin: true, faults: MAX_FAULTS }),
+  roqueServer('roque-faults', `admin API on with ${MAX_FAULTS} active faults, none matching GET / (routes ["/fail"])`, { admin: true, faults: MAX_FAULTS }),
   {
     name: 'flask',
     what: "the seed's Flask app with prometheus-flask-exporter, Flask's own server",
