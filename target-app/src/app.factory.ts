@@ -74,9 +74,11 @@ export async function createAdminApp(config: AppConfig, service: NestFastifyAppl
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.get(RequestLogHooks).register(adapter.getInstance<FastifyInstance>());
+  const fastify = adapter.getInstance<FastifyInstance>();
+  registerRequestSpans(fastify);
+  app.get(RequestLogHooks).register(fastify);
   await app.init();
   app.get(AdminOpenApiDocument).build(app, [ChaosAdminModule], config.appVersion);
-  await adapter.getInstance<FastifyInstance>().ready();
+  await fastify.ready();
   return app;
 }
