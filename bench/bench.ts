@@ -59,6 +59,8 @@ const GENERATOR_HEADROOM = 1.2;
 const SATURATED = 0.9;
 
 interface Round {
+  /** Which round (1-based): ratios pair two servers' runs of the same round. */
+  round: number;
   rps: number;
   wrkP50Ms: number;
   wrkP99Ms: number;
@@ -110,7 +112,7 @@ async function k6FixedRate(url: string, pid: number, rate: number, seconds: numb
 }
 
 /** One server, one round: wrk's warm-up and measured run, then the k6 fixed-rate run. */
-async function measureRound(running: Running): Promise<Round> {
+async function measureRound(running: Running, round: number): Promise<Round> {
   const { url, pid } = running;
   await sleep(500);
   const idleRssMb = rssMb(pid);
@@ -121,9 +123,11 @@ async function measureRound(running: Running): Promise<Round> {
     const cpuBefore = cpuSeconds(pid);
     const wrk = await runWrk(`${url}/`, WRK_SECONDS, CONNECTIONS);
     const cpu = cpuSeconds(pid) - cpuBefore;
+    if (wrk.requests === 0) throw new Error(`no request answered in ${WRK_SECONDS} s (server core ${fixed((cpu / WRK_SECONDS) * 100, 0)}% busy)`);
     const rate = Math.min(FIXED_RATE, Math.max(50, Math.round(wrk.rps / 2)));
     const fixedRate = await k6FixedRate(url, pid, rate, RATE_SECONDS);
     return {
+      round,
       rps: wrk.rps,
       wrkP50Ms: wrk.p50Ms,
       wrkP99Ms: wrk.p99Ms,
@@ -146,7 +150,10 @@ const range = (xs: number[], digits = 0) => (xs.length > 1 ? `${fixed(Math.min(.
 
 /** A ratio's median and min–max over the rounds, each round's ratio taken within that round. */
 function pairedRatio(a: Round[], b: Round[], pick: (r: Round) => number) {
-  const perRound = a.map((r, i) => pick(r) / pick(b[i])).filter(Number.isFinite);
+  const perRound = a.flatMap((r) => {
+    const other = b.find((x) => x.round === r.round);
+    return other ? [pick(r) / pick(other)] : [];
+  }).filter(Number.isFinite);
   return { median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
 }
 
@@ -189,17 +196,30 @@ async function throughputSuite(): Promise<SuiteResult> {
   const only = flags.only?.split(',');
   const servers = SERVERS.filter((s) => !only || only.includes(s.name));
   const runs = new Map<string, Round[]>(servers.map((s) => [s.name, []]));
+  // A server that does not start or answer in a round (a starved core on a shared machine)
+  // loses that round, said in the results; the others go on.
+  const failures: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const server of servers) {
-      const running = await server.start(await freePort());
+      let running: Running;
       try {
-        const r = await measureRound(running);
+        running = await server.start(await freePort());
+      } catch (error) {
+        failures.push(`round ${round} ${server.name}: did not start (${(error as Error).message.split('\n')[0]})`);
+        console.log(`bench: round ${round}/${ROUNDS} ${server.name} FAILED: ${failures.at(-1)}`);
+        continue;
+      }
+      try {
+        const r = await measureRound(running, round);
         runs.get(server.name)!.push(r);
         console.log(
           `bench: round ${round}/${ROUNDS} ${server.name.padEnd(17)} ${r.rps.toFixed(0).padStart(6)} req/s (core ${(r.busy * 100).toFixed(0)}% busy, ` +
             `${r.cpuUsAtMax.toFixed(1)} µs CPU/req, p99 ${r.wrkP99Ms.toFixed(2)} ms, ${r.errors} errors)  ` +
             `k6 ${r.rate}/s: ${r.cpuUsAtRate.toFixed(1)} µs CPU/req, p99 ${r.rateP99Ms.toFixed(2)} ms  RSS ${r.idleRssMb.toFixed(0)}→${r.peakRssMb.toFixed(0)} MB`,
         );
+      } catch (error) {
+        failures.push(`round ${round} ${server.name}: ${(error as Error).message.split('\n')[0]}`);
+        console.log(`bench: round ${round}/${ROUNDS} ${server.name} FAILED: ${failures.at(-1)}`);
       } finally {
         await running.stop();
       }
@@ -234,7 +254,7 @@ async function throughputSuite(): Promise<SuiteResult> {
   // with its core saturated; otherwise these are wrk's figures.
   const bare = byName.get('bare');
   const roques = summary.filter((s) => s.name.startsWith('roque'));
-  const fastestRoque = Math.max(...roques.map((s) => s.maxRps));
+  const fastestRoque = Math.max(...roques.map((s) => s.maxRps).filter(Number.isFinite));
   const headroom = bare && roques.length ? bare.maxRps / fastestRoque : null;
   const generatorOk = headroom !== null && headroom >= GENERATOR_HEADROOM && bare!.busy >= SATURATED;
   const generatorNote =
@@ -246,7 +266,11 @@ async function throughputSuite(): Promise<SuiteResult> {
 
   const full = byName.get(FULL_APP);
   const fullServer = servers.find((s) => s.name === FULL_APP);
-  const latency = full && fullServer ? await latencyAtHalfMax(fullServer, full.maxRps) : null;
+  let latency: Awaited<ReturnType<typeof latencyAtHalfMax>> | null = null;
+  let latencyError: string | null = null;
+  if (full && fullServer && Number.isFinite(full.maxRps)) {
+    latency = await latencyAtHalfMax(fullServer, full.maxRps).catch((error: Error) => ((latencyError = error.message.split('\n')[0]), null));
+  }
   if (latency) {
     console.log(`bench: ${FULL_APP} at ${latency.rate}/s (half its max): k6 sent ${latency.sentRps.toFixed(0)}/s, p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
   }
@@ -286,7 +310,8 @@ async function throughputSuite(): Promise<SuiteResult> {
           ? `k6 sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`
           : `k6 sent only ${fixed(latency.sentRps, 0)} req/s (${latency.unsent} requests short): that is k6's ceiling on one core, not the server's, so this p99 is at the rate k6 held. ` +
             'A generator that holds a higher open-model rate (wrk2) is not in Debian\'s packages.')
-      : `Latency at half the maximum: not measured (${FULL_APP} was left out).`,
+      : `Latency at half the maximum: not measured (${latencyError ?? `${FULL_APP} was left out or had no round`}).`,
+    ...(failures.length ? ['', `Rounds lost (their figures are missing above; ratios pair only rounds both servers had): ${failures.join('; ')}.`] : []),
     '',
     'CPU at the k6 fixed rate includes the server\'s background work (timers, default metrics, GC) spread over fewer requests, so it reads higher than under wrk; compare it between servers, not with the wrk column. ' +
       'RSS idle: after start, before load; peak: the highest sampled every 0.5 s under load.',
@@ -295,7 +320,7 @@ async function throughputSuite(): Promise<SuiteResult> {
     ranAt: new Date().toISOString(),
     settings: `${generator}; ${ROUNDS} round(s), ${WRK_SECONDS} s per wrk run, k6 fixed rate ${FIXED_RATE}/s (half the wrk maximum for a slower server) for ${RATE_SECONDS} s.`,
     markdown,
-    data: { generator, connections: CONNECTIONS, wrkSeconds: WRK_SECONDS, summary, ratios, generatorCheck: { headroom, bareBusy: bare?.busy, ok: generatorOk }, latency, fullApp: FULL_APP },
+    data: { generator, connections: CONNECTIONS, wrkSeconds: WRK_SECONDS, summary, ratios, generatorCheck: { headroom, bareBusy: bare?.busy, ok: generatorOk }, latency, latencyError, failures, fullApp: FULL_APP },
   };
 }
 
