@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerFaultCommands } from './fault.command';
 import { registerK6Command } from './k6.command';
+import { registerProxyCommand } from './proxy.command';
 import { registerRunCommand } from './run.command';
 import { registerStackCommands } from './stack.command';
 
@@ -16,6 +17,7 @@ registerRunCommand(program);
 registerFaultCommands(program);
 registerK6Command(program);
 registerStackCommands(program);
+registerProxyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
