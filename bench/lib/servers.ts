@@ -1,10 +1,10 @@
 // The servers the benchmarks start: Roque itself in several configurations and its peers
 // (bench/peers/), each pinned to the server core and ready when start() resolves.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { startApp } from '../../chaos/local/app-process';
+import { FLASK_SEED_APP, flaskSeedPython } from '../../chaos/local/flask-seed';
 import { freePort, waitForHttp } from '../../chaos/local/network';
 import { REPO_ROOT } from '../../chaos/tools';
 import { SERVER_CORE } from './k6';
@@ -57,21 +57,6 @@ async function startOtlpSink(): Promise<{ endpoint: string; close(): void }> {
   return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
-function flaskPython(): string {
-  const venv = join(REPO_ROOT, '.tools', 'bench-venv');
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(python)) {
-    console.log('bench: creating .tools/bench-venv for the Flask peer (pip, once)…');
-    const ok =
-      spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' }).status === 0 &&
-      spawnSync(python, ['-m', 'pip', 'install', '-q', '-r', join(REPO_ROOT, 'bench/peers/flask-dice/requirements.txt')], {
-        stdio: 'inherit',
-      }).status === 0;
-    if (!ok) throw new Error('could not set up the Flask peer (python3 -m venv / pip install failed)');
-  }
-  return python;
-}
-
 function roqueServer(name: string, what: string, env: (otlp: string) => Record<string, string>): Server {
   return {
     name,
@@ -107,6 +92,6 @@ export const SERVERS: Server[] = [
   {
     name: 'flask',
     what: "the seed's Flask app with prometheus-flask-exporter, Flask's own server",
-    start: (p) => spawnServer([flaskPython(), join(REPO_ROOT, 'bench/peers/flask-dice/app.py')], p, { LOG_LEVEL: 'WARNING' }),
+    start: (p) => spawnServer([flaskSeedPython(), FLASK_SEED_APP], p, { LOG_LEVEL: 'WARNING' }),
   },
 ];

@@ -16,6 +16,7 @@ interface RunFlags {
   target?: string;
   prometheus?: string;
   adminToken?: string;
+  upstream?: string;
   reports: string;
 }
 
@@ -28,6 +29,7 @@ export function registerRunCommand(program: Command): void {
     .option('--target <url>', 'app base URL (loopback); with --prometheus, use a running stack instead of starting one')
     .option('--prometheus <url>', 'Prometheus base URL (loopback)')
     .option('--admin-token <token>', 'admin API token of the target (env CHAOS_ADMIN_TOKEN)')
+    .option('--upstream <url>', 'your service (loopback): the experiment runs against it behind the fault proxy (see "Test your own service")')
     .option('--reports <dir>', 'where run folders are written', `${REPO_ROOT}/reports`)
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await run(file, flags);
@@ -42,6 +44,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       target: flags.target,
       prometheus: flags.prometheus,
       adminToken: flags.adminToken,
+      upstream: flags.upstream,
       reportsDir: flags.reports,
     });
     console.log(verdictTable(result));

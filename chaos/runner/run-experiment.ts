@@ -33,6 +33,7 @@ import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
 import { K6_CSV_ENV, readRawResults } from './raw-results';
 import { serverFigures, serverSeries } from './server-figures';
+import { prepareUpstreamTarget } from './upstream-target';
 
 export interface RunOptions {
   file: string;
@@ -41,6 +42,8 @@ export interface RunOptions {
   target?: string;
   prometheus?: string;
   adminToken?: string;
+  /** A service on loopback to run the experiment against, behind the fault proxy (see upstream-target.ts). */
+  upstream?: string;
   reportsDir: string;
   /** Where the live progress goes (default stderr). */
   progressOut?: NodeJS.WriteStream;
@@ -131,7 +134,12 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   let prometheusWatchdog: NodeJS.Timeout | undefined;
   try {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
-    target = await prepareTarget(experiment.target, options, journal, progress);
+    target =
+      options.upstream || experiment.upstream
+        ? await prepareUpstreamTarget(experiment.upstream, { upstreamUrl: options.upstream, experimentFile: options.file }, journal, progress).catch((error: Error) => {
+            throw new RunSetupError(error.message);
+          })
+        : await prepareTarget(experiment.target, options, journal, progress);
     if (abortReason) throw new RunSetupError(`${abortReason} before the load started`);
     admin = new AdminClient({ target: target.app, token: target.adminToken });
     await admin.clear().catch((error: Error) => {
@@ -163,7 +171,8 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const loadStart = loadStartOf(requests);
     if (loadStart === null) throw noRequests;
     const phases = phaseData(plan.phases, loadStart, requests, dropped).filter((p) => p.startMs <= (requests.at(-1)?.t ?? 0));
-    const verdict = evaluateChecks({ ...plan, checks: plan.checks.filter((c) => phases.some((p) => p.planned.name === c.phase)) }, phases, watcher.episodes, SEED);
+    const loadedAlerts = await target.prometheus.alertRuleNames().catch(() => undefined);
+    const verdict = evaluateChecks({ ...plan, checks: plan.checks.filter((c) => phases.some((p) => p.planned.name === c.phase)) }, phases, watcher.episodes, SEED, loadedAlerts);
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
     const [phaseResults, series] = await Promise.all([
       phaseResultsOf(phases, target.prometheus, journal),
@@ -300,14 +309,8 @@ function buildIfNeeded(progress: Progress): void {
 }
 
 /** Waits until Prometheus has scraped the app once, so the baseline is measured server-side too. */
-async function waitForScrape(prometheus: PrometheusClient, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const up = await prometheus.scalar('max(up{job="target-app"})', Date.now()).catch(() => null);
-    if (up === 1) return;
-    await sleep(500);
-  }
-  throw new Error(`Prometheus did not scrape the app within ${timeoutMs / 1000} s`);
+function waitForScrape(prometheus: PrometheusClient): Promise<void> {
+  return prometheus.waitForUp('target-app');
 }
 
 async function runLoad(
