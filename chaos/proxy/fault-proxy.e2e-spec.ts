@@ -226,6 +226,13 @@ test('the admin API: token rules, 400 for process faults, TTLs and the kill swit
   expect((await admin('DELETE', '/faults')).status).toBe(204);
   expect(((await (await admin('GET', '/faults')).json()) as { faults: Fault[] }).faults).toEqual([]);
   expect((await admin('DELETE', '/faults/nope')).status).toBe(404);
+  // As k6's admin helper sends them: a JSON content type and no body.
+  const json = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const gone = await addFault({ type: 'error' });
+  expect((await fetch(`${proxy.url}/admin/faults/${gone.id}`, { method: 'DELETE', headers: json })).status).toBe(204);
+  expect((await fetch(`${proxy.url}/admin/faults`, { method: 'DELETE', headers: json })).status).toBe(204);
+  const broken = await fetch(`${proxy.url}/admin/faults`, { method: 'POST', headers: json, body: '{"type":' });
+  expect(broken.status).toBe(400);
 
   // Past CHAOS_ADMIN_AUTH_FAILURES_PER_MINUTE (3 here, 2 used above) a client waits.
   expect((await admin('GET', '/faults', undefined, 'wrong')).status).toBe(401);

@@ -193,6 +193,17 @@ function originOf(request: FastifyRequest): ChangeOrigin {
 function registerAdminRoutes(fastify: FastifyInstance, store: FaultStore, auth: AdminAuth): void {
   fastify.register(
     async (admin) => {
+      // Clients (k6's admin helper among them) send DELETE with a JSON content type and no
+      // body, as the dice app (NestJS) accepts; Fastify's own parser would answer 400.
+      admin.removeContentTypeParser('application/json');
+      admin.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+        if (body === '') return done(null, undefined);
+        try {
+          done(null, JSON.parse(body as string));
+        } catch {
+          done(Object.assign(new Error('(body): not valid JSON'), { statusCode: 400 }), undefined);
+        }
+      });
       admin.addHook('onRequest', async (request, reply) => {
         const refusal = auth.refusal(request.headers.authorization, request.ip);
         if (refusal) return reply.code(refusal.status).headers(refusal.headers).send(errorBody(refusal.status, refusal.status === 401 ? 'Unauthorized' : 'Too Many Requests', refusal.message));
