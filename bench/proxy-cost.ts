@@ -1,0 +1,77 @@
+// The fault proxy's cost: the seed's Flask app alone vs behind the idle proxy (no faults),
+// measured with wrk pinned to core 1 while the servers share core 0. Interleaved rounds on a
+// shared machine; min–max over rounds.
+//   npm run build && node dist/bench/proxy-cost.js [--rounds 5] [--seconds 8]
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startFlaskSeed } from '../chaos/local/flask-seed';
+import { freePort, waitForHttp } from '../chaos/local/network';
+import { REPO_ROOT } from '../chaos/tools';
+import { SERVER_CORE } from './lib/k6';
+
+const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+const ROUNDS = arg('--rounds', 5);
+const SECONDS = arg('--seconds', 8);
+
+interface WrkFigures {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function toMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim());
+  if (!m) throw new Error(`wrk latency "${text}"`);
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'];
+}
+
+/** wrk on core 1, `connections` keep-alive connections for SECONDS. */
+function wrk(url: string, connections: number): WrkFigures {
+  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' });
+  const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)![1]);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50Ms: percentile('50'), p99Ms: percentile('99') };
+}
+
+async function main(): Promise<void> {
+  const seed = await startFlaskSeed(await freePort(), { wrapper: SERVER_CORE });
+  const proxyPort = await freePort();
+  const proxy = spawn(SERVER_CORE[0], [...SERVER_CORE.slice(1), process.execPath, join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'proxy', '--upstream', seed.url, '--port', String(proxyPort), '--routes', '/,/fail'], {
+    env: { ...process.env, CHAOS_ADMIN_TOKEN: 'bench', LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+  try {
+    await waitForHttp(`${proxyUrl}/`);
+    const rows: Record<string, WrkFigures[]> = {};
+    const record = (key: string, figures: WrkFigures) => (rows[key] ??= []).push(figures);
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Alternate which goes first, so a drift in the machine's load falls on both.
+      const order = round % 2 ? ['flask', 'proxy'] : ['proxy', 'flask'];
+      for (const which of order) {
+        const url = `${which === 'flask' ? seed.url : proxyUrl}/`;
+        record(`${which} c=1`, wrk(url, 1));
+        record(`${which} c=16`, wrk(url, 16));
+      }
+      console.error(`round ${round}/${ROUNDS} done`);
+    }
+    const range = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+    console.log(`| server | connections | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|`);
+    for (const [key, figures] of Object.entries(rows).sort()) {
+      const [which, connections] = key.split(' ');
+      console.log(`| ${which === 'flask' ? 'Flask alone' : 'Flask behind the idle proxy'} | ${connections.slice(2)} | ${range(figures.map((f) => f.rps), 0)} | ${range(figures.map((f) => f.p50Ms), 2)} | ${range(figures.map((f) => f.p99Ms), 2)} |`);
+    }
+    // Paired per round: the proxy's added p50 at one connection and its share of throughput at saturation.
+    const added = rows['proxy c=1'].map((f, i) => f.p50Ms - rows['flask c=1'][i].p50Ms);
+    const share = rows['proxy c=16'].map((f, i) => 1 - f.rps / rows['flask c=16'][i].rps);
+    console.log(`\nadded p50 at c=1, per round: ${range(added, 2)} ms; throughput lost at c=16, per round: ${range(share.map((s) => s * 100), 1)}%`);
+  } finally {
+    proxy.kill('SIGTERM');
+    await seed.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
