@@ -1,11 +1,11 @@
 // The servers the benchmarks start: Roque itself in several configurations and its peers
 // (bench/peers/), each pinned to the server core and ready when start() resolves.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { startApp } from '../../chaos/local/app-process';
 import { FLASK_SEED_APP, flaskSeedPython } from '../../chaos/local/flask-seed';
-import { freePort, waitForHttp } from '../../chaos/local/network';
+import { spawnHttpServer } from '../../chaos/local/http-process';
+import { freePort } from '../../chaos/local/network';
 import { REPO_ROOT } from '../../chaos/tools';
 import { SERVER_CORE } from './k6';
 
@@ -25,22 +25,8 @@ const DIST_BENCH = join(REPO_ROOT, 'dist', 'bench');
 
 /** Starts `argv` pinned to the server core and waits until GET / answers. */
 async function spawnServer(argv: string[], port: number, env: Record<string, string> = {}): Promise<Running> {
-  const [command, ...args] = [...SERVER_CORE, ...argv];
-  const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/`, { timeoutMs: 20_000 });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${argv.join(' ')}: ${(error as Error).message}\n${stderr}`);
-  }
-  const exited = new Promise((r) => child.once('exit', r));
-  return { url, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+  const server = await spawnHttpServer([...SERVER_CORE, ...argv], port, env);
+  return { url: server.url, pid: server.child.pid!, stop: server.stop };
 }
 
 /** The floor: the dice route on bare node:http. */

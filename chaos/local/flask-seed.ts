@@ -1,10 +1,10 @@
 // The seed's Flask dice app (bench/peers/flask-dice: Flask's own server with
 // prometheus-flask-exporter), with its venv made in .tools/bench-venv on first use (pip, once).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../tools';
-import { waitForHttp } from './network';
+import { spawnHttpServer, type HttpProcess } from './http-process';
 
 export const FLASK_SEED_APP = join(REPO_ROOT, 'bench', 'peers', 'flask-dice', 'app.py');
 
@@ -22,25 +22,9 @@ export function flaskSeedPython(log: (line: string) => void = console.log): stri
   return python;
 }
 
-export interface FlaskSeed {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<unknown>;
-}
+export type FlaskSeed = HttpProcess;
 
 /** Starts the seed on 127.0.0.1:`port` (prefixed by `wrapper`, e.g. taskset) and waits until GET / answers. */
-export async function startFlaskSeed(port: number, { wrapper = [] as string[], log }: { wrapper?: string[]; log?: (line: string) => void } = {}): Promise<FlaskSeed> {
-  const [command, ...args] = [...wrapper, flaskSeedPython(log), FLASK_SEED_APP];
-  const child = spawn(command, args, { env: { ...process.env, PORT: String(port), LOG_LEVEL: 'WARNING' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/`, { timeoutMs: 20_000 });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`the Flask seed did not start: ${(error as Error).message}\n${stderr}`);
-  }
-  const exited = new Promise((r) => child.once('exit', r));
-  return { url, child, stop: () => (child.exitCode === null && child.signalCode === null ? (child.kill('SIGTERM'), exited) : exited) };
+export function startFlaskSeed(port: number, { wrapper = [] as string[], log }: { wrapper?: string[]; log?: (line: string) => void } = {}): Promise<FlaskSeed> {
+  return spawnHttpServer([...wrapper, flaskSeedPython(log), FLASK_SEED_APP], port, { LOG_LEVEL: 'WARNING' });
 }

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Fault } from '../contract/faults';
 import { freePort } from '../local/network';
+import { roque, startRoque } from '../local/roque-cli';
 import { wilsonInterval } from '../stats';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 
@@ -254,4 +255,23 @@ test('without CHAOS_ADMIN_TOKEN the admin API is off (404) and requests still pa
 
 test('the upstream must be loopback', async () => {
   await expect(startFaultProxy({ upstream: 'http://example.com', env: {} })).rejects.toThrow(/not a loopback address/);
+});
+
+test('`roque proxy` serves until SIGTERM (exit 143); a non-loopback upstream is bad input (exit 2)', async () => {
+  const run = startRoque(['proxy', '--upstream', upstreamUrl, '--port', '0', '--admin-token', TOKEN, '--routes', '/,/api/*']);
+  const deadline = Date.now() + 20_000;
+  let url: string | undefined;
+  while (!url && Date.now() < deadline) {
+    url = /roque proxy: (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())?.[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(url).toBeDefined();
+  expect(JSON.parse(await (await fetch(`${url}/api/x`)).text())).toEqual({ path: '/api/x' });
+  expect((await fetch(`${url}/admin/faults`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  run.child.kill('SIGTERM');
+  expect((await run.done).code).toBe(143);
+
+  const refused = await roque(['proxy', '--upstream', 'http://192.0.2.1:80']);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('is not a loopback address');
 });
