@@ -2,8 +2,8 @@
 // measured with wrk pinned to core 1 while the servers share core 0. Interleaved rounds on a
 // shared machine; min–max over rounds.
 //   npm run build && node dist/bench/proxy-cost.js [--rounds 5] [--seconds 8]
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { startFlaskSeed } from '../chaos/local/flask-seed';
 import { freePort, waitForHttp } from '../chaos/local/network';
@@ -26,9 +26,12 @@ function toMs(text: string): number {
   return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'];
 }
 
-/** wrk on core 1, `connections` keep-alive connections for SECONDS. */
-function wrk(url: string, connections: number): WrkFigures {
-  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' });
+/**
+ * wrk on core 1, `connections` connections for SECONDS. Asynchronous: the seed logs every
+ * request to the stderr pipe this process drains, and a blocked event loop would stall it.
+ */
+async function wrk(url: string, connections: number): Promise<WrkFigures> {
+  const { stdout: out } = await promisify(execFile)('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' });
   const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)![1]);
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50Ms: percentile('50'), p99Ms: percentile('99') };
 }
@@ -50,8 +53,8 @@ async function main(): Promise<void> {
       const order = round % 2 ? ['flask', 'proxy'] : ['proxy', 'flask'];
       for (const which of order) {
         const url = `${which === 'flask' ? seed.url : proxyUrl}/`;
-        record(`${which} c=1`, wrk(url, 1));
-        record(`${which} c=16`, wrk(url, 16));
+        record(`${which} c=1`, await wrk(url, 1));
+        record(`${which} c=16`, await wrk(url, 16));
       }
       console.error(`round ${round}/${ROUNDS} done`);
     }

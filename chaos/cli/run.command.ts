@@ -37,6 +37,10 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function run(file: string, flags: RunFlags): Promise<number> {
+  if (flags.upstream && (flags.target || flags.prometheus)) {
+    console.error('roque run: --upstream starts the fault proxy and a local Prometheus; it does not go with --target or --prometheus');
+    return 2;
+  }
   try {
     const { result, runDir, exitCode } = await runExperiment({
       file,
