@@ -4,6 +4,7 @@
 //   npm run build && node dist/bench/proxy-cost.js [--rounds 5] [--seconds 8]
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFlaskSeed } from '../chaos/local/flask-seed';
 import { freePort, waitForHttp } from '../chaos/local/network';
@@ -18,6 +19,14 @@ interface WrkFigures {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time per request of each server process (µs), from /proc/<pid>/stat: a generator-free figure. */
+  cpuUs: Record<string, number>;
+}
+
+/** utime + stime of a process, in seconds (USER_HZ = 100). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function toMs(text: string): number {
@@ -30,10 +39,13 @@ function toMs(text: string): number {
  * wrk on core 1, `connections` connections for SECONDS. Asynchronous: the seed logs every
  * request to the stderr pipe this process drains, and a blocked event loop would stall it.
  */
-async function wrk(url: string, connections: number): Promise<WrkFigures> {
+async function wrk(url: string, connections: number, pids: Record<string, number>): Promise<WrkFigures> {
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const { stdout: out } = await promisify(execFile)('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' });
   const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)![1]);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50Ms: percentile('50'), p99Ms: percentile('99') };
+  const requests = Number(/(\d+) requests in/.exec(out)![1]);
+  const cpuUs = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, ((cpuSeconds(pid) - before[name]) / requests) * 1e6]));
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50Ms: percentile('50'), p99Ms: percentile('99'), cpuUs };
 }
 
 async function main(): Promise<void> {
@@ -53,16 +65,17 @@ async function main(): Promise<void> {
       const order = round % 2 ? ['flask', 'proxy'] : ['proxy', 'flask'];
       for (const which of order) {
         const url = `${which === 'flask' ? seed.url : proxyUrl}/`;
-        record(`${which} c=1`, await wrk(url, 1));
-        record(`${which} c=16`, await wrk(url, 16));
+        const pids: Record<string, number> = which === 'flask' ? { flask: seed.child.pid! } : { flask: seed.child.pid!, proxy: proxy.pid! };
+        record(`${which} c=1`, await wrk(url, 1, pids));
+        record(`${which} c=16`, await wrk(url, 16, pids));
       }
       console.error(`round ${round}/${ROUNDS} done`);
     }
     const range = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
-    console.log(`| server | connections | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|`);
+    console.log(`| server | connections | req/s | p50 ms | p99 ms | CPU µs/request (Flask; proxy) |\n|---|---|---|---|---|---|`);
     for (const [key, figures] of Object.entries(rows).sort()) {
       const [which, connections] = key.split(' ');
-      console.log(`| ${which === 'flask' ? 'Flask alone' : 'Flask behind the idle proxy'} | ${connections.slice(2)} | ${range(figures.map((f) => f.rps), 0)} | ${range(figures.map((f) => f.p50Ms), 2)} | ${range(figures.map((f) => f.p99Ms), 2)} |`);
+      console.log(`| ${which === 'flask' ? 'Flask alone' : 'Flask behind the idle proxy'} | ${connections.slice(2)} | ${range(figures.map((f) => f.rps), 0)} | ${range(figures.map((f) => f.p50Ms), 2)} | ${range(figures.map((f) => f.p99Ms), 2)} | ${['flask', 'proxy'].filter((n) => n in figures[0].cpuUs).map((n) => range(figures.map((f) => f.cpuUs[n]), 0)).join('; ')} |`);
     }
     // Paired per round: the proxy's added p50 at one connection and its share of throughput at saturation.
     const added = rows['proxy c=1'].map((f, i) => f.p50Ms - rows['flask c=1'][i].p50Ms);
