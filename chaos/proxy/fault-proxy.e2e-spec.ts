@@ -135,6 +135,13 @@ test('an error fault with probability 0.3 answers its share, per request on one 
   expect((await send(new Agent(), `${proxy.url}/`)).status).toBe(200);
 });
 
+test('a fault without routes covers every path, matched by a pattern or not, but never /health', async () => {
+  await addFault({ type: 'error', status: 502 });
+  for (const path of ['/', '/api/x', '/not/in/the/patterns']) expect((await send(new Agent(), `${proxy.url}${path}`)).status).toBe(502);
+  expect((await send(new Agent(), `${proxy.url}/health`)).status).toBe(200);
+  expect(await metric('chaos_injections_total{type="error",http_route="unmatched",http_response_status_code="502"}')).toBe(1);
+});
+
 test('a latency fault delays every covered request by its delay, and only those', async () => {
   await addFault({ type: 'latency', delayMs: 200, routes: ['/'] });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -6,7 +6,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingM
 import pino from 'pino';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { parseFaultSpec, type FaultType } from '../contract/faults';
-import { LABELS, LATENCY_BUCKETS, METRICS, NO_RESPONSE_STATUS } from '../contract/metrics';
+import { LABELS, LATENCY_BUCKETS, METRICS, NO_RESPONSE_STATUS, UNMATCHED_ROUTE } from '../contract/metrics';
 import { isOperationalRoute } from '../contract/routes';
 import { assertLoopback } from '../local/network';
 import { parseConfig } from '../../target-app/src/config/app-config';
@@ -93,7 +93,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     random: options.random ?? mathRandom,
     metrics: createChaosMetrics(registry),
     logger,
-    defaultRoutes: ['/*'],
+    // Every path: each pattern's label starts with "/", and the rest are `unmatched`.
+    defaultRoutes: ['/*', UNMATCHED_ROUTE],
   });
 
   const fastify = Fastify({ logger: false, keepAliveTimeout: 65_000, bodyLimit: config.adminBodyLimitBytes });
@@ -139,6 +140,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     reply.hijack();
     const req = request.raw;
     const res = reply.raw;
+    // /metrics, /health* and /admin* of the upstream carry no pattern label: one bounded value.
     const route = labels.get(req) ?? 'operational';
     const headers = forwardHeaders(req.headers);
     headers.host = upstream.host;
