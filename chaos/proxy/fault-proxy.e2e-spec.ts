@@ -1,6 +1,9 @@
 // The fault proxy in front of a plain node:http server: every fault type by its effect, per
 // request on one keep-alive connection; bodies streamed unchanged; upstream failures as such.
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Fault } from '../contract/faults';
 import { freePort } from '../local/network';
@@ -281,4 +284,15 @@ test('`roque proxy` serves until SIGTERM (exit 143); a non-loopback upstream is 
   const refused = await roque(['proxy', '--upstream', 'http://192.0.2.1:80']);
   expect(refused.code).toBe(2);
   expect(refused.stderr).toContain('is not a loopback address');
+});
+
+test('`roque run --upstream`: bad input is exit 2 with the reason, before anything starts', async () => {
+  const reports = join(tmpdir(), `roque-upstream-refusals-${process.pid}`);
+  const remote = await roque(['run', 'chaos/experiments/flask-seed.yaml', '--upstream', 'http://192.0.2.1:80', '--reports', reports]);
+  expect(remote.code).toBe(2);
+  expect(remote.stderr).toContain('upstream "http://192.0.2.1:80" is not a loopback address');
+  const both = await roque(['run', 'chaos/experiments/flask-seed.yaml', '--upstream', upstreamUrl, '--target', 'http://127.0.0.1:1', '--prometheus', 'http://127.0.0.1:2']);
+  expect(both.code).toBe(2);
+  expect(both.stderr).toContain('--upstream starts the fault proxy and a local Prometheus');
+  rmSync(reports, { recursive: true, force: true });
 });
