@@ -98,7 +98,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   });
 
   const fastify = Fastify({ logger: false, keepAliveTimeout: 65_000, bodyLimit: config.adminBodyLimitBytes });
-  // Keep-alive to the upstream, so the proxy adds no connection setup per request.
+  // Keep-alive to the upstream: no connection setup per request where the upstream keeps them open
+  // (the seed's Werkzeug server closes every one; see bench/results/2026-12-01-proxy-cost.md).
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
   const labels = new WeakMap<IncomingMessage, string>();
 
