@@ -1,11 +1,11 @@
 // The servers the benchmarks start: Roque itself in several configurations and its peers
 // (bench/peers/), each pinned to the server core and ready when start() resolves.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { startApp } from '../../chaos/local/app-process';
-import { freePort, waitForHttp } from '../../chaos/local/network';
+import { FLASK_SEED_APP, flaskSeedPython } from '../../chaos/local/flask-seed';
+import { spawnHttpServer } from '../../chaos/local/http-process';
+import { freePort } from '../../chaos/local/network';
 import { REPO_ROOT } from '../../chaos/tools';
 import { SERVER_CORE } from './k6';
 
@@ -25,22 +25,8 @@ const DIST_BENCH = join(REPO_ROOT, 'dist', 'bench');
 
 /** Starts `argv` pinned to the server core and waits until GET / answers. */
 async function spawnServer(argv: string[], port: number, env: Record<string, string> = {}): Promise<Running> {
-  const [command, ...args] = [...SERVER_CORE, ...argv];
-  const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/`, { timeoutMs: 20_000 });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${argv.join(' ')}: ${(error as Error).message}\n${stderr}`);
-  }
-  const exited = new Promise((r) => child.once('exit', r));
-  return { url, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+  const server = await spawnHttpServer([...SERVER_CORE, ...argv], port, env);
+  return { url: server.url, pid: server.child.pid!, stop: server.stop };
 }
 
 /** The floor: the dice route on bare node:http. */
@@ -55,21 +41,6 @@ async function startOtlpSink(): Promise<{ endpoint: string; close(): void }> {
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
-}
-
-function flaskPython(): string {
-  const venv = join(REPO_ROOT, '.tools', 'bench-venv');
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(python)) {
-    console.log('bench: creating .tools/bench-venv for the Flask peer (pip, once)…');
-    const ok =
-      spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' }).status === 0 &&
-      spawnSync(python, ['-m', 'pip', 'install', '-q', '-r', join(REPO_ROOT, 'bench/peers/flask-dice/requirements.txt')], {
-        stdio: 'inherit',
-      }).status === 0;
-    if (!ok) throw new Error('could not set up the Flask peer (python3 -m venv / pip install failed)');
-  }
-  return python;
 }
 
 /** How many request faults the fault engine holds at most (the admin API's cap). */
@@ -140,6 +111,6 @@ export const SERVERS: Server[] = [
   {
     name: 'flask',
     what: "the seed's Flask app with prometheus-flask-exporter, Flask's own server",
-    start: (p) => spawnServer([flaskPython(), join(REPO_ROOT, 'bench/peers/flask-dice/app.py')], p, { LOG_LEVEL: 'WARNING' }),
+    start: (p) => spawnServer([flaskSeedPython(), FLASK_SEED_APP], p, { LOG_LEVEL: 'WARNING' }),
   },
 ];

@@ -42,6 +42,7 @@ import { PrometheusClient } from './prometheus';
 import { K6_CSV_ENV, readRawResults } from './raw-results';
 import { runStatus } from './run-status';
 import { serverFigures, serverSeries } from './server-figures';
+import { prepareUpstreamTarget } from './upstream-target';
 
 export interface RunOptions {
   file: string;
@@ -50,6 +51,8 @@ export interface RunOptions {
   target?: string;
   prometheus?: string;
   adminToken?: string;
+  /** A service on loopback to run the experiment against, behind the fault proxy (see upstream-target.ts). */
+  upstream?: string;
   reportsDir: string;
   /** false: no dashboard pages and no k6 web dashboard (`--no-dashboards`). */
   dashboards?: boolean;
@@ -155,7 +158,12 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
     // Ctrl-C while the stack starts ends the run at once, with its report; what was being
     // started is stopped below (or by the watchdog once this process exits).
-    const preparing = prepareTarget(experiment.target, options, journal, progress);
+    const preparing =
+      options.upstream || experiment.upstream
+        ? prepareUpstreamTarget(experiment.upstream, { upstreamUrl: options.upstream, experimentFile: options.file }, journal, progress).catch((error: Error) => {
+            throw new RunSetupError(error.message);
+          })
+        : prepareTarget(experiment.target, options, journal, progress);
     target = await untilAborted(preparing, stopLoad.signal);
     if (!target) void preparing.then((late) => late.stop(), () => {});
     let k6: K6RunResult | null = null;
@@ -200,7 +208,8 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const loadStart = loadStartOf(requests) ?? loadStartedAt ?? Date.now();
     const phases = phaseData(plan.phases, loadStart, requests, dropped);
     const episodes = watcher?.episodes ?? [];
-    let verdict = evaluateChecks(plan, phases, episodes, SEED);
+    const loadedAlerts = target ? await target.prometheus.alertRuleNames().catch(() => undefined) : undefined;
+    let verdict = evaluateChecks(plan, phases, episodes, SEED, loadedAlerts);
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
     const prometheus = target?.prometheus;
     const [phaseResults, series] = await Promise.all([
@@ -366,14 +375,8 @@ function buildIfNeeded(progress: Progress): void {
 }
 
 /** Waits until Prometheus has scraped the app once, so the baseline is measured server-side too. */
-async function waitForScrape(prometheus: PrometheusClient, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const up = await prometheus.scalar('max(up{job="target-app"})', Date.now()).catch(() => null);
-    if (up === 1) return;
-    await sleep(500);
-  }
-  throw new Error(`Prometheus did not scrape the app within ${timeoutMs / 1000} s`);
+function waitForScrape(prometheus: PrometheusClient): Promise<void> {
+  return prometheus.waitForUp('target-app');
 }
 
 async function runLoad(
