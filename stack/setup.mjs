@@ -4,7 +4,7 @@
 //   1. npm install (from the lockfile), which also brings Node 24 (the npm registry's `node` package lands in
 //      node_modules/.bin, and npm scripts put that first on PATH);
 //   2. k6 v2.2.0, built with Go into .tools/bin unless that version is already on PATH;
-//   3. Prometheus, promtool and Alertmanager from Debian's packages (when root), else
+//   3. Prometheus, promtool, Alertmanager and the blackbox exporter from Debian's packages (when root), else
 //      exact instructions;
 //   4. with --tests: Debian's chromium, for the report's rendering test; Debian's redis-server, for
 //      the fault propagation test; kustomize v5 built with Go into .tools/bin, for the manifests' test.
@@ -130,6 +130,7 @@ mkdirSync(join(TOOLS, 'bin'), { recursive: true });
 const k6Bin = k6();
 debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
 debianPackages(['prometheus-alertmanager'], ['prometheus-alertmanager'], 'Alertmanager is needed for the alerting path.');
+debianPackages(['prometheus-blackbox-exporter'], ['prometheus-blackbox-exporter'], 'The blackbox exporter probes /health/ready and /health/live for the health alerts.');
 if (forTests) debianPackages(['chromium'], ['chromium'], 'Chromium renders the report in the tests.');
 if (forTests) debianPackages(['redis-server'], ['redis-server'], 'redis-server carries faults between replicas in the propagation test.');
 const builtKustomize = join(TOOLS, 'bin', 'kustomize');
@@ -140,6 +141,7 @@ const tools = {
   prometheus: which('prometheus'),
   promtool: which('promtool'),
   alertmanager: which('prometheus-alertmanager') || which('alertmanager'),
+  blackboxExporter: which('prometheus-blackbox-exporter') || which('blackbox_exporter'),
   chromium: which('chromium'),
   redisServer: which('redis-server'),
   kustomize: kustomizeBin,
