@@ -351,7 +351,7 @@ async function runLoad(
         BASE_URL: target.app,
         CHAOS_ADMIN_TOKEN: target.adminToken,
         RATE: String(plan.experiment.load.rate),
-        TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, faults: p.faults }))),
+        TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, rate: p.rate, faults: p.faults }))),
         // The experiment's checks give the verdict; k6's own per-phase thresholds would only duplicate it.
         PHASE_THRESHOLDS: 'off',
         ...(maxLatencyMs ? { MAX_LATENCY_MS: String(maxLatencyMs) } : {}),
