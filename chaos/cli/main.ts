@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerFaultCommands } from './fault.command';
 import { registerK6Command } from './k6.command';
+import { registerMatrixCommand } from './matrix.command';
 import { registerRunCommand } from './run.command';
 import { registerStackCommands } from './stack.command';
 
@@ -13,6 +14,7 @@ const program = new Command('roque')
   .configureOutput({ outputError: (text, write) => write(`roque: ${text.replace(/^error: /, '')}`) });
 
 registerRunCommand(program);
+registerMatrixCommand(program);
 registerFaultCommands(program);
 registerK6Command(program);
 registerStackCommands(program);

@@ -7,9 +7,11 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
+import { checkRuleFiles, RuleFileError } from '../matrix/rule-files';
 import { runExperiment } from '../runner/run-experiment';
 import type { RunResult } from '../report/result-schema';
 import { REPO_ROOT } from '../tools';
+import { collect, isQuick, matrix } from './matrix.command';
 
 interface RunFlags {
   quick?: boolean;
@@ -17,6 +19,9 @@ interface RunFlags {
   prometheus?: string;
   adminToken?: string;
   reports: string;
+  rules: string[];
+  rulesOnly?: boolean;
+  repeat: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -29,16 +34,25 @@ export function registerRunCommand(program: Command): void {
     .option('--prometheus <url>', 'Prometheus base URL (loopback)')
     .option('--admin-token <token>', 'admin API token of the target (env CHAOS_ADMIN_TOKEN)')
     .option('--reports <dir>', 'where run folders are written', `${REPO_ROOT}/reports`)
+    .option('--rules <file>', "a Prometheus rule file of yours, loaded beside Roque's (repeatable)", collect, [])
+    .option('--rules-only', "load only the --rules files, not Roque's")
+    .option('--repeat <n>', 'run it N times on one stack: time to detect as a distribution (writes the coverage matrix)', '1')
     .action(async (file: string, flags: RunFlags) => {
-      process.exitCode = await run(file, flags);
+      process.exitCode = flags.repeat === '1' ? await run(file, flags) : await matrix([file], flags, 'roque run');
     });
 }
 
 async function run(file: string, flags: RunFlags): Promise<number> {
   try {
+    if (flags.rulesOnly && !flags.rules.length) throw new Error('--rules-only needs at least one --rules FILE');
+    const userRules = checkRuleFiles(flags.rules);
+    if (userRules.length && (flags.target || flags.prometheus)) {
+      throw new Error('--rules loads rule files into the local Prometheus; with --target/--prometheus, load them into that Prometheus instead');
+    }
     const { result, runDir, exitCode } = await runExperiment({
       file,
-      quick: Boolean(flags.quick) || ['1', 'true', 'yes'].includes((process.env.ROQUE_QUICK ?? '').toLowerCase()),
+      quick: isQuick(flags.quick),
+      rules: { roque: !flags.rulesOnly, extra: userRules },
       target: flags.target,
       prometheus: flags.prometheus,
       adminToken: flags.adminToken,
@@ -51,6 +65,10 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   } catch (error) {
     if (error instanceof ExperimentError) {
       console.error(`roque run: invalid experiment:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
+      return 2;
+    }
+    if (error instanceof RuleFileError) {
+      console.error(`roque run: bad rule file: ${error.message}`);
       return 2;
     }
     console.error(`roque run: ${(error as Error).message}`);

@@ -12,6 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { startStack } from '../../stack/launcher';
+import type { RuleSelection } from '../../stack/launcher/prometheus-config';
 import { AdminClient } from '../admin/admin-client';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment, type ExperimentPlan } from '../experiment/plan';
@@ -42,6 +43,8 @@ export interface RunOptions {
   prometheus?: string;
   adminToken?: string;
   reportsDir: string;
+  /** The rule files the local Prometheus loads (default: Roque's); checked by the caller. */
+  rules?: RuleSelection;
   /** Where the live progress goes (default stderr). */
   progressOut?: NodeJS.WriteStream;
 }
@@ -268,7 +271,7 @@ async function prepareTarget(
     appProcess.child.once('exit', (code, signal) => {
       onLost?.(`the app (PID ${appProcess.child.pid}) exited mid-run (${signal ?? `exit code ${code}`}); the faults it held ended with it`);
     });
-    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${appProcess.port}`] });
+    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${appProcess.port}`], rules: options.rules });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     await waitForScrape(prometheus);

@@ -1,0 +1,44 @@
+// matrix.md: the coverage matrix as a Markdown table, for CI job summaries.
+import type { MatrixCell, MatrixResult, Spread } from './matrix';
+
+export function detectSeconds(value: number | null): string {
+  return value === null ? 'miss' : `${value.toFixed(1)} s`;
+}
+
+/** `17.9 / 19.0 / 21.4 s`, a miss shown as such. */
+export function spreadText(s: Spread): string {
+  if (s.min === null && s.misses === 0) return '–';
+  return `${detectSeconds(s.min)} / ${detectSeconds(s.median)} / ${detectSeconds(s.max)}`.replace(/ s \//g, ' /');
+}
+
+export function cellMark(cell: Pick<MatrixCell, 'held' | 'expected'>): string {
+  return cell.held === cell.expected ? '✅' : cell.held === 0 ? '❌' : '⚠️';
+}
+
+export function matrixMarkdown(m: MatrixResult): string {
+  const lines = [
+    `## ${m.passed ? '✅' : '❌'} coverage matrix: ${m.passed ? 'every expected detection held' : `${m.failures.length} cell(s) did not hold`}`,
+    '',
+    `${m.runs.length} run(s) · ${m.repeat} repeat(s) each · ${m.quick ? 'quick mode · ' : ''}${Math.round(m.wallSeconds)} s · rules: ${[m.rules.roque ? "Roque's" : null, ...m.rules.user].filter(Boolean).join(', ')}`,
+    '',
+    '| | fault | alert | signal | held | time to detect (min / median / max) | floor | time to resolve (median) | runs |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...m.cells.map(
+      (c) =>
+        `| ${cellMark(c)} | ${c.disturbance} | ${c.alert} | ${c.signal ?? '–'} | ${c.held}/${c.expected} | ${spreadText(c.timeToDetect)} | ${c.floorSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} s`} | ${c.timeToResolve.median === null ? '–' : `${c.timeToResolve.median.toFixed(1)} s`} | ${c.observations.map((o, i) => (o.link ? `[${i + 1}](${o.link}/report.html)` : `${i + 1}`)).join(' ')} |`,
+    ),
+    '',
+  ];
+  const unexpected = m.alerts.filter((a) => !m.cells.some((c) => c.alert === a.alert));
+  if (unexpected.length) lines.push(`Alerts no experiment here expects to fire: ${unexpected.map((a) => a.alert).join(', ')}.`, '');
+  if (m.failures.length) lines.push('**Did not hold:**', '', ...m.failures.map((f) => `- ${f}`), '');
+  lines.push(
+    m.falseAlerts.length
+      ? `**False alerts** (began while nothing they read was disturbed): ${m.falseAlerts.map((f) => `${f.alert} in ${f.experiment}/${f.phase} (repeat ${f.repeat})`).join('; ')}.`
+      : 'No false alerts: no alert began while nothing it reads was disturbed.',
+    '',
+    'Floor: the least time to detect that the 5 s scrape and rule interval, the rule\'s window and its `for` allow (half the window under the fault; bench/lib/detection-floor.ts). A miss counts as slower than any detection.',
+    '',
+  );
+  return `${lines.join('\n')}`;
+}
