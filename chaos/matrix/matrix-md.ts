@@ -15,11 +15,16 @@ export function cellMark(cell: Pick<MatrixCell, 'held' | 'expected'>): string {
   return cell.held === cell.expected ? '✅' : cell.held === 0 ? '❌' : '⚠️';
 }
 
+/** Which rule files the matrix ran with, in words. */
+export function rulesText(m: MatrixResult): string {
+  return [m.rules.roque ? `Roque's${m.rules.skipped.length ? ` but ${m.rules.skipped.join(', ')}` : ''}` : null, ...m.rules.user].filter(Boolean).join(', ');
+}
+
 export function matrixMarkdown(m: MatrixResult): string {
   const lines = [
     `## ${m.passed ? '✅' : '❌'} coverage matrix: ${m.passed ? 'every expected detection held' : `${m.failures.length} cell(s) did not hold`}`,
     '',
-    `${m.runs.length} run(s) · ${m.repeat} repeat(s) each · ${m.quick ? 'quick mode · ' : ''}${Math.round(m.wallSeconds)} s · rules: ${[m.rules.roque ? "Roque's" : null, ...m.rules.user].filter(Boolean).join(', ')}`,
+    `${m.runs.length} run(s) · ${m.repeat} repeat(s) each · ${m.quick ? 'quick mode · ' : ''}${Math.round(m.wallSeconds)} s · rules: ${rulesText(m)}`,
     '',
     '| | fault | alert | signal | held | time to detect (min / median / max) | floor | time to resolve (median) | runs |',
     '|---|---|---|---|---|---|---|---|---|',

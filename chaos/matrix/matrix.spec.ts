@@ -49,7 +49,7 @@ function result(ttd: [number | null, number | null], episodes: { alert: string; 
 }
 
 const rules = alertRules([]);
-const meta = { id: 'm', quick: true, repeat: 3, startedAt: iso(0), finishedAt: iso(300), wallSeconds: 300, rules: { roque: true, user: [] } };
+const meta = { id: 'm', quick: true, repeat: 3, startedAt: iso(0), finishedAt: iso(300), wallSeconds: 300, rules: { roque: true, skipped: [], user: [] } };
 const run = (r: RunResult | null, repeat: number): MatrixRun => ({ file: 'two.yaml', plan, repeat, result: r, error: r ? null : 'the stack died', link: r ? `../${r.runId}` : null });
 
 test('a cell counts every repeat, and a miss pushes the median and maximum out instead of being dropped', () => {

@@ -92,7 +92,8 @@ export interface MatrixResult {
   startedAt: string;
   finishedAt: string;
   wallSeconds: number;
-  rules: { roque: boolean; user: string[] };
+  /** Which rule files were loaded: Roque's (but `skipped`), and the user's. */
+  rules: { roque: boolean; skipped: string[]; user: string[] };
   alerts: { alert: string; signal: string | null; forSeconds: number; windowSeconds: number | null; floorSeconds: number | null }[];
   cells: MatrixCell[];
   falseAlerts: FalseAlert[];

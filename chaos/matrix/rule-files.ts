@@ -68,9 +68,10 @@ interface RuleNode {
   labels?: Record<string, string>;
 }
 
-/** Every alert of the rule files the local Prometheus loads: Roque's (unless `roque` is false) and the user's. */
-export function alertRules(userFiles: string[], roque = true): AlertRule[] {
-  const files = [...(roque ? readdirSync(ROQUE_RULES_DIR).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(ROQUE_RULES_DIR, f)) : []), ...userFiles];
+/** Every alert of the rule files the local Prometheus loads: Roque's (unless `roque` is false; but `skip`) and the user's. */
+export function alertRules(userFiles: string[], roque = true, skip: string[] = []): AlertRule[] {
+  const own = roque ? readdirSync(ROQUE_RULES_DIR).filter((f) => /\.ya?ml$/.test(f) && !skip.includes(f)) : [];
+  const files = [...own.map((f) => join(ROQUE_RULES_DIR, f)), ...userFiles];
   const rules = files.flatMap((file) =>
     ((parse(readFileSync(file, 'utf8')) as { groups?: { rules?: RuleNode[] }[] } | null)?.groups ?? []).flatMap((g) => (g.rules ?? []).map((rule) => ({ rule, file }))),
   );

@@ -47,6 +47,7 @@ test('without the blackbox exporter there is no probe job', () => {
 test("the user's rule files are loaded beside Roque's, or instead of them", () => {
   expect(parse(render(null, null, { roque: true, extra: ['/x/mine.yml'] })).rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', '*.yml'), '/x/mine.yml']);
   expect(parse(render(null, null, { roque: false, extra: ['/x/mine.yml'] })).rule_files).toEqual(['/x/mine.yml']);
+  expect(parse(render(null, null, { roque: true, skip: ['slo.yml'], extra: [] })).rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', 'golden-signals.yml')]);
 });
 
 test('writeProbeTargets lists both health endpoints of every target, labelled by probe', () => {

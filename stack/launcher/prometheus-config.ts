@@ -1,8 +1,8 @@
 // Renders stack/prometheus/prometheus.yml (written for compose) into the local launcher's
 // copy: loopback addresses, absolute rule paths (Roque's, the user's, or both), the app's
 // targets and probe URLs from file_sd files, and without the jobs only compose has.
-import { renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 
 interface RelabelConfig {
@@ -42,6 +42,8 @@ export interface LocalAddresses {
 /** Which rule files Prometheus loads: Roque's (`rules/*.yml`) unless `roque` is false, and the user's. */
 export interface RuleSelection {
   roque: boolean;
+  /** Names of Roque's rule files to leave out (e.g. `slo.yml`). */
+  skip?: string[];
   /** Absolute paths of the user's rule files (`--rules`). */
   extra: string[];
 }
@@ -50,6 +52,20 @@ const staticTarget = (job: ScrapeConfig, address: string): ScrapeConfig => ({
   ...job,
   static_configs: [{ targets: [address] }],
 });
+
+/** Roque's rule files as absolute paths: the globs as they are, or, to leave some out, the files they match. */
+function roqueRuleFiles(patterns: string[], canonicalPath: string, skip: string[]): string[] {
+  const absolute = patterns.map((file) => resolve(dirname(canonicalPath), file));
+  if (!skip.length) return absolute;
+  return absolute.flatMap((pattern) => {
+    if (!basename(pattern).includes('*')) return skip.includes(basename(pattern)) ? [] : [pattern];
+    const matcher = new RegExp(`^${basename(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    return readdirSync(dirname(pattern))
+      .filter((file) => matcher.test(file) && !skip.includes(file))
+      .sort()
+      .map((file) => resolve(dirname(pattern), file));
+  });
+}
 
 /** Returns the local configuration as YAML text; `canonicalPath` resolves the rule files. */
 export function renderPrometheusConfig(
@@ -78,7 +94,7 @@ export function renderPrometheusConfig(
   };
   const rendered: PrometheusConfig = {
     ...config,
-    rule_files: [...(rules.roque ? (config.rule_files ?? []).map((file) => resolve(dirname(canonicalPath), file)) : []), ...rules.extra],
+    rule_files: [...(rules.roque ? roqueRuleFiles(config.rule_files ?? [], canonicalPath, rules.skip ?? []) : []), ...rules.extra],
     scrape_configs: config.scrape_configs.flatMap((job) => {
       const toLocal = localJobs[job.job_name];
       return toLocal ? [toLocal(job)] : [];
