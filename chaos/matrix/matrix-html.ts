@@ -3,7 +3,7 @@
 // every repeat detected in time, amber when some did, red when none did; each cell shows
 // the median time to detect and links to its runs' reports.
 import { AFTER_EFFECT_MS, type MatrixCell, type MatrixResult } from './matrix';
-import { detectSeconds, rulesText, spreadText } from './matrix-md';
+import { detectSeconds, resolveText, rulesText, spreadText } from './matrix-md';
 
 export function matrixHtml(m: MatrixResult): string {
   const rows = [...new Set(m.cells.map((c) => c.disturbance))];
@@ -45,7 +45,7 @@ ${m.failures.length ? `<h2>Did not hold</h2><ul id="failures">${m.failures.map((
 ${m.cells
   .map(
     (c) =>
-      `<tr><td>${esc(c.disturbance)}</td><td>${esc(c.alert)}</td><td>${c.held}/${c.expected}</td><td>${spreadText(c.timeToDetect)}</td><td>${c.floorSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} s`}</td><td>${spreadText(c.timeToResolve)}</td><td>${runLinks(c)}</td></tr>`,
+      `<tr><td>${esc(c.disturbance)}</td><td>${esc(c.alert)}</td><td>${c.held}/${c.expected}</td><td>${spreadText(c.timeToDetect)}</td><td>${c.floorSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} s`}</td><td>${resolveText(c.timeToResolve)}</td><td>${runLinks(c)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>
@@ -92,12 +92,12 @@ table.heat th { font-weight: 600; text-align: left; padding: 4px 6px; }
 table.heat thead th { vertical-align: bottom; max-width: 90px; }
 table.heat thead .alert { display: block; writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
 table.heat thead .signal { display: block; font-weight: 400; color: #5b6475; font-size: 11px; }
-table.heat td { width: 84px; height: 58px; text-align: center; border-radius: 6px; font-size: 12px; }
+table.heat td { min-width: 92px; height: 58px; text-align: center; border-radius: 6px; font-size: 12px; }
 .held, .swatch.held { background: #2e9e5b; color: #fff; }
 .partial, .swatch.partial { background: #f0ad2a; color: #1d2330; }
 .missed, .swatch.missed { background: #d64541; color: #fff; }
 .none, .swatch.none { background: #eef0f4; }
-td .ttd { font-size: 15px; font-weight: 700; } td .runs a { color: inherit; }
+td .ttd { font-size: 15px; font-weight: 700; white-space: nowrap; } td .runs a { color: inherit; }
 tr.false td { height: 24px; }
 table.list { border-collapse: collapse; margin: 8px 0 18px; }
 table.list th, table.list td { border-bottom: 1px solid #e3e6ec; padding: 4px 10px; text-align: left; }

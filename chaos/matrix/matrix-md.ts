@@ -11,6 +11,11 @@ export function spreadText(s: Spread): string {
   return `${detectSeconds(s.min)} / ${detectSeconds(s.median)} / ${detectSeconds(s.max)}`.replace(/ s \//g, ' /');
 }
 
+/** Time to resolve: only where some repeat saw the alert resolve (checks need not watch for it). */
+export function resolveText(s: Spread): string {
+  return s.min === null ? '–' : spreadText(s).replace(/miss/g, 'not seen');
+}
+
 export function cellMark(cell: Pick<MatrixCell, 'held' | 'expected'>): string {
   return cell.held === cell.expected ? '✅' : cell.held === 0 ? '❌' : '⚠️';
 }
@@ -26,11 +31,11 @@ export function matrixMarkdown(m: MatrixResult): string {
     '',
     `${m.runs.length} run(s) · ${m.repeat} repeat(s) each · ${m.quick ? 'quick mode · ' : ''}${Math.round(m.wallSeconds)} s · rules: ${rulesText(m)}`,
     '',
-    '| | fault | alert | signal | held | time to detect (min / median / max) | floor | time to resolve (median) | runs |',
+    '| | fault | alert | signal | held | time to detect (min / median / max) | floor | time to resolve (min / median / max) | runs |',
     '|---|---|---|---|---|---|---|---|---|',
     ...m.cells.map(
       (c) =>
-        `| ${cellMark(c)} | ${c.disturbance} | ${c.alert} | ${c.signal ?? '–'} | ${c.held}/${c.expected} | ${spreadText(c.timeToDetect)} | ${c.floorSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} s`} | ${c.timeToResolve.median === null ? '–' : `${c.timeToResolve.median.toFixed(1)} s`} | ${c.observations.map((o, i) => (o.link ? `[${i + 1}](${o.link}/report.html)` : `${i + 1}`)).join(' ')} |`,
+        `| ${cellMark(c)} | ${c.disturbance} | ${c.alert} | ${c.signal ?? '–'} | ${c.held}/${c.expected} | ${spreadText(c.timeToDetect)} | ${c.floorSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} s`} | ${resolveText(c.timeToResolve)} | ${c.observations.map((o, i) => (o.link ? `[${i + 1}](${o.link}/report.html)` : `${i + 1}`)).join(' ')} |`,
     ),
     '',
   ];
