@@ -3,7 +3,7 @@
 // every repeat detected in time, amber when some did, red when none did; each cell shows
 // the median time to detect and links to its runs' reports.
 import { AFTER_EFFECT_MS, type MatrixCell, type MatrixResult } from './matrix';
-import { detectSeconds, resolveText, rulesText, spreadText } from './matrix-md';
+import { detectSeconds, floorText, resolveText, rulesText, spreadText } from './matrix-md';
 
 export function matrixHtml(m: MatrixResult): string {
   const rows = [...new Set(m.cells.map((c) => c.disturbance))];
@@ -41,11 +41,11 @@ ${rows
 </tbody></table></div>
 ${m.failures.length ? `<h2>Did not hold</h2><ul id="failures">${m.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : ''}
 <h2>Cells</h2>
-<table class="list"><thead><tr><th>fault</th><th>alert</th><th>held</th><th>time to detect min / median / max</th><th>floor</th><th>time to resolve min / median / max</th><th>runs</th></tr></thead><tbody>
+<table class="list"><thead><tr><th>fault</th><th>alert</th><th>held</th><th>time to detect min / median / max</th><th>floor (any fault / at 2× threshold)</th><th>time to resolve min / median / max</th><th>runs</th></tr></thead><tbody>
 ${m.cells
   .map(
     (c) =>
-      `<tr><td>${esc(c.disturbance)}</td><td>${esc(c.alert)}</td><td>${c.held}/${c.expected}</td><td>${spreadText(c.timeToDetect)}</td><td>${c.floorSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} s`}</td><td>${resolveText(c.timeToResolve)}</td><td>${runLinks(c)}</td></tr>`,
+      `<tr><td>${esc(c.disturbance)}</td><td>${esc(c.alert)}</td><td>${c.held}/${c.expected}</td><td>${spreadText(c.timeToDetect)}</td><td>${floorText(c)}</td><td>${resolveText(c.timeToResolve)}</td><td>${runLinks(c)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>
@@ -59,7 +59,7 @@ ${
 <table class="list"><thead><tr><th>experiment</th><th>repeat</th><th>status</th><th>wall</th><th>report</th></tr></thead><tbody>
 ${m.runs.map((r) => `<tr><td>${esc(r.experiment)}</td><td>${r.repeat}</td><td>${esc(r.status)}${r.error ? `: ${esc(r.error)}` : ''}</td><td>${r.wallSeconds === null ? '–' : `${Math.round(r.wallSeconds)} s`}</td><td>${r.link ? `<a href="${esc(r.link)}/report.html">${esc(r.runId ?? '')}</a>` : '–'}</td></tr>`).join('\n')}
 </tbody></table>
-<p class="meta">Floor: the least time to detect that the 5 s scrape and rule interval, the rule's window and its <code>for</code> allow, with half the window under the fault (bench/lib/detection-floor.ts). A miss counts as slower than any detection: it is never dropped. An alert that begins while nothing it reads is disturbed (nor was in the ${AFTER_EFFECT_MS / 1000} s before) is a false alert.</p>
+<p class="meta">Floor: the least time to detect that the rule allows: its <code>for</code> for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; bench/lib/detection-floor.ts). A miss counts as slower than any detection: it is never dropped. An alert that begins while nothing it reads is disturbed (nor was in the ${AFTER_EFFECT_MS / 1000} s before) is a false alert.</p>
 </body>
 </html>
 `;

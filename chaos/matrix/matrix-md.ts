@@ -16,6 +16,11 @@ export function resolveText(s: Spread): string {
   return s.min === null ? '–' : spreadText(s).replace(/miss/g, 'not seen');
 }
 
+/** `10.0 / 17.5 s`: the floor for any fault, and for one at twice the threshold. */
+export function floorText(c: Pick<MatrixCell, 'floorSeconds' | 'floorAtTwiceThresholdSeconds'>): string {
+  return c.floorSeconds === null || c.floorAtTwiceThresholdSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} / ${c.floorAtTwiceThresholdSeconds.toFixed(1)} s`;
+}
+
 export function cellMark(cell: Pick<MatrixCell, 'held' | 'expected'>): string {
   return cell.held === cell.expected ? '✅' : cell.held === 0 ? '❌' : '⚠️';
 }
@@ -31,11 +36,11 @@ export function matrixMarkdown(m: MatrixResult): string {
     '',
     `${m.runs.length} run(s) · ${m.repeat} repeat(s) each · ${m.quick ? 'quick mode · ' : ''}${Math.round(m.wallSeconds)} s · rules: ${rulesText(m)}`,
     '',
-    '| | fault | alert | signal | held | time to detect (min / median / max) | floor | time to resolve (min / median / max) | runs |',
+    '| | fault | alert | signal | held | time to detect (min / median / max) | floor (any fault / at 2× threshold) | time to resolve (min / median / max) | runs |',
     '|---|---|---|---|---|---|---|---|---|',
     ...m.cells.map(
       (c) =>
-        `| ${cellMark(c)} | ${c.disturbance} | ${c.alert} | ${c.signal ?? '–'} | ${c.held}/${c.expected} | ${spreadText(c.timeToDetect)} | ${c.floorSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} s`} | ${resolveText(c.timeToResolve)} | ${c.observations.map((o, i) => (o.link ? `[${i + 1}](${o.link}/report.html)` : `${i + 1}`)).join(' ')} |`,
+        `| ${cellMark(c)} | ${c.disturbance} | ${c.alert} | ${c.signal ?? '–'} | ${c.held}/${c.expected} | ${spreadText(c.timeToDetect)} | ${floorText(c)} | ${resolveText(c.timeToResolve)} | ${c.observations.map((o, i) => (o.link ? `[${i + 1}](${o.link}/report.html)` : `${i + 1}`)).join(' ')} |`,
     ),
     '',
   ];
@@ -47,7 +52,7 @@ export function matrixMarkdown(m: MatrixResult): string {
       ? `**False alerts** (began while nothing they read was disturbed): ${m.falseAlerts.map((f) => `${f.alert} in ${f.experiment}/${f.phase} (repeat ${f.repeat})`).join('; ')}.`
       : 'No false alerts: no alert began while nothing it reads was disturbed.',
     '',
-    'Floor: the least time to detect that the 5 s scrape and rule interval, the rule\'s window and its `for` allow (half the window under the fault; bench/lib/detection-floor.ts). A miss counts as slower than any detection.',
+    "Floor: the least time to detect that the rule allows: its `for` for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; bench/lib/detection-floor.ts). A miss counts as slower than any detection.",
     '',
   );
   return `${lines.join('\n')}`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseExperiment } from '../experiment/load';
 import { planExperiment } from '../experiment/plan';
 import type { RunResult } from '../report/result-schema';
-import { buildMatrix, disturbancesOf, floorSeconds, spread, type MatrixRun } from './matrix';
+import { buildMatrix, disturbancesOf, floorAtTwiceThresholdSeconds, floorSeconds, spread, type MatrixRun } from './matrix';
 import { matrixHtml } from './matrix-html';
 import { matrixMarkdown } from './matrix-md';
 import { alertRules, checkRuleFiles, promDurationSeconds, RuleFileError } from './rule-files';
@@ -102,9 +102,10 @@ test("Roque's alerts: for, window (through recording rules), signal, and the flo
   expect(byName.get('RoqueHighMedianLatency')).toMatchObject({ forSeconds: 10, windowSeconds: 20, signal: 'latency' });
   expect(byName.get('RoqueTargetDown')).toMatchObject({ forSeconds: 15, windowSeconds: null, signal: 'availability' });
   expect(byName.get('DiceApiAvailabilityBurnRateFast')).toMatchObject({ forSeconds: 60, windowSeconds: 300, signal: 'availability' });
-  // Half of a 15 s span under the fault (7.5 s), then `for`.
-  expect(floorSeconds(byName.get('RoqueHighMedianLatency')!)).toBe(17.5);
-  expect(floorSeconds(byName.get('RoqueTargetDown')!)).toBe(15);
+  // Any fault: `for`. At twice the threshold: half of a 15 s span under the fault (7.5 s), then `for`.
+  expect(floorSeconds(byName.get('RoqueHighMedianLatency')!)).toBe(10);
+  expect(floorAtTwiceThresholdSeconds(byName.get('RoqueHighMedianLatency')!)).toBe(17.5);
+  expect(floorAtTwiceThresholdSeconds(byName.get('RoqueTargetDown')!)).toBe(15);
   expect(promDurationSeconds('1h30m')).toBe(5400);
   expect(() => promDurationSeconds('soon')).toThrow(/not a Prometheus duration/);
 });

@@ -68,8 +68,13 @@ export interface MatrixCell {
   fired: number;
   timeToDetect: Spread;
   timeToResolve: Spread;
-  /** The least time to detect the rule's scrape interval, window and `for` allow; null when the alert is not in the loaded rules. */
+  /** The least time to detect any fault, however large: the rule's `for`; null when the alert is not in the loaded rules. */
   floorSeconds: number | null;
+  /**
+   * The least time to detect a fault at twice the threshold (half the window must be faulty
+   * first, bench/lib/detection-floor.ts); a larger fault can be seen sooner, down to floorSeconds.
+   */
+  floorAtTwiceThresholdSeconds: number | null;
   observations: CellObservation[];
 }
 
@@ -94,7 +99,7 @@ export interface MatrixResult {
   wallSeconds: number;
   /** Which rule files were loaded: Roque's (but `skipped`), and the user's. */
   rules: { roque: boolean; skipped: string[]; user: string[] };
-  alerts: { alert: string; signal: string | null; forSeconds: number; windowSeconds: number | null; floorSeconds: number | null }[];
+  alerts: { alert: string; signal: string | null; forSeconds: number; windowSeconds: number | null; floorSeconds: number; floorAtTwiceThresholdSeconds: number }[];
   cells: MatrixCell[];
   falseAlerts: FalseAlert[];
   runs: { experiment: string; file: string; repeat: number; runId: string | null; status: string; link: string | null; wallSeconds: number | null; error: string | null }[];
@@ -111,7 +116,13 @@ export function disturbancesOf(phase: PlannedPhase, previous: PlannedPhase | und
   return kinds;
 }
 
-export function floorSeconds(rule: Pick<AlertRule, 'forSeconds' | 'windowSeconds'>): number {
+/** With a fault far past the threshold the first scrape after it shows it: nothing but `for` is left. */
+export function floorSeconds(rule: Pick<AlertRule, 'forSeconds'>): number {
+  return rule.forSeconds;
+}
+
+/** With a fault at twice the threshold half the window's span must be faulty first, then `for` runs. */
+export function floorAtTwiceThresholdSeconds(rule: Pick<AlertRule, 'forSeconds' | 'windowSeconds'>): number {
   if (rule.windowSeconds === null || rule.windowSeconds < 2 * FLOOR_SETTINGS.scrapeSeconds) return rule.forSeconds;
   return detectionBounds({ ...FLOOR_SETTINGS, windowSeconds: rule.windowSeconds, forSeconds: rule.forSeconds }).fire.min;
 }
@@ -148,6 +159,7 @@ export function buildMatrix(
         timeToDetect: spread([]),
         timeToResolve: spread([]),
         floorSeconds: rule ? floorSeconds(rule) : null,
+        floorAtTwiceThresholdSeconds: rule ? floorAtTwiceThresholdSeconds(rule) : null,
         observations: [],
       };
       cells.set(key, cell);
@@ -193,7 +205,7 @@ export function buildMatrix(
   return {
     schemaVersion: 1,
     ...meta,
-    alerts: rules.map((r) => ({ alert: r.alert, signal: r.signal, forSeconds: r.forSeconds, windowSeconds: r.windowSeconds, floorSeconds: floorSeconds(r) })),
+    alerts: rules.map((r) => ({ alert: r.alert, signal: r.signal, forSeconds: r.forSeconds, windowSeconds: r.windowSeconds, floorSeconds: floorSeconds(r), floorAtTwiceThresholdSeconds: floorAtTwiceThresholdSeconds(r) })),
     cells: sorted,
     falseAlerts,
     runs: runs.map((r) => ({
