@@ -17,6 +17,8 @@ export interface Tools {
   prometheus: string;
   promtool: string;
   alertmanager: string | null;
+  /** Debian's prometheus-blackbox-exporter: probes the health endpoints from outside. */
+  blackboxExporter: string | null;
   chromium: string | null;
 }
 
@@ -31,6 +33,7 @@ export function tools(): Tools {
     prometheus: pick('ROQUE_PROMETHEUS', found.prometheus, 'prometheus'),
     promtool: pick('ROQUE_PROMTOOL', found.promtool, 'promtool'),
     alertmanager: process.env.ROQUE_ALERTMANAGER || found.alertmanager || null,
+    blackboxExporter: process.env.ROQUE_BLACKBOX_EXPORTER || found.blackboxExporter || null,
     chromium: process.env.ROQUE_CHROMIUM || found.chromium || null,
   };
 }

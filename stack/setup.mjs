@@ -5,7 +5,8 @@
 //      node_modules/.bin, and npm scripts put that first on PATH);
 //   2. k6 v2.2.0, built with Go into .tools/bin unless that version is already on PATH;
 //   3. Prometheus 3.16 and promtool, built with Go into .tools/bin (Debian's 2.42 where Go is
-//      missing), and Alertmanager from Debian's packages (when root), else exact instructions;
+//      missing), and Alertmanager and the blackbox exporter from Debian's packages (when root),
+//      else exact instructions;
 //   4. with --tests: Debian's chromium, for the report's rendering test; Debian's redis-server, for
 //      the fault propagation test; kustomize v5 built with Go into .tools/bin, for the manifests' test;
 //   5. with --bench: Debian's wrk, the throughput benchmark's load generator.
@@ -168,6 +169,7 @@ const builtPrometheus = prometheus();
 if (!builtPrometheus) debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
 // Alertmanager's module does not build from the proxy (its UI's built assets are not in it).
 debianPackages(['prometheus-alertmanager'], ['prometheus-alertmanager'], 'Alertmanager is needed for the alerting path.');
+debianPackages(['prometheus-blackbox-exporter'], ['prometheus-blackbox-exporter'], 'The blackbox exporter probes /health/ready and /health/live for the health alerts.');
 if (forTests) debianPackages(['chromium'], ['chromium'], 'Chromium renders the report in the tests.');
 if (forTests) debianPackages(['redis-server'], ['redis-server'], 'redis-server carries faults between replicas in the propagation test.');
 if (forBench) debianPackages(['wrk'], ['wrk'], 'wrk drives the servers in the throughput benchmark.');
@@ -179,6 +181,7 @@ const tools = {
   prometheus: builtPrometheus?.[0] ?? which('prometheus'),
   promtool: builtPrometheus?.[1] ?? which('promtool'),
   alertmanager: which('prometheus-alertmanager') || which('alertmanager'),
+  blackboxExporter: which('prometheus-blackbox-exporter') || which('blackbox_exporter'),
   chromium: which('chromium'),
   redisServer: which('redis-server'),
   kustomize: kustomizeBin,

@@ -20,6 +20,7 @@ describe('faultSpecFromOptions', () => {
   it.each([
     ['abort', {}, { type: 'abort' }],
     ['cpu', { utilization: '0.8' }, { type: 'cpu', utilization: 0.8 }],
+    ['cpu', { utilization: '0.9', slice: '30s' }, { type: 'cpu', utilization: 0.9, sliceMs: 30_000 }],
     ['memory', { megabytes: '256' }, { type: 'memory', megabytes: 256 }],
     ['health', { probe: 'readiness' }, { type: 'health', probe: 'readiness' }],
     ['error', { routes: '/, /fail' }, { routes: ['/', '/fail'] }],

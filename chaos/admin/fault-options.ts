@@ -9,6 +9,7 @@ export interface FaultAddOptions {
   distribution?: string;
   status?: string;
   utilization?: string;
+  slice?: string;
   megabytes?: string;
   probe?: string;
   routes?: string;
@@ -21,7 +22,7 @@ const FLAGS_BY_TYPE: Record<FaultType, (keyof FaultAddOptions)[]> = {
   latency: ['delay', 'jitter', 'distribution'],
   error: ['status'],
   abort: [],
-  cpu: ['utilization'],
+  cpu: ['utilization', 'slice'],
   memory: ['megabytes'],
   health: ['probe'],
 };
@@ -48,6 +49,7 @@ export function faultSpecFromOptions(type: string, options: FaultAddOptions): Fa
   set('distribution', options.distribution);
   set('status', number('status', options.status));
   set('utilization', number('utilization', options.utilization));
+  set('sliceMs', duration('slice', options.slice));
   set('megabytes', number('megabytes', options.megabytes));
   set('probe', options.probe);
   set('probability', number('probability', options.probability));

@@ -32,6 +32,7 @@ export function registerFaultCommands(program: Command): void {
     .option('--distribution <kind>', 'latency: fixed | uniform | normal')
     .option('--status <code>', 'error: HTTP status to answer with (default 500)')
     .option('--utilization <0..1>', 'cpu: share of one core kept busy')
+    .option('--slice <duration>', 'cpu: hold the event loop this long in one go (default a few ms; past 4 s the app is unscrapable)')
     .option('--megabytes <n>', 'memory: megabytes held')
     .option('--probe <probe>', 'health: readiness | liveness')
     .option('--routes <list>', 'comma-separated route templates (default: every dice route)')

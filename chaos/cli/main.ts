@@ -5,6 +5,7 @@ import { registerFaultCommands } from './fault.command';
 import { registerK6Command } from './k6.command';
 import { applyFlagEnv, roqueVersion } from './options';
 import { registerProxyCommand } from './proxy.command';
+import { registerMatrixCommand } from './matrix.command';
 import { registerRunCommand } from './run.command';
 import { registerStackCommands } from './stack.command';
 
@@ -20,6 +21,7 @@ const program = new Command('roque')
   });
 
 registerRunCommand(program);
+registerMatrixCommand(program);
 registerFaultCommands(program);
 registerK6Command(program);
 registerStackCommands(program);

@@ -21,6 +21,8 @@ import {
   targetOption,
   type CommonOptions,
 } from './options';
+import { checkRuleFiles, RuleFileError } from '../matrix/rule-files';
+import { collect, matrix } from './matrix.command';
 
 interface RunFlags extends CommonOptions {
   quick?: boolean;
@@ -29,6 +31,9 @@ interface RunFlags extends CommonOptions {
   reports: string;
   /** commander's --no-dashboards sets it false. */
   dashboards: boolean;
+  rules: string[];
+  rulesOnly?: boolean;
+  repeat: string;
 }
 
 /** Where the live progress goes under --quiet: nowhere. */
@@ -49,8 +54,11 @@ export function registerRunCommand(program: Command): void {
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
     .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
     .option('--upstream <url>', 'your service (loopback): the experiment runs against it behind the fault proxy (see "Test your own service")')
+    .option('--rules <file>', "a Prometheus rule file of yours, loaded beside Roque's (repeatable)", collect, [])
+    .option('--rules-only', "load only the --rules files, not Roque's")
+    .option('--repeat <n>', 'run it N times on one stack: time to detect as a distribution (writes the coverage matrix)', '1')
     .action(async (file: string, flags: RunFlags) => {
-      process.exitCode = await run(file, flags);
+      process.exitCode = flags.repeat === '1' ? await run(file, flags) : await matrix([file], flags, 'roque run');
     });
 }
 
@@ -60,9 +68,15 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     return 2;
   }
   try {
+    if (flags.rulesOnly && !flags.rules.length) throw new Error('--rules-only needs at least one --rules FILE');
+    const userRules = checkRuleFiles(flags.rules);
+    if (userRules.length && (flags.target || flags.prometheus)) {
+      throw new Error('--rules loads rule files into the local Prometheus; with --target/--prometheus, load them into that Prometheus instead');
+    }
     const { result, runDir, exitCode } = await runExperiment({
       file,
       quick: Boolean(flags.quick),
+      rules: { roque: !flags.rulesOnly, extra: userRules },
       target: flags.target,
       prometheus: flags.prometheus,
       adminToken: flags.adminToken,
@@ -83,6 +97,10 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     if (error instanceof ExperimentError) {
       console.error(`roque run: invalid experiment:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
       return EXIT.badInput;
+    }
+    if (error instanceof RuleFileError) {
+      console.error(`roque run: bad rule file: ${error.message}`);
+      return 2;
     }
     console.error(`roque run: ${(error as Error).message}`);
     return exitCodeOf(error);

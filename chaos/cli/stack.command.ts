@@ -76,6 +76,7 @@ export function registerStackCommands(program: Command): void {
             ? `  alertmanager  ${state.alertmanager.url}  (pid ${state.alertmanager.pid})`
             : '  alertmanager  not started (not installed, or --no-alertmanager)',
         );
+        if (state.blackbox) console.log(`  blackbox      ${state.blackbox.url}  (pid ${state.blackbox.pid}), probing /health/ready and /health/live`);
         console.log(`  scraping      ${opts.target.join(', ')} as job target-app`);
         console.log(`  data, logs    ${state.dataDir}`);
         console.log('Stop with: roque stack down');

@@ -42,10 +42,20 @@ export const AbortFaultSpec = z.strictObject({
   ...common,
 });
 
+/** The longest a cpu fault may hold the event loop in one go: a minute, like the longest delay. */
+export const MAX_CPU_SLICE_MS = 60_000;
+
 export const CpuFaultSpec = z.strictObject({
   type: z.literal('cpu'),
   ...common,
   utilization: z.number().gt(0).max(1),
+  /**
+   * Optional: hold the event loop for this many ms in one go, then rest so that `utilization`
+   * is kept on average. Absent: short slices (a few ms), the loop stays responsive. Long
+   * slices stall every request (event-loop lag); past the scrape timeout they make the app
+   * unscrapable (the "down" fault).
+   */
+  sliceMs: z.number().int().min(1).max(MAX_CPU_SLICE_MS).optional(),
 });
 
 export const MemoryFaultSpec = z.strictObject({

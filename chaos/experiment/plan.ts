@@ -10,6 +10,8 @@ export interface PlannedPhase {
   /** Offset from the start of the load, ms. */
   startMs: number;
   durationMs: number;
+  /** Requests per second: the phase's own, or the experiment's. */
+  rate: number;
   faults: FaultSpec[];
 }
 
@@ -32,7 +34,7 @@ export function planExperiment(experiment: Experiment, quick: boolean): Experime
     const durationMs = quick
       ? (phase.quickDuration ?? Math.min(phase.duration, Math.max(MIN_QUICK_PHASE_MS, Math.round((phase.duration * experiment.quickScale) / 1000) * 1000)))
       : phase.duration;
-    const planned = { name: phase.name, startMs, durationMs, faults: phase.faults };
+    const planned = { name: phase.name, startMs, durationMs, rate: phase.rate ?? experiment.load.rate, faults: phase.faults };
     startMs += durationMs;
     return planned;
   });

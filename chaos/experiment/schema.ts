@@ -59,6 +59,8 @@ export const Phase = z.strictObject({
   duration: positiveDuration,
   /** Length in quick mode; default: `duration` × the experiment's `quickScale`. */
   quickDuration: positiveDuration.optional(),
+  /** Requests per second in this phase (a traffic drop or surge); default: `load.rate`. */
+  rate: z.number().int().min(1).max(2000).optional(),
   faults: z.array(FaultSpec).default([]),
 });
 

@@ -16,6 +16,7 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { startStack } from '../../stack/launcher';
 import { stopGuardedChildren } from '../../stack/launcher/processes';
+import type { RuleSelection } from '../../stack/launcher/prometheus-config';
 import { AdminClient } from '../admin/admin-client';
 import { drawRunDashboards, K6_DASHBOARD_FILE } from '../dashboards/run-pages';
 import { loadExperiment } from '../experiment/load';
@@ -56,6 +57,8 @@ export interface RunOptions {
   reportsDir: string;
   /** false: no dashboard pages and no k6 web dashboard (`--no-dashboards`). */
   dashboards?: boolean;
+  /** The rule files the local Prometheus loads (default: Roque's); checked by the caller. */
+  rules?: RuleSelection;
   /** Where the live progress goes (default stderr). */
   progressOut?: ProgressOut;
 }
@@ -343,7 +346,7 @@ async function prepareTarget(
     appProcess.child.once('exit', (code, signal) => {
       onLost?.(`the app (PID ${appProcess.child.pid}) exited mid-run (${signal ?? `exit code ${code}`}); the faults it held ended with it`);
     });
-    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${appProcess.port}`] });
+    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${appProcess.port}`], rules: options.rules });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     await waitForScrape(prometheus);
@@ -422,7 +425,7 @@ async function runLoad(
         BASE_URL: target.app,
         CHAOS_ADMIN_TOKEN: target.adminToken,
         RATE: String(plan.experiment.load.rate),
-        TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, faults: p.faults }))),
+        TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, rate: p.rate, faults: p.faults }))),
         // The experiment's checks give the verdict; k6's own per-phase thresholds would only duplicate it.
         PHASE_THRESHOLDS: 'off',
         ...(maxLatencyMs ? { MAX_LATENCY_MS: String(maxLatencyMs) } : {}),

@@ -71,7 +71,7 @@ export async function prepareUpstreamTarget(
       alertmanagerPort: null,
       appTargets: [hostOf(proxy.url)],
       upstreamTargets: [hostOf(upstreamUrl)],
-      extraRuleFiles: ruleFiles,
+      rules: { roque: true, extra: ruleFiles },
     });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);

@@ -24,6 +24,14 @@ describe('chaosPlan', () => {
     expect(options.scenarios!.load_degraded).toMatchObject({ preAllocatedVUs: 10, maxVUs: 20 });
   });
 
+  it('gives a phase its own rate when the timeline sets one, and sizes its VUs for it', () => {
+    const timeline = '[{"name":"steady","duration":"10s"},{"name":"surge","duration":"10s","rate":100}]';
+    const { scenarios } = chaosPlan(readSettings({ RATE: '10', TIMELINE: timeline })).options;
+    expect(scenarios!.load_steady).toMatchObject({ rate: 10, preAllocatedVUs: 3 });
+    expect(scenarios!.load_surge).toMatchObject({ rate: 100, preAllocatedVUs: 16 });
+    expect(() => chaosPlan(readSettings({ TIMELINE: '[{"name":"a","duration":"1s","rate":0.5}]' }))).toThrow(/TIMELINE\[0\]\.rate must be a whole number/);
+  });
+
   it('takes RATE, and refuses DURATION (phases have their own)', () => {
     expect(chaosPlan(readSettings({ RATE: '50' })).options.scenarios!.load_baseline).toMatchObject({ rate: 50 });
     expect(() => chaosPlan(readSettings({ DURATION: '1m' }))).toThrow(/durations from TIMELINE/);

@@ -29,20 +29,21 @@ export interface ChaosPlan {
 export function chaosPlan(settings: Settings): ChaosPlan {
   if (settings.durationSeconds !== undefined) throw new Error('chaos takes its durations from TIMELINE, not DURATION');
   const phases = parseTimeline(settings.timeline);
-  const rate = Math.max(1, Math.round(settings.rate ?? CHAOS_RATE));
-  const sizing = sizeVUs(rate, settings.maxLatencyMs ?? slowestInjectedMs(phases) + SERVICE_LATENCY_ALLOWANCE_MS);
-  const totalSeconds = phases.reduce((sum, p) => sum + p.durationSeconds, 0);
+  const runRate = Math.max(1, Math.round(settings.rate ?? CHAOS_RATE));
+  const rateOf = (phase: Phase) => phase.rate ?? runRate;
+  const slowestMs = settings.maxLatencyMs ?? slowestInjectedMs(phases) + SERVICE_LATENCY_ALLOWANCE_MS;
+  const plannedRequests = phases.reduce((sum, p) => sum + rateOf(p) * p.durationSeconds, 0);
 
   const scenarios: Record<string, Scenario> = {};
   for (const phase of phases) {
     scenarios[`${LOAD_PREFIX}${phase.name}`] = {
       executor: 'constant-arrival-rate',
-      rate,
+      rate: rateOf(phase),
       timeUnit: '1s',
       duration: k6Duration(phase.durationSeconds),
       startTime: k6Duration(phase.startSeconds),
       gracefulStop: '10s',
-      ...sizing,
+      ...sizeVUs(rateOf(phase), slowestMs),
       exec: 'roll',
       tags: { phase: phase.name },
     };
@@ -68,7 +69,7 @@ export function chaosPlan(settings: Settings): ChaosPlan {
         phases,
         budget: { p50Ms: settings.p50BudgetMs ?? CHAOS_BUDGET.p50Ms, p95Ms: settings.p95BudgetMs ?? CHAOS_BUDGET.p95Ms },
         expectations: settings.phaseThresholds,
-        droppedAllowed: Math.floor(DROPPED_SHARE_ALLOWED * rate * totalSeconds),
+        droppedAllowed: Math.floor(DROPPED_SHARE_ALLOWED * plannedRequests),
       }),
     ),
   };

@@ -8,6 +8,8 @@ export interface Phase {
   /** Offset from the start of the load, seconds. */
   startSeconds: number;
   durationSeconds: number;
+  /** Requests per second in this phase; absent: the run's RATE. */
+  rate?: number;
   /** Switched on when the phase starts, off when it ends; their ttlSeconds is set then. */
   faults: FaultSpec[];
 }

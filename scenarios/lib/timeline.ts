@@ -3,7 +3,8 @@
 //   [{"name":"baseline","duration":"20s"},
 //    {"name":"degraded","duration":"20s","faults":[{"type":"latency","delayMs":200}]},
 //    {"name":"recovery","duration":"20s"}]
-// `duration` is a k6 duration ("500ms", "20s", "1m30s") or seconds; `faults` are fault specs
+// `duration` is a k6 duration ("500ms", "20s", "1m30s") or seconds; `rate` (optional) the
+// phase's requests per second instead of RATE (a traffic drop or surge); `faults` are fault specs
 // of chaos/contract/faults.ts (what POST /admin/faults takes), checked before any load. A
 // fault's ttlSeconds is replaced by the rest of its phase plus a margin (faultTtlSeconds).
 import { MAX_TTL_SECONDS, parseFaultSpec } from '../../chaos/contract/faults';
@@ -45,14 +46,17 @@ export function parseTimeline(json: string | undefined): Phase[] {
 
 function parsePhase(raw: unknown, where: string, startSeconds: number): Phase {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where} must be an object`);
-  const { name, duration, faults = [], ...rest } = raw as Record<string, unknown>;
+  const { name, duration, rate, faults = [], ...rest } = raw as Record<string, unknown>;
   const unknownKeys = Object.keys(rest);
-  if (unknownKeys.length) throw new Error(`${where}: unknown field(s) ${unknownKeys.join(', ')} (expected name, duration, faults)`);
+  if (unknownKeys.length) throw new Error(`${where}: unknown field(s) ${unknownKeys.join(', ')} (expected name, duration, rate, faults)`);
   if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(name) || name === CONTROL_PHASE) {
     throw new Error(`${where}.name must be 1..32 letters, digits, "_" or "-", not "${CONTROL_PHASE}" (got ${JSON.stringify(name)})`);
   }
   if (typeof duration !== 'string' && typeof duration !== 'number') throw new Error(`${where}.duration is required, e.g. "20s"`);
   const durationSeconds = parseSeconds(duration, `${where}.duration`);
+  if (rate !== undefined && !(typeof rate === 'number' && Number.isInteger(rate) && rate >= 1)) {
+    throw new Error(`${where}.rate must be a whole number of requests per second, at least 1 (got ${JSON.stringify(rate)})`);
+  }
   if (!Array.isArray(faults)) throw new Error(`${where}.faults must be an array of fault specs`);
   const parsed = faults.map((fault, i) => {
     const result = parseFaultSpec(fault);
@@ -62,7 +66,7 @@ function parsePhase(raw: unknown, where: string, startSeconds: number): Phase {
   if (parsed.length && durationSeconds + FAULT_TTL_MARGIN_SECONDS > MAX_TTL_SECONDS) {
     throw new Error(`${where}: a phase with faults may last at most ${MAX_TTL_SECONDS - FAULT_TTL_MARGIN_SECONDS}s (the faults' TTL limit)`);
   }
-  return { name, startSeconds, durationSeconds, faults: parsed };
+  return { name, startSeconds, durationSeconds, ...(rate === undefined ? {} : { rate }), faults: parsed };
 }
 
 /**

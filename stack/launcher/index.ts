@@ -1,5 +1,6 @@
-// The local stack: Prometheus (3.16 built by setup, else Debian's 2.42) and Alertmanager, run
-// as processes on 127.0.0.1 with the repository's configuration and their own data folder.
+// The local stack: Prometheus (3.16 built by setup, else Debian's 2.42), Alertmanager and the
+// blackbox exporter where installed, run as processes on 127.0.0.1 with the repository's
+// configuration and their own data folder.
 //
 //   const stack = await startStack({ dataDir, appTargets: ['127.0.0.1:8080'] });
 //   stack.prometheusUrl                 // http://127.0.0.1:9090, ready (GET /-/ready is 200)
@@ -8,17 +9,19 @@
 //   await stack.stop()                  // both processes gone when it resolves
 //
 // Options: prometheusPort (default 9090), alertmanagerPort (default 9093; null: do not
-// start it), readyTimeoutMs (default 10 s), detached (processes outlive this one; for
+// start it), blackboxPort (default: a free port; null: do not start it), rules (Roque's
+// rule files, the user's, or both), readyTimeoutMs (default 10 s), detached (processes outlive this one; for
 // `roque stack up`, which records their PIDs with `upDetached` below).
 // A taken port fails before anything is spawned, with a PortBusyError naming the port.
 // Prometheus runs with the remote-write receiver (k6 results), native histograms, exemplar
 // storage, the OTLP receiver on v3 (prometheusFeatureFlags) and the out-of-order window of
 // stack/prometheus/prometheus.yml. Logs: <dataDir>/*.log.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../../chaos/local/network';
 import { REPO_ROOT, tools } from '../../chaos/tools';
-import { prometheusFeatureFlags, renderPrometheusConfig, writeTargets } from './prometheus-config';
+import { prometheusFeatureFlags, renderPrometheusConfig, writeProbeTargets, writeTargets, type RuleSelection } from './prometheus-config';
 import {
   assertPortFree,
   isRunning,
@@ -36,6 +39,7 @@ export const DEFAULT_PORTS = { prometheus: 9090, alertmanager: 9093 } as const;
 export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.roque', 'stack');
 const CANONICAL_CONFIG = join(REPO_ROOT, 'stack', 'prometheus', 'prometheus.yml');
 const ALERTMANAGER_CONFIG = join(REPO_ROOT, 'stack', 'alertmanager', 'alertmanager.yml');
+const BLACKBOX_CONFIG = join(REPO_ROOT, 'stack', 'blackbox', 'blackbox.yml');
 
 export interface StartStackOptions {
   dataDir: string;
@@ -43,11 +47,13 @@ export interface StartStackOptions {
   appTargets?: string[];
   /** host:port of a user's service behind the fault proxy, scraped as job `upstream`. */
   upstreamTargets?: string[];
-  /** Absolute paths of the user's rule files, loaded beside Roque's. */
-  extraRuleFiles?: string[];
   prometheusPort?: number;
   /** null: no Alertmanager even if installed. */
   alertmanagerPort?: number | null;
+  /** null: no blackbox exporter (and no health probes) even if installed. */
+  blackboxPort?: number | null;
+  /** Default: Roque's rules only. */
+  rules?: RuleSelection;
   readyTimeoutMs?: number;
   detached?: boolean;
 }
@@ -55,13 +61,16 @@ export interface StartStackOptions {
 export interface Stack {
   prometheusUrl: string;
   alertmanagerUrl: string | null;
+  /** The blackbox exporter probing the app's health endpoints, or null when not installed. */
+  blackboxUrl: string | null;
   dataDir: string;
-  pids: { prometheus: number; alertmanager: number | null };
+  pids: { prometheus: number; alertmanager: number | null; blackbox: number | null };
   setTargets(targets: string[]): void;
   stop(): Promise<void>;
 }
 
 const targetsFileOf = (dataDir: string) => join(dataDir, 'targets', 'target-app.json');
+const probesFileOf = (dataDir: string) => join(dataDir, 'targets', 'target-app-probes.json');
 
 function versionOf(binary: string): string {
   try {
@@ -71,9 +80,10 @@ function versionOf(binary: string): string {
   }
 }
 
-/** Re-points the target-app job of the stack using `dataDir`, e.g. one `roque stack up` started. */
+/** Re-points the target-app job (and its health probes) of the stack using `dataDir`, e.g. one `roque stack up` started. */
 export function setTargets(dataDir: string, targets: string[]): void {
   writeTargets(targetsFileOf(dataDir), targets);
+  writeProbeTargets(probesFileOf(dataDir), targets);
 }
 
 export async function startStack(options: StartStackOptions): Promise<Stack> {
@@ -89,20 +99,29 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   if (alertmanagerPort !== null) {
     await assertPortFree('Alertmanager', alertmanagerPort, '--alertmanager-port or ROQUE_ALERTMANAGER_PORT (startStack: alertmanagerPort)');
   }
+  // Nobody but this Prometheus talks to the exporter, so any free port will do.
+  const blackboxPort = options.blackboxPort === null || !found.blackboxExporter ? null : (options.blackboxPort ?? (await freePort()));
 
   mkdirSync(join(dataDir, 'targets'), { recursive: true });
   const configFile = join(dataDir, 'prometheus.yml');
   const prometheusAddress = `127.0.0.1:${prometheusPort}`;
   const alertmanagerAddress = alertmanagerPort === null ? null : `127.0.0.1:${alertmanagerPort}`;
+  const blackboxAddress = blackboxPort === null ? null : `127.0.0.1:${blackboxPort}`;
   writeFileSync(
     configFile,
-    renderPrometheusConfig(readFileSync(CANONICAL_CONFIG, 'utf8'), CANONICAL_CONFIG, {
-      prometheus: prometheusAddress,
-      alertmanager: alertmanagerAddress,
-      targetsFile: targetsFileOf(dataDir),
-      upstream: options.upstreamTargets,
-      extraRuleFiles: options.extraRuleFiles,
-    }),
+    renderPrometheusConfig(
+      readFileSync(CANONICAL_CONFIG, 'utf8'),
+      CANONICAL_CONFIG,
+      {
+        prometheus: prometheusAddress,
+        alertmanager: alertmanagerAddress,
+        targetsFile: targetsFileOf(dataDir),
+        blackbox: blackboxAddress,
+        probesFile: probesFileOf(dataDir),
+        upstream: options.upstreamTargets,
+      },
+      options.rules,
+    ),
   );
   setTargets(dataDir, appTargets);
 
@@ -138,11 +157,25 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
       ),
     );
   }
+  if (found.blackboxExporter && blackboxAddress) {
+    // A copy in the data folder: the folder on its command line tells the process apart (isOurs).
+    const blackboxConfig = join(dataDir, 'blackbox.yml');
+    copyFileSync(BLACKBOX_CONFIG, blackboxConfig);
+    services.push(
+      spawnService(
+        'blackbox-exporter',
+        found.blackboxExporter,
+        [`--config.file=${blackboxConfig}`, `--web.listen-address=${blackboxAddress}`],
+        join(dataDir, 'blackbox-exporter.log'),
+        detached,
+      ),
+    );
+  }
   const stop = async () => {
     await Promise.all(services.map((service) => stopChild(service.child)));
   };
 
-  const urls = [`http://${prometheusAddress}`, alertmanagerAddress && `http://${alertmanagerAddress}`];
+  const urls = services.map((service) => `http://${{ prometheus: prometheusAddress, alertmanager: alertmanagerAddress, 'blackbox-exporter': blackboxAddress }[service.name]}`);
   try {
     await Promise.all(services.map((service, i) => waitUntilReady(service, `${urls[i]}/-/ready`, readyTimeoutMs)));
   } catch (error) {
@@ -152,8 +185,13 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   return {
     prometheusUrl: `http://${prometheusAddress}`,
     alertmanagerUrl: alertmanagerAddress && `http://${alertmanagerAddress}`,
+    blackboxUrl: blackboxAddress && `http://${blackboxAddress}`,
     dataDir,
-    pids: { prometheus: services[0].child.pid!, alertmanager: services[1]?.child.pid ?? null },
+    pids: {
+      prometheus: services[0].child.pid!,
+      alertmanager: services.find((service) => service.name === 'alertmanager')?.child.pid ?? null,
+      blackbox: services.find((service) => service.name === 'blackbox-exporter')?.child.pid ?? null,
+    },
     setTargets: (targets) => setTargets(dataDir, targets),
     stop,
   };
@@ -166,10 +204,12 @@ export interface StackState {
   dataDir: string;
   prometheus: { pid: number; url: string };
   alertmanager: { pid: number; url: string } | null;
+  /** Absent in states written before the exporter was part of the stack. */
+  blackbox?: { pid: number; url: string } | null;
 }
 
 export interface ServiceStatus {
-  name: 'prometheus' | 'alertmanager';
+  name: 'prometheus' | 'alertmanager' | 'blackbox-exporter';
   pid: number;
   url: string;
   running: boolean;
@@ -187,7 +227,8 @@ const servicesOf = (state: StackState) =>
   [
     { name: 'prometheus' as const, ...state.prometheus },
     state.alertmanager && { name: 'alertmanager' as const, ...state.alertmanager },
-  ].filter((s) => s !== null);
+    state.blackbox && { name: 'blackbox-exporter' as const, ...state.blackbox },
+  ].filter((s) => !!s);
 
 /** The data folder is on every command line the stack spawns: it tells our processes apart. */
 const isOurs = (pid: number, state: StackState) => isRunning(pid, state.dataDir);
@@ -210,6 +251,7 @@ export async function upDetached(options: Omit<StartStackOptions, 'detached'>): 
     prometheus: { pid: stack.pids.prometheus, url: stack.prometheusUrl },
     alertmanager:
       stack.pids.alertmanager && stack.alertmanagerUrl ? { pid: stack.pids.alertmanager, url: stack.alertmanagerUrl } : null,
+    blackbox: stack.pids.blackbox && stack.blackboxUrl ? { pid: stack.pids.blackbox, url: stack.blackboxUrl } : null,
   };
   writeFileSync(stateFileOf(options.dataDir), `${JSON.stringify(state, null, 2)}\n`);
   return { state, started: true };

@@ -16,6 +16,7 @@ const dataDir = () => {
 };
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+const hasBlackbox = tools().blackboxExporter !== null;
 const hasAlertmanager = tools().alertmanager !== null;
 
 describe('startStack', () => {
@@ -75,8 +76,25 @@ describe('startStack', () => {
     expect(scraped).toEqual([`http://127.0.0.1:${port}/metrics`]);
   });
 
+  test('the blackbox exporter probes both health endpoints of the target', async () => {
+    if (!hasBlackbox) return;
+    const port = await freePort();
+    stack.setTargets([`127.0.0.1:${port}`]);
+    const deadline = Date.now() + 15_000;
+    let probed: string[] = [];
+    while (Date.now() < deadline) {
+      const body = (await (await fetch(`${stack.prometheusUrl}/api/v1/targets?state=active`)).json()) as {
+        data: { activeTargets: { labels: { job: string; instance: string } }[] };
+      };
+      probed = body.data.activeTargets.filter((t) => t.labels.job === 'target-app-probes').map((t) => t.labels.instance).sort();
+      if (probed.length === 2 && probed[0].includes(`:${port}/`)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(probed).toEqual([`http://127.0.0.1:${port}/health/live`, `http://127.0.0.1:${port}/health/ready`]);
+  });
+
   test('stop() leaves no process behind', async () => {
-    const pids = [stack.pids.prometheus, stack.pids.alertmanager].filter((pid) => pid !== null);
+    const pids = [stack.pids.prometheus, stack.pids.alertmanager, stack.pids.blackbox].filter((pid) => pid !== null);
     await stack.stop();
     for (const pid of pids) expect(isRunning(pid, dir)).toBe(false);
   });
@@ -133,10 +151,12 @@ test('stack up / status / down (detached, as the CLI runs them) leaves no proces
     expect(JSON.parse(readFileSync(join(dir, 'targets', 'target-app.json'), 'utf8'))[0].targets).toEqual(['127.0.0.1:4321']);
     const status = await statusDetached(dir);
     expect(status.every((s) => s.running && s.ready)).toBe(true);
-    expect(status.map((s) => s.name)).toEqual(hasAlertmanager ? ['prometheus', 'alertmanager'] : ['prometheus']);
+    const names = ['prometheus', ...(hasAlertmanager ? ['alertmanager'] : []), ...(hasBlackbox ? ['blackbox-exporter'] : [])];
+    expect(status.map((s) => s.name)).toEqual(names);
   } finally {
-    expect((await downDetached(dir)).length).toBe(hasAlertmanager ? 2 : 1);
+    expect((await downDetached(dir)).length).toBe(1 + Number(hasAlertmanager) + Number(hasBlackbox));
   }
+  if (state.blackbox) expect(isRunning(state.blackbox.pid, dir)).toBe(false);
   expect(isRunning(state.prometheus.pid, dir)).toBe(false);
   if (state.alertmanager) expect(isRunning(state.alertmanager.pid, dir)).toBe(false);
   expect(await statusDetached(dir)).toEqual([]);

@@ -4,24 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT, tools } from '../../chaos/tools';
-import { prometheusFeatureFlags, renderPrometheusConfig, writeTargets } from './prometheus-config';
+import { prometheusFeatureFlags, renderPrometheusConfig, writeProbeTargets, writeTargets, type RuleSelection } from './prometheus-config';
 
 const canonicalPath = join(REPO_ROOT, 'stack', 'prometheus', 'prometheus.yml');
 const canonical = readFileSync(canonicalPath, 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'roque-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const render = (alertmanager: string | null) =>
-  renderPrometheusConfig(canonical, canonicalPath, {
-    prometheus: '127.0.0.1:19090',
-    alertmanager,
-    targetsFile: join(dir, 'target-app.json'),
-  });
+const render = (alertmanager: string | null, blackbox: string | null = '127.0.0.1:19115', rules?: RuleSelection) =>
+  renderPrometheusConfig(
+    canonical,
+    canonicalPath,
+    { prometheus: '127.0.0.1:19090', alertmanager, targetsFile: join(dir, 'target-app.json'), blackbox, probesFile: join(dir, 'probes.json') },
+    rules,
+  );
 
 test('the local copy keeps the local jobs on loopback and drops the compose-only ones', () => {
   const config = parse(render('127.0.0.1:19093'));
   const jobs = Object.fromEntries(config.scrape_configs.map((job: { job_name: string }) => [job.job_name, job]));
-  expect(Object.keys(jobs).sort()).toEqual(['alertmanager', 'prometheus', 'target-app']);
+  expect(Object.keys(jobs).sort()).toEqual(['alertmanager', 'prometheus', 'target-app', 'target-app-probes']);
+  expect(jobs['target-app-probes'].file_sd_configs[0].files).toEqual([join(dir, 'probes.json')]);
+  expect(jobs['target-app-probes'].relabel_configs.find((r: { target_label: string }) => r.target_label === '__address__').replacement).toBe('127.0.0.1:19115');
   expect(jobs['target-app'].static_configs).toBeUndefined();
   expect(jobs['target-app'].file_sd_configs[0].files).toEqual([join(dir, 'target-app.json')]);
   expect(jobs.prometheus.static_configs[0].targets).toEqual(['127.0.0.1:19090']);
@@ -36,10 +39,31 @@ test('without Alertmanager there is no alerting section and no alertmanager job'
   expect(config.scrape_configs.map((job: { job_name: string }) => job.job_name)).not.toContain('alertmanager');
 });
 
+test('without the blackbox exporter there is no probe job', () => {
+  const config = parse(render(null, null));
+  expect(config.scrape_configs.map((job: { job_name: string }) => job.job_name)).not.toContain('target-app-probes');
+});
+
+test("the user's rule files are loaded beside Roque's, or instead of them", () => {
+  expect(parse(render(null, null, { roque: true, extra: ['/x/mine.yml'] })).rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', '*.yml'), '/x/mine.yml']);
+  expect(parse(render(null, null, { roque: false, extra: ['/x/mine.yml'] })).rule_files).toEqual(['/x/mine.yml']);
+  expect(parse(render(null, null, { roque: true, skip: ['slo.yml'], extra: [] })).rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', 'golden-signals.yml')]);
+});
+
+test('writeProbeTargets lists both health endpoints of every target, labelled by probe', () => {
+  const file = join(dir, 'probes.json');
+  writeProbeTargets(file, ['127.0.0.1:1']);
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
+    { targets: ['http://127.0.0.1:1/health/ready'], labels: { probe: 'readiness' } },
+    { targets: ['http://127.0.0.1:1/health/live'], labels: { probe: 'liveness' } },
+  ]);
+});
+
 test('promtool accepts the rendered copy and its rule files', () => {
   const file = join(dir, 'prometheus.yml');
   writeFileSync(file, render('127.0.0.1:19093'));
   writeTargets(join(dir, 'target-app.json'), ['127.0.0.1:8080']);
+  writeProbeTargets(join(dir, 'probes.json'), ['127.0.0.1:8080']);
   expect(execFileSync(tools().promtool, ['check', 'config', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 2 rule files found/);
 });
 
@@ -61,18 +85,18 @@ test('Prometheus gets the flags of its major version: OTLP on v3, native histogr
   ]);
 });
 
-test("an upstream behind the fault proxy is scraped as job upstream, and the user's rule files load beside Roque's", () => {
+test('an upstream behind the fault proxy is scraped as job upstream', () => {
   const config = parse(
     renderPrometheusConfig(canonical, canonicalPath, {
       prometheus: '127.0.0.1:19090',
       alertmanager: null,
       targetsFile: join(dir, 'target-app.json'),
+      blackbox: null,
+      probesFile: join(dir, 'probes.json'),
       upstream: ['127.0.0.1:5000'],
-      extraRuleFiles: ['/x/mine.yml'],
     }),
   );
   const upstream = config.scrape_configs.find((job: { job_name: string }) => job.job_name === 'upstream');
   expect(upstream).toEqual({ job_name: 'upstream', metrics_path: '/metrics', static_configs: [{ targets: ['127.0.0.1:5000'] }] });
-  expect(config.rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', '*.yml'), '/x/mine.yml']);
   expect(parse(render(null)).scrape_configs.map((job: { job_name: string }) => job.job_name)).not.toContain('upstream');
 });

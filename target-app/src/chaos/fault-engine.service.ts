@@ -218,7 +218,8 @@ export class FaultEngine implements OnApplicationShutdown {
   private refresh(faults: readonly Fault[]): void {
     this.healthFaults = faults.filter((fault): fault is HealthFault => fault.type === 'health');
     const cpuShare = faults.reduce((sum, fault) => sum + (fault.type === 'cpu' ? fault.utilization : 0), 0);
-    this.cpu.setUtilization(cpuShare);
+    const sliceMs = Math.max(0, ...faults.map((fault) => (fault.type === 'cpu' ? (fault.sliceMs ?? 0) : 0)));
+    this.cpu.setUtilization(cpuShare, sliceMs || undefined);
   }
 
   private checkFaultCap(active: number): void {
