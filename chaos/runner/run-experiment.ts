@@ -15,7 +15,7 @@ import { join, relative, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { startStack } from '../../stack/launcher';
-import { stopGuardedChildren } from '../../stack/launcher/processes';
+import { guardedChildren, stopGuardedChildren } from '../../stack/launcher/processes';
 import type { RuleSelection } from '../../stack/launcher/prometheus-config';
 import { AdminClient } from '../admin/admin-client';
 import { drawRunDashboards, K6_DASHBOARD_FILE } from '../dashboards/run-pages';
@@ -271,7 +271,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     await watcher?.stop();
     await target?.stop();
     // Whatever was still starting when the run was interrupted.
-    await stopGuardedChildren();
+    await stopGuardedChildren(startedBefore);
     for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
     process.off('uncaughtException', onUncaught).off('unhandledRejection', onUncaught);
     lock.release();

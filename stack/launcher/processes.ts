@@ -72,9 +72,17 @@ export function guardChild(child: ChildProcess): void {
   });
 }
 
-/** Stops every guarded child still running (what a run was still starting when it was interrupted). */
-export async function stopGuardedChildren(timeoutMs = 2_000): Promise<void> {
-  await Promise.all([...guarded].map((child) => stopChild(child, timeoutMs)));
+/** The guarded children running now: what stopGuardedChildren() must leave alone for a caller that started them earlier. */
+export function guardedChildren(): ReadonlySet<ChildProcess> {
+  return new Set(guarded);
+}
+
+/**
+ * Stops every guarded child still running but those in `keep` (what a run was still starting
+ * when it was interrupted; not the stack a `roque matrix` shares between its runs).
+ */
+export async function stopGuardedChildren(keep: ReadonlySet<ChildProcess> = new Set(), timeoutMs = 2_000): Promise<void> {
+  await Promise.all([...guarded].filter((child) => !keep.has(child)).map((child) => stopChild(child, timeoutMs)));
 }
 
 const logTail = (file: string) =>
