@@ -96,6 +96,8 @@ interface Target {
 
 export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const startedAt = Date.now();
+  // What a caller started before this run (a matrix's shared stack) outlives it.
+  const startedBefore = guardedChildren();
   const experiment = loadExperiment(options.file);
   const plan = planExperiment(experiment, options.quick);
   const runId = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${experiment.name}-${randomBytes(2).toString('hex')}`;
