@@ -9,6 +9,7 @@ import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
 import { EXIT, exitCodeOf } from '../runner/exit-codes';
+import { MAX_RUNNERS } from '../runner/load-split';
 import { runExperiment } from '../runner/run-experiment';
 import type { RunResult } from '../report/result-schema';
 import {
@@ -18,6 +19,7 @@ import {
   prometheusOption,
   quietOption,
   reportsOption,
+  runnersOption,
   targetOption,
   type CommonOptions,
 } from './options';
@@ -28,6 +30,7 @@ interface RunFlags extends CommonOptions {
   reports: string;
   /** commander's --no-dashboards sets it false. */
   dashboards: boolean;
+  runners?: number;
 }
 
 /** Where the live progress goes under --quiet: nowhere. */
@@ -45,6 +48,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(jsonOption())
     .addOption(quietOption())
     .addOption(adminTokenOption())
+    .addOption(runnersOption(MAX_RUNNERS))
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
     .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
     .action(async (file: string, flags: RunFlags) => {
@@ -63,6 +67,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       reportsDir: flags.reports,
       progressOut: flags.quiet ? SILENT : process.stderr,
       dashboards: flags.dashboards,
+      runners: flags.runners,
     });
     if (flags.json) console.log(JSON.stringify(result, null, 2));
     else if (!flags.quiet) {

@@ -84,6 +84,18 @@ export const AlertEpisodeResult = z.object({
 export const SeriesPoint = z.object({ t: z.number(), v: z.number().nullable() });
 const Series = z.array(SeriesPoint);
 
+const RunnerResult = z.object({
+  instanceId: z.string().describe('k6 instance_id tag, 1-based'),
+  segment: z.string().describe('--execution-segment'),
+  rate: z.number().describe('its share of the experiment rate, requests/s'),
+  switchesFaults: z.boolean(),
+  k6ExitCode: z.number().nullable(),
+  k6Meaning: z.string().nullable(),
+  requests: z.number(),
+  failedRequests: z.number(),
+  droppedIterations: z.number(),
+});
+
 export const RunResult = z.object({
   schemaVersion: z.literal(1),
   runId: z.string().describe('Name of the run folder: <UTC time>-<experiment>-<random>'),
@@ -97,7 +109,14 @@ export const RunResult = z.object({
   /** The whole run including start-up and clean-up, seconds. */
   wallSeconds: z.number(),
   target: z.object({ app: z.string(), prometheus: z.string(), startedLocally: z.boolean() }),
-  load: z.object({ scenario: z.string(), rate: z.number(), k6ExitCode: z.number().nullable(), k6Meaning: z.string().nullable() }),
+  load: z.object({
+    scenario: z.string(),
+    rate: z.number(),
+    k6ExitCode: z.number().nullable(),
+    k6Meaning: z.string().nullable(),
+    /** A split load's runners (`--runners N`), each with its share of the merged raw results. */
+    runners: z.array(RunnerResult).optional(),
+  }),
   phases: z.array(PhaseResult).describe('Each phase with its window, faults, client figures (from every k6 request) and server figures (Prometheus)'),
   checks: z.array(CheckResult).describe('The verdict: one entry per check of the experiment'),
   detection: z.array(DetectionResult).describe('Time to detect and to resolve, one entry per detection check'),

@@ -20,7 +20,7 @@ import { AdminClient } from '../admin/admin-client';
 import { drawRunDashboards, K6_DASHBOARD_FILE } from '../dashboards/run-pages';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment, type ExperimentPlan } from '../experiment/plan';
-import { runK6, type K6RunResult } from '../k6/k6-runner';
+import type { K6RunOptions, K6RunResult } from '../k6/k6-runner';
 import { startApp } from '../local/app-process';
 import { assertLoopback, freePort, waitForHttp } from '../local/network';
 import { faultsCleared, guardFaults, watchdogJournal } from '../local/watchdog';
@@ -39,7 +39,8 @@ import { phaseShortfall } from './phase-coverage';
 import { Progress, type ProgressOut } from './progress';
 import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
-import { K6_CSV_ENV, readRawResults } from './raw-results';
+import { combinedK6Result, runnerFigures, runnerK6Options, runSplitLoad, splitLoad, type LoadRunner, type RunnerOutcome } from './load-split';
+import { K6_CSV_ENV, mergeRawFiles, readRawResults } from './raw-results';
 import { runStatus } from './run-status';
 import { serverFigures, serverSeries } from './server-figures';
 
@@ -55,6 +56,8 @@ export interface RunOptions {
   dashboards?: boolean;
   /** Where the live progress goes (default stderr). */
   progressOut?: ProgressOut;
+  /** k6 processes the load is split across by execution segments (default 1). */
+  runners?: number;
 }
 
 export interface RunOutcome {
@@ -92,6 +95,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const startedAt = Date.now();
   const experiment = loadExperiment(options.file);
   const plan = planExperiment(experiment, options.quick);
+  const loadRunners = checked(() => splitLoad(options.runners ?? 1));
   const runId = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${experiment.name}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(options.reportsDir, runId);
   const k6Dir = join(runDir, 'k6');
@@ -159,8 +163,10 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     target = await untilAborted(preparing, stopLoad.signal);
     if (!target) void preparing.then((late) => late.stop(), () => {});
     let k6: K6RunResult | null = null;
+    let runnerOutcomes: RunnerOutcome[] | null = null;
     let loadStartedAt: number | null = null;
     const rawFile = join(k6Dir, 'requests.csv');
+    const runnerFiles = loadRunners.length === 1 ? [{ raw: rawFile, summaryDir: k6Dir }] : loadRunners.map((r) => ({ raw: join(k6Dir, `requests-${r.instanceId}.csv`), summaryDir: join(k6Dir, `runner-${r.instanceId}`) }));
     if (target) {
       const app = target.app;
       admin = new AdminClient({ target: app, token: target.adminToken });
@@ -181,13 +187,19 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       if (!abort) {
         loadStartedAt = Date.now();
         const webDashboardExport = options.dashboards === false ? undefined : join(k6Dir, K6_DASHBOARD_FILE);
-        k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, (reason) => abortRun(reason, EXIT.failed), webDashboardExport);
+        runnerOutcomes = await runLoad(plan, target, runId, loadRunners, runnerFiles, stopLoad.signal, journal, progress, watcher, abortRun, webDashboardExport);
+        k6 = combinedK6Result(runnerOutcomes);
       }
       clearInterval(prometheusWatchdog);
     }
     // The final kill switch: a run whose faults may still be active has not passed.
     const killSwitch = await revert('load finished');
     if (killSwitch.cleared && target) faultsCleared(target.app);
+    if (loadRunners.length > 1) {
+      const written = runnerFiles.map((f) => f.raw).filter((file) => existsSync(file));
+      if (written.length) await mergeRawFiles(written, rawFile);
+      for (const file of written) rmSync(file);
+    }
     const hasRaw = existsSync(rawFile);
     if (watcher) {
       if (!abort && hasRaw) await waitForDetection(plan, rawFile, watcher, progress, hurry.signal);
@@ -236,7 +248,13 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       target: target
         ? { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally }
         : { app: options.target ?? 'not started', prometheus: options.prometheus ?? 'not started', startedLocally: !options.target },
-      load: { scenario: experiment.load.scenario, rate: experiment.load.rate, k6ExitCode: k6?.exitCode ?? null, k6Meaning: k6?.meaning ?? null },
+      load: {
+        scenario: experiment.load.scenario,
+        rate: experiment.load.rate,
+        k6ExitCode: k6?.exitCode ?? null,
+        k6Meaning: k6?.meaning ?? null,
+        ...(loadRunners.length > 1 ? { runners: runnerFigures(loadRunners, runnerOutcomes, experiment.load.rate, requests, dropped) } : {}),
+      },
       phases: phaseResults,
       checks: verdict.checks,
       detection: verdict.detection,
@@ -380,16 +398,16 @@ async function runLoad(
   plan: ExperimentPlan,
   target: Target,
   runId: string,
-  k6Dir: string,
-  rawFile: string,
+  runners: LoadRunner[],
+  files: { raw: string; summaryDir: string }[],
   signal: AbortSignal,
   journal: Journal,
   progress: Progress,
   watcher: AlertWatcher,
-  abortRun: (reason: string) => void,
+  abortRun: (reason: string, exitCode: number) => void,
   webDashboardExport: string | undefined,
-): Promise<K6RunResult> {
-  const live = new LiveWindow(rawFile);
+): Promise<RunnerOutcome[]> {
+  const live = new LiveWindow(files.map((f) => f.raw));
   const aborts = new AbortTracker(plan.experiment.abort);
   let loadStartedAt: number | null = null;
   const tick = setInterval(() => {
@@ -402,32 +420,44 @@ async function runLoad(
     const index = Math.max(0, plan.phases.findLastIndex((p) => p.startMs <= elapsedMs));
     progress.update({ phase: plan.phases[index].name, phaseIndex: index, phases: plan.phases.length, elapsedMs, totalMs: plan.totalMs, figures, firing: watcher.firing() });
     const reason = aborts.check(figures, now);
-    if (reason) abortRun(reason);
+    if (reason) abortRun(reason, EXIT.failed);
   }, 1_000);
   const maxLatencyMs = plan.experiment.load.maxLatencyMs;
+  const shared: K6RunOptions = {
+    scenario: plan.experiment.load.scenario,
+    testid: runId,
+    summaryDir: files[0].summaryDir,
+    prometheusUrl: target.prometheus.url,
+    webDashboardExport,
+    signal,
+    env: {
+      ...K6_CSV_ENV,
+      BASE_URL: target.app,
+      CHAOS_ADMIN_TOKEN: target.adminToken,
+      RATE: String(plan.experiment.load.rate),
+      TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, faults: p.faults }))),
+      // The experiment's checks give the verdict; k6's own per-phase thresholds would only duplicate it.
+      PHASE_THRESHOLDS: 'off',
+      ...(maxLatencyMs ? { MAX_LATENCY_MS: String(maxLatencyMs) } : {}),
+    },
+  };
   try {
-    const result = await runK6({
-      scenario: plan.experiment.load.scenario,
-      testid: runId,
-      summaryDir: k6Dir,
-      rawOutputFile: rawFile,
-      prometheusUrl: target.prometheus.url,
-      webDashboardExport,
-      signal,
-      env: {
-        ...K6_CSV_ENV,
-        BASE_URL: target.app,
-        CHAOS_ADMIN_TOKEN: target.adminToken,
-        RATE: String(plan.experiment.load.rate),
-        TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, faults: p.faults }))),
-        // The experiment's checks give the verdict; k6's own per-phase thresholds would only duplicate it.
-        PHASE_THRESHOLDS: 'off',
-        ...(maxLatencyMs ? { MAX_LATENCY_MS: String(maxLatencyMs) } : {}),
+    const outcomes = await runSplitLoad(
+      runners,
+      (runner) => {
+        const { raw, summaryDir } = files[runners.indexOf(runner)];
+        const instance = runners.length > 1 ? { runner: runner.instanceId } : {};
+        return {
+          ...runnerK6Options(shared, runner, runners.length, raw, summaryDir),
+          onStart: (pid) => journal.write('k6.start', { ...instance, pid, ...(runners.length > 1 ? { segment: runner.segment, switchesFaults: runner.switchesFaults } : {}) }),
+          onLine: (line, stream) => journal.write('k6.output', { ...instance, stream, line }),
+        };
       },
-      onLine: (line, stream) => journal.write('k6.output', { stream, line }),
-    });
-    journal.write('k6.exit', { exitCode: result.exitCode, meaning: result.meaning });
-    return result;
+      // A runner gone mid-run leaves its segment's share of the load unsent: stop the others.
+      (lost) => abortRun(`k6 runner ${lost.instanceId} of ${runners.length} ended early: exit ${lost.result.exitCode} (${lost.result.meaning})`, EXIT.aborted),
+    );
+    for (const outcome of outcomes) journal.write('k6.exit', { ...(runners.length > 1 ? { runner: outcome.instanceId } : {}), exitCode: outcome.result.exitCode, meaning: outcome.result.meaning });
+    return outcomes;
   } finally {
     clearInterval(tick);
     progress.finish();
