@@ -55,6 +55,10 @@ export const countFrom1To =
 export const runnersOption = (max: number): Option =>
   new Option('--runners <n>', 'split the load across N k6 processes (execution segments, as the k6-operator does)').env('ROQUE_RUNNERS').argParser(countFrom1To(max));
 
+/** App replicas a command starts locally, sharing faults through Redis. */
+export const replicasOption = (max: number): Option =>
+  new Option('--replicas <m>', 'start M app replicas sharing faults through a local Redis; the load is spread over them').env('ROQUE_REPLICAS').argParser(countFrom1To(max));
+
 /**
  * The admin token, from CHAOS_ADMIN_TOKEN. The flag is hidden and kept only for scripts that
  * pass it (a token on a command line ends up in shell history and `ps`).

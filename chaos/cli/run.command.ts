@@ -10,7 +10,7 @@ import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
 import { EXIT, exitCodeOf } from '../runner/exit-codes';
 import { MAX_RUNNERS } from '../runner/load-split';
-import { runExperiment } from '../runner/run-experiment';
+import { MAX_REPLICAS, runExperiment } from '../runner/run-experiment';
 import type { RunResult } from '../report/result-schema';
 import {
   ADMIN_TOKEN_HELP,
@@ -18,6 +18,7 @@ import {
   jsonOption,
   prometheusOption,
   quietOption,
+  replicasOption,
   reportsOption,
   runnersOption,
   targetOption,
@@ -31,6 +32,7 @@ interface RunFlags extends CommonOptions {
   /** commander's --no-dashboards sets it false. */
   dashboards: boolean;
   runners?: number;
+  replicas?: number;
 }
 
 /** Where the live progress goes under --quiet: nowhere. */
@@ -49,6 +51,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(quietOption())
     .addOption(adminTokenOption())
     .addOption(runnersOption(MAX_RUNNERS))
+    .addOption(replicasOption(MAX_REPLICAS))
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
     .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
     .action(async (file: string, flags: RunFlags) => {
@@ -68,6 +71,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       progressOut: flags.quiet ? SILENT : process.stderr,
       dashboards: flags.dashboards,
       runners: flags.runners,
+      replicas: flags.replicas,
     });
     if (flags.json) console.log(JSON.stringify(result, null, 2));
     else if (!flags.quiet) {

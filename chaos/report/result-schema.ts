@@ -108,7 +108,13 @@ export const RunResult = z.object({
   finishedAt: z.iso.datetime(),
   /** The whole run including start-up and clean-up, seconds. */
   wallSeconds: z.number(),
-  target: z.object({ app: z.string(), prometheus: z.string(), startedLocally: z.boolean() }),
+  target: z.object({
+    app: z.string(),
+    prometheus: z.string(),
+    startedLocally: z.boolean(),
+    /** `--replicas M`: every replica's base URL (the load is spread over them; app is the first). */
+    replicas: z.array(z.string()).optional(),
+  }),
   load: z.object({
     scenario: z.string(),
     rate: z.number(),

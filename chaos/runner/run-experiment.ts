@@ -22,6 +22,7 @@ import { loadExperiment } from '../experiment/load';
 import { planExperiment, type ExperimentPlan } from '../experiment/plan';
 import type { K6RunOptions, K6RunResult } from '../k6/k6-runner';
 import { startApp } from '../local/app-process';
+import { startRedis } from '../local/redis-process';
 import { assertLoopback, freePort, waitForHttp } from '../local/network';
 import { faultsCleared, guardFaults, watchdogJournal } from '../local/watchdog';
 import type { PhaseResult, RunResult } from '../report/result-schema';
@@ -58,6 +59,8 @@ export interface RunOptions {
   progressOut?: ProgressOut;
   /** k6 processes the load is split across by execution segments (default 1). */
   runners?: number;
+  /** App replicas started locally, sharing faults through a local Redis (default 1). */
+  replicas?: number;
 }
 
 export interface RunOutcome {
@@ -68,6 +71,9 @@ export interface RunOutcome {
 
 /** The run could not start: bad input, unreachable target, a stack that did not come up (exit 2). */
 export class RunSetupError extends BadInputError {}
+
+/** A 2-core machine holds a few replicas; more is a cluster's job. */
+export const MAX_REPLICAS = 8;
 
 /** Seed of every bootstrap: the same data gives the same report. */
 const SEED = 20_240_601;
@@ -82,7 +88,10 @@ const FORCED_EXIT_MS = 8_000;
 const PROMETHEUS_LOST_AFTER_MS = 3_000;
 
 interface Target {
+  /** The app the admin API is called on (the first replica). */
   app: string;
+  /** Every replica the load is spread over; [app] for one. */
+  replicas: string[];
   prometheus: PrometheusClient;
   adminToken: string;
   startedLocally: boolean;
@@ -246,7 +255,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       finishedAt: new Date(finishedAt).toISOString(),
       wallSeconds: (finishedAt - startedAt) / 1000,
       target: target
-        ? { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally }
+        ? { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally, ...(target.replicas.length > 1 ? { replicas: target.replicas } : {}) }
         : { app: options.target ?? 'not started', prometheus: options.prometheus ?? 'not started', startedLocally: !options.target },
       load: {
         scenario: experiment.load.scenario,
@@ -321,6 +330,8 @@ async function prepareTarget(
 ): Promise<Target> {
   const app = options.target ?? fromFile?.app;
   const prometheusUrl = options.prometheus ?? fromFile?.prometheus;
+  const replicas = options.replicas ?? 1;
+  if ((app || prometheusUrl) && replicas > 1) throw new RunSetupError('--replicas starts the app locally: it cannot be used with a given target (--target / --prometheus)');
   if (app || prometheusUrl) {
     if (!app || !prometheusUrl) throw new RunSetupError('give both the target app and Prometheus (--target and --prometheus, or ROQUE_TARGET_URL and ROQUE_PROMETHEUS_URL), or neither to start them locally');
     const adminToken = options.adminToken ?? fromFile?.adminToken ?? process.env.CHAOS_ADMIN_TOKEN;
@@ -334,7 +345,7 @@ async function prepareTarget(
       throw new RunSetupError(`target app is not healthy: ${error.message}`);
     });
     journal.write('target.given', { app, prometheus: prometheus.url });
-    return { app, prometheus, adminToken, startedLocally: false, watch: () => {}, stop: async () => {} };
+    return { app, replicas: [app], prometheus, adminToken, startedLocally: false, watch: () => {}, stop: async () => {} };
   }
 
   buildIfNeeded(progress);
@@ -346,21 +357,37 @@ async function prepareTarget(
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
-    progress.message('roque: starting the app and Prometheus on loopback…');
-    const appProcess = await startApp({ env: { SHUTDOWN_READINESS_DELAY_MS: '0' } });
-    stops.push(() => appProcess.stop());
-    appProcess.child.once('exit', (code, signal) => {
-      onLost?.(`the app (PID ${appProcess.child.pid}) exited mid-run (${signal ?? `exit code ${code}`}); the faults it held ended with it`);
-    });
-    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${appProcess.port}`] });
+    progress.message(`roque: starting ${replicas > 1 ? `${replicas} app replicas, Redis` : 'the app'} and Prometheus on loopback…`);
+    const lost = (what: string, after = '') => (code: number | null, signal: NodeJS.Signals | null) => onLost?.(`${what} exited mid-run (${signal ?? `exit code ${code}`})${after}`);
+    // Replicas share their faults through Redis (the engine's sync), as pods of one Deployment do.
+    const redis = replicas > 1 ? await startRedis() : null;
+    if (redis) {
+      stops.push(() => redis.stop());
+      redis.child.once('exit', lost(`Redis (PID ${redis.child.pid})`, '; the replicas no longer share their faults'));
+    }
+    const adminToken = randomBytes(16).toString('hex');
+    const syncEnv: Record<string, string> = redis ? { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_NAMESPACE: `roque-${redis.port}` } : {};
+    const apps = await Promise.all(Array.from({ length: replicas }, () => startApp({ adminToken, env: { SHUTDOWN_READINESS_DELAY_MS: '0', ...syncEnv } })));
+    for (const appProcess of apps) {
+      stops.push(() => appProcess.stop());
+      appProcess.child.once('exit', lost(`the app (PID ${appProcess.child.pid})`, '; the faults it held ended with it'));
+    }
+    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: apps.map((a) => `127.0.0.1:${a.port}`) });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
-    await waitForScrape(prometheus);
-    journal.write('target.started', { app: appProcess.url, prometheus: stack.prometheusUrl, dataDir, pids: { app: appProcess.child.pid, prometheus: stack.pids.prometheus } });
+    await waitForScrape(prometheus, replicas);
+    const appProcess = apps[0];
+    journal.write('target.started', {
+      app: appProcess.url,
+      ...(replicas > 1 ? { replicas: apps.map((a) => a.url), redis: redis!.url } : {}),
+      prometheus: stack.prometheusUrl,
+      dataDir,
+      pids: { app: appProcess.child.pid, ...(replicas > 1 ? { replicas: apps.map((a) => a.child.pid), redis: redis!.child.pid } : {}), prometheus: stack.pids.prometheus },
+    });
     const watch = (listener: (reason: string) => void) => {
       onLost = listener;
     };
-    return { app: appProcess.url, prometheus, adminToken: appProcess.adminToken, startedLocally: true, watch, stop };
+    return { app: appProcess.url, replicas: apps.map((a) => a.url), prometheus, adminToken, startedLocally: true, watch, stop };
   } catch (error) {
     await stop();
     throw new RunSetupError(`the local stack could not start: ${(error as Error).message}`);
@@ -383,15 +410,15 @@ function buildIfNeeded(progress: Progress): void {
   if (build.status !== 0) throw new RunSetupError(`the build failed:\n${build.stdout}${build.stderr}`);
 }
 
-/** Waits until Prometheus has scraped the app once, so the baseline is measured server-side too. */
-async function waitForScrape(prometheus: PrometheusClient, timeoutMs = 20_000): Promise<void> {
+/** Waits until Prometheus has scraped every replica once, so the baseline is measured server-side too. */
+async function waitForScrape(prometheus: PrometheusClient, replicas: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const up = await prometheus.scalar('max(up{job="target-app"})', Date.now()).catch(() => null);
-    if (up === 1) return;
+    const up = await prometheus.scalar('count(up{job="target-app"} == 1)', Date.now()).catch(() => null);
+    if (up === replicas) return;
     await sleep(500);
   }
-  throw new Error(`Prometheus did not scrape the app within ${timeoutMs / 1000} s`);
+  throw new Error(`Prometheus did not scrape ${replicas === 1 ? 'the app' : `all ${replicas} replicas`} within ${timeoutMs / 1000} s`);
 }
 
 async function runLoad(
@@ -433,6 +460,7 @@ async function runLoad(
     env: {
       ...K6_CSV_ENV,
       BASE_URL: target.app,
+      ...(target.replicas.length > 1 ? { BASE_URLS: target.replicas.join(',') } : {}),
       CHAOS_ADMIN_TOKEN: target.adminToken,
       RATE: String(plan.experiment.load.rate),
       TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, faults: p.faults }))),
