@@ -20,6 +20,8 @@ export const LABELS = {
   status: 'http_response_status_code',
   faultType: 'type',
   faultId: 'fault_id',
+  /** Prometheus' own target label: which replica a series came from. */
+  instance: 'instance',
 } as const;
 
 /** `http_route` of a request that matched no route; raw paths never become labels. */

@@ -38,6 +38,8 @@ export const ServerPhaseFigures = z.object({
   injections: z.record(z.string(), z.number()),
   /** The slowest requests of the phase that were traced (the histogram's exemplars), slowest first. */
   slowestSampled: z.array(z.object({ traceId: z.string(), durationMs: z.number(), at: z.iso.datetime() })).optional(),
+  /** With replicas (`--replicas M`): what each one served and had injected, by its scrape instance. */
+  replicas: z.array(z.object({ instance: z.string(), requests: z.number(), injections: z.record(z.string(), z.number()) })).optional(),
 });
 
 export const PhaseResult = z.object({

@@ -43,7 +43,7 @@ import { PrometheusClient } from './prometheus';
 import { combinedK6Result, runnerFigures, runnerK6Options, runSplitLoad, splitLoad, type LoadRunner, type RunnerOutcome } from './load-split';
 import { K6_CSV_ENV, mergeRawFiles, readRawResults } from './raw-results';
 import { runStatus } from './run-status';
-import { serverFigures, serverSeries } from './server-figures';
+import { replicaFigures, serverFigures, serverSeries } from './server-figures';
 
 export interface RunOptions {
   file: string;
@@ -225,7 +225,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
     const prometheus = target?.prometheus;
     const [phaseResults, series] = await Promise.all([
-      phaseResultsOf(phases, prometheus, journal),
+      phaseResultsOf(phases, prometheus, journal, (target?.replicas.length ?? 1) > 1),
       prometheus
         ? serverSeries(prometheus, loadStart, loadEnd + LAST_SCRAPE_WAIT_MS).catch((error: Error) => {
             journal.write('prometheus.series-failed', { error: error.message });
@@ -516,15 +516,17 @@ async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: 
 }
 
 /** Each phase's figures; server figures need Prometheus, and requests in the phase to be worth asking. */
-async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal): Promise<PhaseResult[]> {
+async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal, perReplica: boolean): Promise<PhaseResult[]> {
   return Promise.all(
     phases.map(async (phase): Promise<PhaseResult> => {
       const server =
         prometheus && phase.requests.length
-          ? await serverFigures(prometheus, phase).catch((error: Error) => {
-              journal.write('prometheus.figures-failed', { phase: phase.planned.name, error: error.message });
-              return null;
-            })
+          ? await Promise.all([serverFigures(prometheus, phase), perReplica ? replicaFigures(prometheus, phase) : null])
+              .then(([figures, replicas]) => (replicas ? { ...figures, replicas } : figures))
+              .catch((error: Error) => {
+                journal.write('prometheus.figures-failed', { phase: phase.planned.name, error: error.message });
+                return null;
+              })
           : null;
       return {
         name: phase.planned.name,
