@@ -11,7 +11,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { Counter, Gauge } from 'prom-client';
-import { parseFaultSpec, type Fault, type FaultSpec } from '../../../chaos/contract/faults';
+import { blastRadiusCount, parseFaultSpec, type Fault, type FaultReplica, type FaultSpec } from '../../../chaos/contract/faults';
 import { LABELS, METRICS } from '../../../chaos/contract/metrics';
 import { AppConfig } from '../config/app-config';
 import { RANDOM_SOURCE, type RandomSource } from '../random/random-source';
@@ -19,7 +19,7 @@ import type { DelayClampedLabel, FaultActiveLabel, InjectionLabel } from './chao
 import { CpuBurner } from './cpu-burner';
 import { RequestFaultIndex } from './fault-index';
 import { decideProbe, decideRequest, isRequestFault, type HealthFault, type Probe, type RequestDecision } from './fault-rules';
-import { storedFaultEndMs, type FaultPropagator, type PropagationStatus } from './fault-propagation';
+import { actsOn, chooseReplicas, storedFaultEndMs, type FaultPropagator, type PropagationStatus } from './fault-propagation';
 import { MemoryBallast } from './memory-ballast';
 
 /** Who or what made a change, for the audit log (never the token). */
@@ -83,12 +83,14 @@ export class FaultEngine implements OnApplicationShutdown {
     this.propagator?.assertUp();
     this.checkFaultCap(this.active.size + this.adding);
     if (spec.type === 'memory') this.checkMemoryCap(spec.megabytes);
+    const placement = spec.replicas === undefined ? {} : { actsOn: await this.placeBlastRadius(spec.replicas) };
     const now = Date.now();
     const fault: Fault = {
       ...spec,
       id: randomUUID(),
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + spec.ttlSeconds * 1000).toISOString(),
+      ...placement,
     };
     if (this.propagator) {
       this.adding += 1;
@@ -100,7 +102,7 @@ export class FaultEngine implements OnApplicationShutdown {
     }
     // A resync may have loaded it from the store while the write was answered.
     if (!this.active.has(fault.id)) this.activate(fault, origin);
-    if (fault.type === 'memory') {
+    if (fault.type === 'memory' && this.actsHere(fault)) {
       try {
         await this.holdMemory(fault.id, fault.megabytes, origin);
       } catch (error) {
@@ -138,7 +140,7 @@ export class FaultEngine implements OnApplicationShutdown {
   applyRemote(fault: Fault, replica: string): boolean {
     const now = Date.now();
     if (this.active.has(fault.id)) return false;
-    const { id: _id, createdAt: _created, expiresAt: _expires, ...spec } = fault;
+    const { id: _id, createdAt: _created, expiresAt: _expires, actsOn: placement, ...spec } = fault;
     const parsed = parseFaultSpec(spec);
     const origin: ChangeOrigin = { source: 'sync', replica };
     if (!parsed.ok) {
@@ -154,8 +156,10 @@ export class FaultEngine implements OnApplicationShutdown {
       this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message }, `ignored a shared fault: ${(error as Error).message}`);
       return false;
     }
-    this.activate({ ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: new Date(endMs).toISOString() }, origin);
-    if (fault.type === 'memory') this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
+    const chosen = Array.isArray(placement) ? { actsOn: placement.filter((r) => typeof r?.replica === 'string' && typeof r?.instance === 'string') } : {};
+    const synced = { ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: new Date(endMs).toISOString(), ...chosen };
+    this.activate(synced, origin);
+    if (fault.type === 'memory' && this.actsHere(synced)) this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
     return true;
   }
 
@@ -201,6 +205,22 @@ export class FaultEngine implements OnApplicationShutdown {
     await this.memory.releaseAll();
   }
 
+  /**
+   * The replicas a new fault with a blast radius acts on, chosen once, here, from the live ones
+   * (the store's registry; without one, this process is the only replica).
+   */
+  private async placeBlastRadius(replicas: number | string): Promise<FaultReplica[]> {
+    const live = this.propagator ? await this.propagator.liveReplicas() : [{ replica: 'this-process', instance: `${this.config.host}:${this.config.port}` }];
+    const count = blastRadiusCount(replicas, live.length);
+    if (!count.ok) throw new BadRequestException(count.message);
+    return chooseReplicas(live, count.count, this.random);
+  }
+
+  /** Whether this replica is among a fault's chosen ones (every fault without a blast radius acts everywhere). */
+  private actsHere(fault: Fault): boolean {
+    return actsOn(fault, this.propagator ? this.propagator.self.replica : 'this-process');
+  }
+
   private clearHere(origin: ChangeOrigin): number {
     const ids = [...this.active.keys()];
     for (const id of ids) this.end(id, 'cleared', origin);
@@ -215,8 +235,10 @@ export class FaultEngine implements OnApplicationShutdown {
     }, remainingMs).unref();
     this.active.set(fault.id, { fault, expiry });
     this.refresh();
-    this.activeGauge.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
-    this.logger.info({ event: 'fault_added', fault, origin }, `fault added: ${fault.type} ${fault.id}`);
+    // Listed on every replica (so any can remove it), acting, and shown active, only on the chosen.
+    const here = this.actsHere(fault);
+    if (here) this.activeGauge.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
+    this.logger.info({ event: 'fault_added', fault, actsHere: here, origin }, `fault added: ${fault.type} ${fault.id}${here ? '' : ' (acts on other replicas)'}`);
   }
 
   /** A memory fault that cannot get its memory does not stay listed as active. */
@@ -243,7 +265,7 @@ export class FaultEngine implements OnApplicationShutdown {
 
   /** Rebuilds the per-request views and the CPU target after any change. */
   private refresh(): void {
-    const faults = this.list();
+    const faults = this.list().filter((fault) => this.actsHere(fault));
     this.requestIndex = new RequestFaultIndex(faults.filter(isRequestFault));
     this.healthFaults = faults.filter((fault): fault is HealthFault => fault.type === 'health');
     const cpuShare = faults.reduce((sum, fault) => sum + (fault.type === 'cpu' ? fault.utilization : 0), 0);
