@@ -10,7 +10,8 @@ import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
 import { EXIT, exitCodeOf } from '../runner/exit-codes';
 import { MAX_RUNNERS } from '../runner/load-split';
-import { MAX_REPLICAS, runExperiment } from '../runner/run-experiment';
+import { MAX_LOCAL_REPLICAS } from '../experiment/schema';
+import { runExperiment } from '../runner/run-experiment';
 import type { RunResult } from '../report/result-schema';
 import {
   ADMIN_TOKEN_HELP,
@@ -51,7 +52,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(quietOption())
     .addOption(adminTokenOption())
     .addOption(runnersOption(MAX_RUNNERS))
-    .addOption(replicasOption(MAX_REPLICAS))
+    .addOption(replicasOption(MAX_LOCAL_REPLICAS))
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
     .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
     .action(async (file: string, flags: RunFlags) => {

@@ -31,6 +31,9 @@ export const Target = z.strictObject({
   adminToken: z.string().min(1).optional(),
 });
 
+/** A 2-core machine holds a few app replicas; more is a cluster's job. */
+export const MAX_LOCAL_REPLICAS = 8;
+
 export const Load = z.strictObject({
   /** The k6 scenario (scenarios/<name>.ts); it must take a TIMELINE. */
   scenario: z.literal('chaos').default('chaos'),
@@ -38,6 +41,8 @@ export const Load = z.strictObject({
   rate: z.number().int().min(1).max(2000),
   /** Slowest latency expected, ms, for sizing VUs by Little's law; default: the largest injected delay + 100 ms. */
   maxLatencyMs: z.number().positive().optional(),
+  /** App replicas a local run starts (sharing faults through Redis); `roque run --replicas` wins. */
+  replicas: z.number().int().min(1).max(MAX_LOCAL_REPLICAS).optional(),
 });
 
 export const Phase = z.strictObject({

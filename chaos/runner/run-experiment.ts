@@ -20,6 +20,7 @@ import { AdminClient } from '../admin/admin-client';
 import { drawRunDashboards, K6_DASHBOARD_FILE } from '../dashboards/run-pages';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment, type ExperimentPlan } from '../experiment/plan';
+import type { Experiment } from '../experiment/schema';
 import type { K6RunOptions, K6RunResult } from '../k6/k6-runner';
 import { startApp } from '../local/app-process';
 import { startRedis } from '../local/redis-process';
@@ -71,9 +72,6 @@ export interface RunOutcome {
 
 /** The run could not start: bad input, unreachable target, a stack that did not come up (exit 2). */
 export class RunSetupError extends BadInputError {}
-
-/** A 2-core machine holds a few replicas; more is a cluster's job. */
-export const MAX_REPLICAS = 8;
 
 /** Seed of every bootstrap: the same data gives the same report. */
 const SEED = 20_240_601;
@@ -168,7 +166,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
     // Ctrl-C while the stack starts ends the run at once, with its report; what was being
     // started is stopped below (or by the watchdog once this process exits).
-    const preparing = prepareTarget(experiment.target, options, journal, progress);
+    const preparing = prepareTarget(experiment, options, journal, progress);
     target = await untilAborted(preparing, stopLoad.signal);
     if (!target) void preparing.then((late) => late.stop(), () => {});
     let k6: K6RunResult | null = null;
@@ -323,14 +321,15 @@ function claimReportsFolder(reportsDir: string, runId: string): RunLock {
 
 /** The app and Prometheus to use: given ones (checked), or a local stack and app started here. */
 async function prepareTarget(
-  fromFile: { app: string; prometheus: string; adminToken?: string } | undefined,
+  experiment: Experiment,
   options: RunOptions,
   journal: Journal,
   progress: Progress,
 ): Promise<Target> {
+  const fromFile = experiment.target;
   const app = options.target ?? fromFile?.app;
   const prometheusUrl = options.prometheus ?? fromFile?.prometheus;
-  const replicas = options.replicas ?? 1;
+  const replicas = options.replicas ?? experiment.load.replicas ?? 1;
   if ((app || prometheusUrl) && replicas > 1) throw new RunSetupError('--replicas starts the app locally: it cannot be used with a given target (--target / --prometheus)');
   if (app || prometheusUrl) {
     if (!app || !prometheusUrl) throw new RunSetupError('give both the target app and Prometheus (--target and --prometheus, or ROQUE_TARGET_URL and ROQUE_PROMETHEUS_URL), or neither to start them locally');
