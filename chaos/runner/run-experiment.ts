@@ -60,7 +60,7 @@ export interface RunOptions {
   progressOut?: ProgressOut;
   /** k6 processes the load is split across by execution segments (default 1). */
   runners?: number;
-  /** App replicas started locally, sharing faults through a local Redis (default 1). */
+  /** App replicas started locally, sharing faults through a local Redis (default: the experiment's load.replicas, else 1). */
   replicas?: number;
 }
 
@@ -103,6 +103,8 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const experiment = loadExperiment(options.file);
   const plan = planExperiment(experiment, options.quick);
   const loadRunners = checked(() => splitLoad(options.runners ?? 1));
+  const givenTarget = Boolean(options.target ?? options.prometheus ?? experiment.target);
+  if ((options.replicas ?? 1) > 1 && givenTarget) throw new RunSetupError('--replicas starts the app locally: it cannot be used with a given target (--target / --prometheus)');
   const runId = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${experiment.name}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(options.reportsDir, runId);
   const k6Dir = join(runDir, 'k6');
@@ -329,8 +331,8 @@ async function prepareTarget(
   const fromFile = experiment.target;
   const app = options.target ?? fromFile?.app;
   const prometheusUrl = options.prometheus ?? fromFile?.prometheus;
+  // An experiment's own load.replicas is for a local start; a given stack has its own replicas.
   const replicas = options.replicas ?? experiment.load.replicas ?? 1;
-  if ((app || prometheusUrl) && replicas > 1) throw new RunSetupError('--replicas starts the app locally: it cannot be used with a given target (--target / --prometheus)');
   if (app || prometheusUrl) {
     if (!app || !prometheusUrl) throw new RunSetupError('give both the target app and Prometheus (--target and --prometheus, or ROQUE_TARGET_URL and ROQUE_PROMETHEUS_URL), or neither to start them locally');
     const adminToken = options.adminToken ?? fromFile?.adminToken ?? process.env.CHAOS_ADMIN_TOKEN;
