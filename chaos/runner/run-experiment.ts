@@ -368,11 +368,15 @@ async function prepareTarget(
     }
     const adminToken = randomBytes(16).toString('hex');
     const syncEnv: Record<string, string> = redis ? { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_NAMESPACE: `roque-${redis.port}` } : {};
-    const apps = await Promise.all(Array.from({ length: replicas }, () => startApp({ adminToken, env: { SHUTDOWN_READINESS_DELAY_MS: '0', ...syncEnv } })));
-    for (const appProcess of apps) {
-      stops.push(() => appProcess.stop());
-      appProcess.child.once('exit', lost(`the app (PID ${appProcess.child.pid})`, '; the faults it held ended with it'));
-    }
+    const apps = await Promise.all(
+      Array.from({ length: replicas }, async () => {
+        const appProcess = await startApp({ adminToken, env: { SHUTDOWN_READINESS_DELAY_MS: '0', ...syncEnv } });
+        // Stopped even when another replica fails to start.
+        stops.push(() => appProcess.stop());
+        appProcess.child.once('exit', lost(`the app (PID ${appProcess.child.pid})`, '; the faults it held ended with it'));
+        return appProcess;
+      }),
+    );
     const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: apps.map((a) => `127.0.0.1:${a.port}`) });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
