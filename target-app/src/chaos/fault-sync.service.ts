@@ -24,6 +24,8 @@ const CONNECT_WAIT_MS = 3_000;
 const HEAL_INTERVAL_MS = 250;
 /** How often a replica renews its entry in the registry of live replicas (see REPLICA_LIVE_MS). */
 const HEARTBEAT_INTERVAL_MS = 1_000;
+/** A registry entry this much older than REPLICA_LIVE_MS is deleted (its replica never left cleanly). */
+const REGISTRY_PRUNE_AFTER_MS = 60_000;
 /** An add must run on Redis this long before the client gives up on it (see ADD_SCRIPT). */
 const ADD_DEADLINE_MARGIN_MS = 100;
 /**
@@ -196,7 +198,11 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
 
   async liveReplicas(): Promise<FaultReplica[]> {
     const entries = await this.send('read the live replicas', 'the fault was not added anywhere', (client) => client.hGetAll(this.registry));
-    const live = liveFromRegistry(entries, Date.now());
+    const now = Date.now();
+    const live = liveFromRegistry(entries, now);
+    // Replicas that died without leaving (SIGKILL, a lost pod): not even live a minute ago, so pruned.
+    const gone = Object.keys(entries).filter((name) => !liveFromRegistry({ [name]: entries[name] }, now - REGISTRY_PRUNE_AFTER_MS).length);
+    if (gone.length) withTimeout(this.commands!.hDel(this.registry, gone), 'prune the registry').catch(() => undefined);
     // This replica is live while it answers, whether or not its last heartbeat got through.
     return live.some((r) => r.replica === this.replica) ? live : [...live, this.self].sort((a, b) => a.replica.localeCompare(b.replica));
   }
