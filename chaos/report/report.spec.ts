@@ -199,7 +199,13 @@ describe('report writers', () => {
       target: { ...base.target, replicas: ['http://127.0.0.1:1', 'http://127.0.0.1:3'] },
       load: { ...base.load, runners: [runner('1', '0:1/2', true), runner('2', '1/2:1', false)] },
       phases: base.phases.map((p) =>
-        p.server ? { ...p, server: { ...p.server, replicas: [{ instance: '127.0.0.1:1', requests: 300, injections: { latency: 300 } }, { instance: '127.0.0.1:3', requests: 300, injections: {} }] } } : p,
+        p.server
+          ? {
+              ...p,
+              server: { ...p.server, replicas: [{ instance: '127.0.0.1:1', requests: 300, injections: { latency: 300 } }, { instance: '127.0.0.1:3', requests: 300, injections: {} }] },
+              placements: [{ faultId: 'f1', type: 'latency', instances: ['127.0.0.1:1'] }],
+            }
+          : p,
       ),
     };
     const runDir = join(mkdtempSync(join(tmpdir(), 'roque-report-')), split.runId);
@@ -210,11 +216,11 @@ describe('report writers', () => {
     expect(validate.errors).toBeNull();
     const html = reportHtml(split);
     expect(html).toContain('<tr><td>2</td><td>1/2:1</td><td>20 req/s</td><td>no</td><td>600</td><td>3</td><td>1</td><td>0 (passed)</td></tr>');
-    expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:1</td><td>300</td><td>latency 300</td></tr>');
-    expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:3</td><td>300</td><td>–</td></tr>');
+    expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:1</td><td>300</td><td>latency</td><td>latency 300</td></tr>');
+    expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:3</td><td>300</td><td>–</td><td>–</td></tr>');
     const md = summaryMarkdown(split);
     expect(md).toContain('| 1 | 0:1/2 | 20 req/s | yes | 600 | 3 | 1 | 0 (passed) |');
-    expect(md).toContain('| latency | 127.0.0.1:1 | 300 | latency 300 |');
+    expect(md).toContain('| latency | 127.0.0.1:1 | 300 | latency | latency 300 |');
     for (const text of [reportHtml(base), summaryMarkdown(base)]) expect(text).not.toMatch(/k6 runners|Replicas/);
   });
 });

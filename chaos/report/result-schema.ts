@@ -51,6 +51,8 @@ export const PhaseResult = z.object({
   client: ClientPhaseFigures,
   /** From Prometheus; null when it could not be asked. */
   server: ServerPhaseFigures.nullable(),
+  /** Faults with a blast radius created in this phase, and the replicas (scrape instances) chosen for each. */
+  placements: z.array(z.object({ faultId: z.string(), type: z.string(), instances: z.array(z.string()) })).optional(),
 });
 
 export const CheckResult = z.object({

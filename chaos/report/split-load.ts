@@ -23,9 +23,14 @@ function runnerRows(result: RunResult): string[][] {
 const RUNNER_HEAD = ['runner', 'segment', 'rate', 'switches faults', 'requests', 'failed', 'dropped', 'k6 exit'];
 
 function replicaRows(result: RunResult): string[][] {
-  return result.phases.flatMap((p) => (p.server?.replicas ?? []).map((r) => [p.name, r.instance, String(r.requests), injectionsText(r.injections)]));
+  return result.phases.flatMap((p) =>
+    (p.server?.replicas ?? []).map((r) => {
+      const chosen = (p.placements ?? []).filter((placed) => placed.instances.includes(r.instance)).map((placed) => placed.type);
+      return [p.name, r.instance, String(r.requests), chosen.join(', ') || '–', injectionsText(r.injections)];
+    }),
+  );
 }
-const REPLICA_HEAD = ['phase', 'replica', 'requests (server)', 'injections'];
+const REPLICA_HEAD = ['phase', 'replica', 'requests (server)', 'chosen for', 'injections'];
 
 export function splitLoadMarkdown(result: RunResult): string[] {
   const lines: string[] = [];
@@ -54,6 +59,6 @@ ${rows.map((row) => `      <tr>${row.map((cell) => `<td>${esc(cell)}</td>`).join
       : '';
   return [
     table('runners', 'k6 runners', 'Each k6 process ran its execution segment of the load; the verdict above is over all of their requests.', RUNNER_HEAD, runnerRows(result)),
-    table('replicas', 'Replicas', 'What each app replica served and had injected per phase (its own chaos_injections_total, scraped as its own instance).', REPLICA_HEAD, replicaRows(result)),
+    table('replicas', 'Replicas', 'What each app replica served and had injected per phase (its own chaos_injections_total, scraped as its own instance); "chosen for": the faults with a blast radius placed on it.', REPLICA_HEAD, replicaRows(result)),
   ].join('\n');
 }

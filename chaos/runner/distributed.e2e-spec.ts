@@ -66,7 +66,9 @@ test('one sick replica of three: the per-instance alert fires, the aggregate med
   expect(result.alerts.map((a) => a.alert)).not.toContain('RoqueHighMedianLatency');
   const html = readFileSync(join(latest, 'report.html'), 'utf8');
   expect(html).toContain('<table id="replicas">');
-  expect(html).toContain(`<td>one-sick</td><td>${injected[0].instance}</td>`);
+  // Placed once, on the replica that then injected it, and reported as chosen.
+  expect(result.phases.find((p) => p.name === 'one-sick')!.placements).toEqual([{ faultId: expect.any(String), type: 'latency', instances: [injected[0].instance] }]);
+  expect(html).toContain(`<td>one-sick</td><td>${injected[0].instance}</td><td>${injected[0].requests}</td><td>latency</td>`);
   expect(readFileSync(join(latest, 'summary.md'), 'utf8')).toContain('### Replicas');
 }, 260_000);
 

@@ -38,6 +38,7 @@ import { Journal } from './journal';
 import { LiveWindow } from './live-window';
 import { clientFigures, loadStartOf, phaseData, type PhaseData } from './phase-data';
 import { phaseShortfall } from './phase-coverage';
+import { FaultPlacements } from './fault-placements';
 import { Progress, type ProgressOut } from './progress';
 import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
@@ -173,12 +174,15 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     if (!target) void preparing.then((late) => late.stop(), () => {});
     let k6: K6RunResult | null = null;
     let runnerOutcomes: RunnerOutcome[] | null = null;
+    let placements: FaultPlacements | null = null;
     let loadStartedAt: number | null = null;
     const rawFile = join(k6Dir, 'requests.csv');
     const runnerFiles = loadRunners.length === 1 ? [{ raw: rawFile, summaryDir: k6Dir }] : loadRunners.map((r) => ({ raw: join(k6Dir, `requests-${r.instanceId}.csv`), summaryDir: join(k6Dir, `runner-${r.instanceId}`) }));
     if (target) {
       const app = target.app;
       admin = new AdminClient({ target: app, token: target.adminToken });
+      const listing = admin;
+      placements = new FaultPlacements(() => listing.list());
       guardFaults(app, target.adminToken);
       await admin.clear().catch((error: Error) => {
         throw new RunSetupError(`the admin API of ${app} refused the kill switch: ${error.message}`);
@@ -196,7 +200,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       if (!abort) {
         loadStartedAt = Date.now();
         const webDashboardExport = options.dashboards === false ? undefined : join(k6Dir, K6_DASHBOARD_FILE);
-        runnerOutcomes = await runLoad(plan, target, runId, loadRunners, runnerFiles, stopLoad.signal, journal, progress, watcher, abortRun, webDashboardExport);
+        runnerOutcomes = await runLoad(plan, target, runId, loadRunners, runnerFiles, stopLoad.signal, journal, progress, watcher, abortRun, webDashboardExport, placements);
         k6 = combinedK6Result(runnerOutcomes);
       }
       clearInterval(prometheusWatchdog);
@@ -225,7 +229,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
     const prometheus = target?.prometheus;
     const [phaseResults, series] = await Promise.all([
-      phaseResultsOf(phases, prometheus, journal, (target?.replicas.length ?? 1) > 1),
+      phaseResultsOf(phases, prometheus, journal, (target?.replicas.length ?? 1) > 1, placements),
       prometheus
         ? serverSeries(prometheus, loadStart, loadEnd + LAST_SCRAPE_WAIT_MS).catch((error: Error) => {
             journal.write('prometheus.series-failed', { error: error.message });
@@ -438,6 +442,7 @@ async function runLoad(
   watcher: AlertWatcher,
   abortRun: (reason: string, exitCode: number) => void,
   webDashboardExport: string | undefined,
+  placements: FaultPlacements,
 ): Promise<RunnerOutcome[]> {
   const live = new LiveWindow(files.map((f) => f.raw));
   const aborts = new AbortTracker(plan.experiment.abort);
@@ -445,6 +450,7 @@ async function runLoad(
   const tick = setInterval(() => {
     const now = Date.now();
     live.poll(now);
+    if (target.replicas.length > 1) placements.poll();
     const figures = live.figures(LIVE_WINDOW_MS, now);
     if (loadStartedAt === null && figures.requests > 0) loadStartedAt = now;
     if (loadStartedAt === null) return;
@@ -521,7 +527,7 @@ async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: 
 }
 
 /** Each phase's figures; server figures need Prometheus, and requests in the phase to be worth asking. */
-async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal, perReplica: boolean): Promise<PhaseResult[]> {
+async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal, perReplica: boolean, placements: FaultPlacements | null): Promise<PhaseResult[]> {
   return Promise.all(
     phases.map(async (phase): Promise<PhaseResult> => {
       const server =
@@ -541,6 +547,7 @@ async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient 
         faults: phase.planned.faults,
         client: clientFigures(phase, phase === phases[0] ? null : phases[0], SEED),
         server,
+        ...(perReplica && placements ? { placements: placements.within(phase.startMs, phase.endMs) } : {}),
       };
     }),
   );
