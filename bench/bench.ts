@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark suite, one after another, on loopback; each writes its
 // section of bench/results/<date>.{md,json} (a --quick run writes <date>-quick.*).
 //
-//   throughput  the dice route of every server side by side (bench/lib/servers.ts), all
-//               driven by bench/k6/throughput.js: the closed-model maximum, the maximum
-//               sustainable open-model rate (a ramping arrival rate), p50/p99 at a fixed
-//               rate, and resident memory idle and at peak. Server on core 0, k6 on core 1.
+//   throughput  the dice route of every server side by side (bench/lib/servers.ts), in
+//               interleaved rounds: wrk's maximum (the servers' ceiling; wrk is C and drives
+//               a Node server several times faster than k6), the server's CPU time per
+//               request from /proc under wrk and at a fixed k6 rate, idle and peak RSS; then
+//               the full app's p99 at half its maximum rate, open model (k6). Server on core
+//               0, wrk and k6 on core 1.
 //   fidelity    injected latency and errors against what server and client observe (fidelity.ts)
 //   detection   time from a fault to its alert firing and resolving, real Prometheus (detection.ts)
 //   harness     scenario build time and k6 remote write's highest clean rate (harness.ts)
@@ -12,15 +14,12 @@
 //   --suite a,b    only these suites (all four)
 //   --quick        a fast smoke of every suite: short runs, one round, one repeat
 // Throughput only:
-//   --rounds N     repeat every server N times, interleaved, and keep the median (2)
-//   --duration D   measured seconds per run (10s)
+//   --rounds N     repeat every server N times, interleaved (3); tables show the median and min–max
+//   --duration S   measured seconds of each wrk run (8), after a 2 s warm-up
 //   --only a,b     only these servers (names in bench/lib/servers.ts)
-//   --rate R       the fixed rate of the latency run (200/s, one the Flask peer holds)
-//   --ramp-steps N plateaus of the ramping arrival rate (10), from 0.25 to 1.25 × the closed-model max
-//   --step-seconds S  seconds each plateau is held (4)
-//   --p99-bound MS a plateau is sustained only with p99 at or under this (50 ms)
+//   --rate R       the k6 fixed rate of the CPU-per-request run (1000/s; half its wrk maximum for a slower server)
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,8 +29,9 @@ import { detectionSuite } from './detection';
 import { fidelitySuite } from './fidelity';
 import { harnessSuite } from './harness';
 import { LOAD_CORE, summaryValue, type K6Summary } from './lib/k6';
-import { fixed, median, rssMb, SUITES, writeSuiteResult, type SuiteName, type SuiteResult } from './lib/results';
-import { SERVERS } from './lib/servers';
+import { cpuSeconds, fixed, median, rssMb, sleep, SUITES, writeSuiteResult, type SuiteName, type SuiteResult } from './lib/results';
+import { SERVERS, type Running, type Server } from './lib/servers';
+import { runWrk, wrkVersion } from './lib/wrk';
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,147 +40,186 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     duration: { type: 'string' },
     only: { type: 'string' },
-    rate: { type: 'string', default: '200' },
-    'ramp-steps': { type: 'string' },
-    'step-seconds': { type: 'string' },
-    'p99-bound': { type: 'string', default: '50' },
+    rate: { type: 'string', default: '1000' },
   },
 });
 const QUICK = flags.quick!;
-const ROUNDS = Number(flags.rounds ?? (QUICK ? 1 : 2));
-const DURATION = flags.duration ?? (QUICK ? '3s' : '10s');
-const RAMP_STEPS = Number(flags['ramp-steps'] ?? (QUICK ? 5 : 10));
-const STEP_SECONDS = Number(flags['step-seconds'] ?? (QUICK ? 2 : 4));
-const RAMP_SECONDS = 1;
-const P99_BOUND_MS = Number(flags['p99-bound']);
-/** A plateau is sustained when at most this share of its requests failed or was never sent. */
-const SUSTAINED_LOSS = 0.01;
+const ROUNDS = Number(flags.rounds ?? (QUICK ? 1 : 3));
+const WRK_SECONDS = Number(flags.duration ?? (QUICK ? 3 : 8));
+const WARMUP_SECONDS = QUICK ? 1 : 2;
+const RATE_SECONDS = QUICK ? 3 : 6;
+const LATENCY_SECONDS = QUICK ? 4 : 10;
+const CONNECTIONS = 32;
+const FIXED_RATE = Number(flags.rate);
+/** The server whose p99 at half its maximum is measured, and RSS reported: everything on. */
+const FULL_APP = 'roque-traced';
+/** The bare reference must outrun every Roque server by this much, else the run measured the generator. */
+const GENERATOR_HEADROOM = 1.2;
+/** Under wrk, a server's core busier than this is the bottleneck, not wrk. */
+const SATURATED = 0.9;
 
-interface Measurement {
+interface Round {
+  /** Which round (1-based): ratios pair two servers' runs of the same round. */
+  round: number;
   rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  failedShare: number;
-  dropped: number;
-  peakRssMb: number;
-  idleRssMb: number;
-}
-
-interface Plateau {
+  wrkP50Ms: number;
+  wrkP99Ms: number;
+  errors: number;
+  /** Share of the wrk run the server was on CPU (1 = its core was saturated). */
+  busy: number;
+  /** Server CPU time per request under wrk, microseconds. */
+  cpuUsAtMax: number;
+  /** The k6 fixed rate, the rate k6 sent, and server CPU per request there. */
   rate: number;
-  sent: number;
-  /** Share of the plateau's planned requests k6 could not send (no free VU: the server is behind). */
-  droppedShare: number;
-  failedShare: number;
-  p99Ms: number;
-  sustained: boolean;
-}
-
-interface Ramp {
-  plateaus: Plateau[];
-  /** The highest plateau below the first one not sustained; null when even the first was not. */
-  sustainableRps: number | null;
+  sentRps: number;
+  cpuUsAtRate: number;
+  rateP99Ms: number;
+  idleRssMb: number;
   peakRssMb: number;
 }
 
-/** Runs bench/k6/throughput.js against `url` while sampling the server's resident memory. */
-async function k6Run(url: string, pid: number, mode: 'max' | 'rate' | 'ramp', extraEnv: Record<string, string> = {}) {
+/** Runs bench/k6/throughput.js at `rate`/s for `seconds` against `url`; the server's CPU over the run. */
+async function k6FixedRate(url: string, pid: number, rate: number, seconds: number) {
   const summaryFile = join(tmpdir(), `roque-bench-${process.pid}-${Date.now()}.json`);
-  const idleRssMb = rssMb(pid);
-  let peakRssMb = idleRssMb;
-  const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMb(pid))), 500);
-  const env = { ...process.env, BASE_URL: url, MODE: mode, DURATION, RATE: flags.rate!, SUMMARY_FILE: summaryFile, ...extraEnv };
+  const env = {
+    ...process.env,
+    BASE_URL: url,
+    RATE: String(rate),
+    DURATION: `${seconds}s`,
+    // Enough VUs for the rate at a 50 ms response; beyond that k6 drops, and the result says so.
+    VUS: String(Math.max(64, Math.ceil(rate / 20))),
+    SUMMARY_FILE: summaryFile,
+  };
   const [command, ...args] = [...LOAD_CORE, tools().k6, 'run', '--quiet', '--no-color', join(REPO_ROOT, 'bench/k6/throughput.js')];
+  const cpuBefore = cpuSeconds(pid);
   const exit = await new Promise<number>((resolve) => {
     spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit'] }).once('exit', (code) => resolve(code ?? 1));
   });
-  clearInterval(sampler);
+  const cpu = cpuSeconds(pid) - cpuBefore;
   if (!existsSync(summaryFile)) throw new Error(`k6 exited ${exit} without a summary`);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as K6Summary;
-  return { summary, idleRssMb, peakRssMb };
-}
-
-async function measure(url: string, pid: number, mode: 'max' | 'rate'): Promise<Measurement> {
-  const { summary, idleRssMb, peakRssMb } = await k6Run(url, pid, mode);
-  const seconds = parseFloat(DURATION);
+  rmSync(summaryFile, { force: true });
+  const sent = summaryValue(summary, 'http_reqs{stage:measure}', 'count');
   return {
-    rps: summaryValue(summary, 'http_reqs{stage:measure}', 'count') / seconds,
+    sentRps: sent / seconds,
+    cpuUsPerRequest: sent ? (cpu * 1e6) / sent : Number.NaN,
     p50Ms: summaryValue(summary, 'http_req_duration{stage:measure}', 'med'),
     p99Ms: summaryValue(summary, 'http_req_duration{stage:measure}', 'p(99)'),
     failedShare: summaryValue(summary, 'http_req_failed{stage:measure}', 'rate'),
-    dropped: summaryValue(summary, 'dropped_iterations{stage:measure}', 'count'),
-    peakRssMb,
-    idleRssMb,
+    /** Requests k6 should have sent and did not (no free VU in time, or it could not keep up). */
+    unsent: Math.max(0, Math.round(rate * seconds - sent)),
   };
 }
 
-/** Plateau rates, geometric from 0.25 to 1.25 × the closed-model max: where the limit must lie. */
-function rampRates(closedMaxRps: number, steps: number): number[] {
-  const low = 0.25 * closedMaxRps;
-  const factor = steps > 1 ? (1.25 / 0.25) ** (1 / (steps - 1)) : 1;
-  return Array.from({ length: steps }, (_, i) => Math.max(1, Math.round(low * factor ** i)));
+/** One server, one round: wrk's warm-up and measured run, then the k6 fixed-rate run. */
+async function measureRound(running: Running, round: number): Promise<Round> {
+  const { url, pid } = running;
+  await sleep(500);
+  const idleRssMb = rssMb(pid);
+  let peakRssMb = idleRssMb;
+  const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMb(pid))), 500);
+  try {
+    await runWrk(`${url}/`, WARMUP_SECONDS, CONNECTIONS);
+    const cpuBefore = cpuSeconds(pid);
+    const wrk = await runWrk(`${url}/`, WRK_SECONDS, CONNECTIONS);
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    if (wrk.requests === 0) throw new Error(`no request answered in ${WRK_SECONDS} s (server core ${fixed((cpu / WRK_SECONDS) * 100, 0)}% busy)`);
+    const rate = Math.min(FIXED_RATE, Math.max(50, Math.round(wrk.rps / 2)));
+    const fixedRate = await k6FixedRate(url, pid, rate, RATE_SECONDS);
+    return {
+      round,
+      rps: wrk.rps,
+      wrkP50Ms: wrk.p50Ms,
+      wrkP99Ms: wrk.p99Ms,
+      errors: wrk.errors,
+      busy: cpu / WRK_SECONDS,
+      cpuUsAtMax: (cpu * 1e6) / wrk.requests,
+      rate,
+      sentRps: fixedRate.sentRps,
+      cpuUsAtRate: fixedRate.cpuUsPerRequest,
+      rateP99Ms: fixedRate.p99Ms,
+      idleRssMb,
+      peakRssMb,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
-/** A ramp's result for the table: its rate, or "< lowest plateau" when not even that one held. */
-const sustainedText = (r: Ramp) => (r.sustainableRps === null ? `< ${r.plateaus[0]?.rate}` : String(r.sustainableRps));
+const range = (xs: number[], digits = 0) => (xs.length > 1 ? `${fixed(Math.min(...xs), digits)}–${fixed(Math.max(...xs), digits)}` : fixed(xs[0], digits));
 
-/** Why a plateau was not sustained, in a few words. */
-function plateauShortfall(p: Plateau): string {
-  const reasons = [];
-  if (p.droppedShare > SUSTAINED_LOSS) reasons.push(`${fixed(p.droppedShare * 100, 1)}% dropped`);
-  if (p.failedShare > SUSTAINED_LOSS) reasons.push(`${fixed(p.failedShare * 100, 1)}% failed`);
-  if (p.p99Ms > P99_BOUND_MS) reasons.push(`p99 ${fixed(p.p99Ms, 0)} ms`);
-  return reasons.join(', ');
+/** A ratio's median and min–max over the rounds, each round's ratio taken within that round. */
+function pairedRatio(a: Round[], b: Round[], pick: (r: Round) => number) {
+  const perRound = a.flatMap((r) => {
+    const other = b.find((x) => x.round === r.round);
+    return other ? [pick(r) / pick(other)] : [];
+  }).filter(Number.isFinite);
+  return { median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
 }
 
-async function ramp(url: string, pid: number, closedMaxRps: number): Promise<Ramp> {
-  const rates = rampRates(closedMaxRps, RAMP_STEPS);
-  const { summary, peakRssMb } = await k6Run(url, pid, 'ramp', {
-    STEPS: rates.join(','),
-    STEP_SECONDS: String(STEP_SECONDS),
-    RAMP_SECONDS: String(RAMP_SECONDS),
-    // Enough VUs for every plateau at a p99 of the bound: beyond that the server is behind.
-    VUS: String(Math.max(32, Math.ceil((rates.at(-1)! * P99_BOUND_MS) / 1000))),
-  });
-  const plateaus = rates.map((rate, i): Plateau => {
-    const sent = summaryValue(summary, `http_reqs{step:${i}}`, 'count');
-    const planned = rate * STEP_SECONDS;
-    const droppedShare = Math.max(0, (planned - sent) / planned);
-    const failedShare = summaryValue(summary, `http_req_failed{step:${i}}`, 'rate');
-    const p99Ms = summaryValue(summary, `http_req_duration{step:${i}}`, 'p(99)');
-    return { rate, sent, droppedShare, failedShare, p99Ms, sustained: droppedShare <= SUSTAINED_LOSS && failedShare <= SUSTAINED_LOSS && p99Ms <= P99_BOUND_MS };
-  });
-  const firstFailing = plateaus.findIndex((p) => !p.sustained);
-  const held = firstFailing === -1 ? plateaus : plateaus.slice(0, firstFailing);
-  return { plateaus, sustainableRps: held.at(-1)?.rate ?? null, peakRssMb };
+interface Target {
+  label: string;
+  a: string;
+  b: string;
+  atLeast: number;
+}
+
+const TARGETS: Target[] = [
+  { label: 'app / bare node:http', a: 'roque-app', b: 'bare', atLeast: 0.7 },
+  { label: 'admin on, no fault / app', a: 'roque-admin', b: 'roque-app', atLeast: 0.97 },
+  { label: '100 faults not matching / none', a: 'roque-faults', b: 'roque-admin', atLeast: 0.9 },
+  { label: 'tracing at 10% / untraced', a: 'roque-traced', b: 'roque-admin', atLeast: 0.85 },
+  { label: 'tracing always_off / untraced', a: 'roque-traced-off', b: 'roque-admin', atLeast: 0.97 },
+  { label: 'full app with tracing / Flask', a: 'roque-traced', b: 'flask', atLeast: 10 },
+  { label: 'bare Fastify / bare node:http', a: 'fastify', b: 'bare', atLeast: 0 },
+  { label: 'bare NestJS on Fastify / bare node:http', a: 'nest', b: 'bare', atLeast: 0 },
+  { label: 'app / bare NestJS on Fastify', a: 'roque-app', b: 'nest', atLeast: 0 },
+];
+
+/** The full app's latency at half its maximum, open model: k6's constant arrival rate, if k6 can send it. */
+async function latencyAtHalfMax(server: Server, maxRps: number) {
+  const rate = Math.round(maxRps / 2);
+  const running = await server.start(await freePort());
+  try {
+    await runWrk(`${running.url}/`, WARMUP_SECONDS, CONNECTIONS);
+    const run = await k6FixedRate(running.url, running.pid, rate, LATENCY_SECONDS);
+    // k6 could not start every iteration on time: the rate it held is its own limit.
+    const heldByK6 = run.sentRps >= 0.99 * rate;
+    return { rate, ...run, heldByK6 };
+  } finally {
+    await running.stop();
+  }
 }
 
 async function throughputSuite(): Promise<SuiteResult> {
+  const generator = wrkVersion();
   const only = flags.only?.split(',');
   const servers = SERVERS.filter((s) => !only || only.includes(s.name));
-  const runs = new Map<string, { max: Measurement[]; rate: Measurement[]; ramp: Ramp[] }>(servers.map((s) => [s.name, { max: [], rate: [], ramp: [] }]));
+  const runs = new Map<string, Round[]>(servers.map((s) => [s.name, []]));
+  // A server that does not start or answer in a round (a starved core on a shared machine)
+  // loses that round, said in the results; the others go on.
+  const failures: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const server of servers) {
-      const running = await server.start(await freePort());
-      const prefix = `bench: round ${round}/${ROUNDS} ${server.name.padEnd(16)}`;
+      let running: Running;
       try {
-        const max = await measure(running.url, running.pid, 'max');
-        runs.get(server.name)!.max.push(max);
-        const sustained = await ramp(running.url, running.pid, max.rps);
-        runs.get(server.name)!.ramp.push(sustained);
-        const rate = await measure(running.url, running.pid, 'rate');
-        runs.get(server.name)!.rate.push(rate);
-        for (const [mode, m] of [['max', max], ['rate', rate]] as const) {
-          console.log(
-            `${prefix} ${mode.padEnd(4)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  ` +
-              `failed ${(m.failedShare * 100).toFixed(2)}%  RSS ${m.idleRssMb.toFixed(0)}→${m.peakRssMb.toFixed(0)} MB`,
-          );
-        }
+        running = await server.start(await freePort());
+      } catch (error) {
+        failures.push(`round ${round} ${server.name}: did not start (${(error as Error).message.split('\n')[0]})`);
+        console.log(`bench: round ${round}/${ROUNDS} ${server.name} FAILED: ${failures.at(-1)}`);
+        continue;
+      }
+      try {
+        const r = await measureRound(running, round);
+        runs.get(server.name)!.push(r);
         console.log(
-          `${prefix} ramp sustained ${sustained.sustainableRps ?? 'none'} req/s (` +
-            sustained.plateaus.map((p) => `${p.rate}${p.sustained ? '✓' : `✗ (${plateauShortfall(p)})`}`).join(' ') +
-            ')',
+          `bench: round ${round}/${ROUNDS} ${server.name.padEnd(17)} ${r.rps.toFixed(0).padStart(6)} req/s (core ${(r.busy * 100).toFixed(0)}% busy, ` +
+            `${r.cpuUsAtMax.toFixed(1)} µs CPU/req, p99 ${r.wrkP99Ms.toFixed(2)} ms, ${r.errors} errors)  ` +
+            `k6 ${r.rate}/s: ${r.cpuUsAtRate.toFixed(1)} µs CPU/req, p99 ${r.rateP99Ms.toFixed(2)} ms  RSS ${r.idleRssMb.toFixed(0)}→${r.peakRssMb.toFixed(0)} MB`,
         );
+      } catch (error) {
+        failures.push(`round ${round} ${server.name}: ${(error as Error).message.split('\n')[0]}`);
+        console.log(`bench: round ${round}/${ROUNDS} ${server.name} FAILED: ${failures.at(-1)}`);
       } finally {
         await running.stop();
       }
@@ -188,59 +227,100 @@ async function throughputSuite(): Promise<SuiteResult> {
   }
   const summary = servers.map((s) => {
     const r = runs.get(s.name)!;
-    const sustainable = r.ramp.map((x) => x.sustainableRps).filter((x): x is number => x !== null);
     return {
       name: s.name,
       what: s.what,
-      maxRps: median(r.max.map((m) => m.rps)),
-      maxP99Ms: median(r.max.map((m) => m.p99Ms)),
-      sustainableRps: sustainable.length ? median(sustainable) : null,
-      rateP50Ms: median(r.rate.map((m) => m.p50Ms)),
-      rateP99Ms: median(r.rate.map((m) => m.p99Ms)),
-      failedShare: Math.max(...r.max.map((m) => m.failedShare), ...r.rate.map((m) => m.failedShare)),
-      idleRssMb: median(r.max.map((m) => m.idleRssMb)),
-      peakRssMb: Math.max(...r.max.map((m) => m.peakRssMb), ...r.ramp.map((m) => m.peakRssMb)),
-      allMaxRps: r.max.map((m) => Math.round(m.rps)),
-      allSustainableRps: r.ramp.map((x) => x.sustainableRps),
-      ramps: r.ramp,
+      maxRps: median(r.map((x) => x.rps)),
+      allMaxRps: r.map((x) => Math.round(x.rps)),
+      busy: median(r.map((x) => x.busy)),
+      cpuUsAtMax: median(r.map((x) => x.cpuUsAtMax)),
+      cpuUsAtRate: median(r.map((x) => x.cpuUsAtRate)),
+      rounds: r,
     };
   });
-  const ratioOf = (key: 'maxRps' | 'sustainableRps') => (a: string, b: string) => {
-    const x = summary.find((s) => s.name === a)?.[key];
-    const y = summary.find((s) => s.name === b)?.[key];
-    return x && y ? x / y : undefined;
-  };
-  const pairs: [string, string, string][] = [
-    ['roque / bare (target ≥ 0.6)', 'roque', 'bare'],
-    ['roque / flask (target ≥ 10)', 'roque', 'flask'],
-    ['roque / roque-no-engine: idle fault engine (target ≥ 0.97)', 'roque', 'roque-no-engine'],
-    ['roque / roque-no-tracing: tracing (target ≥ 0.97)', 'roque', 'roque-no-tracing'],
-    ['nest-fastify / nest-express: adapter', 'nest-fastify', 'nest-express'],
-  ];
-  const ratios = Object.fromEntries(pairs.map(([label, a, b]) => [label, { closedMax: ratioOf('maxRps')(a, b), sustainable: ratioOf('sustainableRps')(a, b) }]));
+  const byName = new Map(summary.map((s) => [s.name, s]));
+
+  const ratios = TARGETS.filter((t) => runs.get(t.a)?.length && runs.get(t.b)?.length).map((t) => {
+    const a = runs.get(t.a)!;
+    const b = runs.get(t.b)!;
+    const throughput = pairedRatio(a, b, (r) => r.rps);
+    // Requests per CPU-second, so the same direction as throughput.
+    const cpuAtMax = pairedRatio(b, a, (r) => r.cpuUsAtMax);
+    const cpuAtRate = pairedRatio(b, a, (r) => r.cpuUsAtRate);
+    return { ...t, throughput, cpuAtMax, cpuAtRate, met: t.atLeast > 0 ? throughput.median >= t.atLeast : null };
+  });
+
+  // The generator check: wrk must drive the bare reference well above every Roque server,
+  // with its core saturated; otherwise these are wrk's figures.
+  const bare = byName.get('bare');
+  const roques = summary.filter((s) => s.name.startsWith('roque'));
+  const fastestRoque = Math.max(...roques.map((s) => s.maxRps).filter(Number.isFinite));
+  const headroom = bare && roques.length ? bare.maxRps / fastestRoque : null;
+  const generatorOk = headroom !== null && headroom >= GENERATOR_HEADROOM && bare!.busy >= SATURATED;
+  const generatorNote =
+    headroom === null
+      ? 'Generator check: not made (the bare reference or every Roque server was left out).'
+      : generatorOk
+        ? `Generator check: wrk drove bare node:http at ${fixed(headroom)}× the fastest Roque server with the server's core ${fixed(bare!.busy * 100, 0)}% busy, so the Roque figures are the servers' own ceilings, not wrk's.`
+        : `Generator check FAILED: bare node:http ran at only ${fixed(headroom)}× the fastest Roque server (core ${fixed(bare!.busy * 100, 0)}% busy; want ≥ ${GENERATOR_HEADROOM}× and ≥ ${SATURATED * 100}%): this run measured the generator (or a machine too loaded to tell), not the servers.`;
+
+  const full = byName.get(FULL_APP);
+  const fullServer = servers.find((s) => s.name === FULL_APP);
+  let latency: Awaited<ReturnType<typeof latencyAtHalfMax>> | null = null;
+  let latencyError: string | null = null;
+  if (full && fullServer && Number.isFinite(full.maxRps)) {
+    latency = await latencyAtHalfMax(fullServer, full.maxRps).catch((error: Error) => ((latencyError = error.message.split('\n')[0]), null));
+  }
+  if (latency) {
+    console.log(`bench: ${FULL_APP} at ${latency.rate}/s (half its max): k6 sent ${latency.sentRps.toFixed(0)}/s, p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
+  }
+
   const markdown = [
-    '| server | what | max req/s, closed (runs) | p99 at max (ms) | max sustainable req/s, open (runs) | p50 at fixed rate (ms) | p99 at fixed rate (ms) | failed | RSS idle → peak (MB) |',
+    `Generator: **${generator}**, one thread, ${CONNECTIONS} keep-alive connections, pinned to core 1; servers pinned to core 0. ` +
+      `${ROUNDS} interleaved round(s) (every server once per round, in the order below); each wrk run is ${WRK_SECONDS} s after a ${WARMUP_SECONDS} s warm-up.`,
+    '',
+    generatorNote,
+    '',
+    '| server | what | max req/s, wrk: median (min–max) | server core busy | CPU µs/req under wrk | CPU µs/req at k6 fixed rate (rate) | p99 under wrk (ms) | errors | RSS idle → peak (MB) |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...summary.map(
-      (s) =>
-        `| ${s.name} | ${s.what} | ${fixed(s.maxRps, 0)} (${s.allMaxRps.join(', ')}) | ${fixed(s.maxP99Ms)} | ${fixed(s.sustainableRps, 0)} (${s.ramps.map(sustainedText).join(', ')}) | ${fixed(s.rateP50Ms)} | ${fixed(s.rateP99Ms)} | ${fixed(s.failedShare * 100)}% | ${fixed(s.idleRssMb, 0)} → ${fixed(s.peakRssMb, 0)} |`,
+    ...summary.map((s) => {
+      const r = s.rounds;
+      return (
+        `| ${s.name} | ${s.what} | ${fixed(s.maxRps, 0)} (${range(r.map((x) => x.rps))}) | ${fixed(s.busy * 100, 0)}% | ${fixed(s.cpuUsAtMax, 1)} (${range(r.map((x) => x.cpuUsAtMax), 1)}) | ` +
+        `${fixed(s.cpuUsAtRate, 1)} (${range(r.map((x) => x.cpuUsAtRate), 1)}; ${[...new Set(r.map((x) => x.rate))].join(', ')}/s) | ${fixed(median(r.map((x) => x.wrkP99Ms)))} | ` +
+        `${r.reduce((n, x) => n + x.errors, 0)} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
+      );
+    }),
+    '',
+    'Ratios are taken within each round (the two servers ran minutes apart at most), then the median and min–max over rounds. ' +
+      'The CPU ratios are requests per CPU-second, read from /proc/<pid>/stat (utime + stime): they do not depend on the generator.',
+    '',
+    '| ratio | target | wrk max req/s: median (min–max) | met | CPU per request under wrk | CPU per request at k6 fixed rate |',
+    '|---|---|---|---|---|---|',
+    ...ratios.map(
+      (x) =>
+        `| ${x.label} | ${x.atLeast > 0 ? `≥ ${x.atLeast}` : '–'} | ${fixed(x.throughput.median, 3)} (${fixed(x.throughput.min, 3)}–${fixed(x.throughput.max, 3)}) | ` +
+        `${x.met === null ? '–' : x.met ? 'yes' : '**no**'} | ${fixed(x.cpuAtMax.median, 3)} (${fixed(x.cpuAtMax.min, 3)}–${fixed(x.cpuAtMax.max, 3)}) | ${fixed(x.cpuAtRate.median, 3)} (${fixed(x.cpuAtRate.min, 3)}–${fixed(x.cpuAtRate.max, 3)}) |`,
     ),
     '',
-    '| ratio | of closed-model max | of max sustainable rate |',
-    '|---|---|---|',
-    ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${fixed(v.closedMax, 3)} | ${fixed(v.sustainable, 3)} |`),
+    latency
+      ? `Latency of ${FULL_APP} at half its maximum (${latency.rate} req/s, open model, k6 constant arrival rate, ${LATENCY_SECONDS} s): ` +
+        `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), ${fixed(latency.failedShare * 100)}% failed. ` +
+        (latency.heldByK6
+          ? `k6 sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`
+          : `k6 sent only ${fixed(latency.sentRps, 0)} req/s (${latency.unsent} requests short): that is k6's ceiling on one core, not the server's, so this p99 is at the rate k6 held. ` +
+            'A generator that holds a higher open-model rate (wrk2) is not in Debian\'s packages.')
+      : `Latency at half the maximum: not measured (${latencyError ?? `${FULL_APP} was left out or had no round`}).`,
+    ...(failures.length ? ['', `Rounds lost (their figures are missing above; ratios pair only rounds both servers had): ${failures.join('; ')}.`] : []),
     '',
-    `Max sustainable: the highest plateau of a ramping arrival rate (${RAMP_STEPS} plateaus of ${STEP_SECONDS} s from 0.25 to 1.25 × the closed-model max, ` +
-      `${RAMP_SECONDS} s ramps between) before the first with more than ${SUSTAINED_LOSS * 100}% failed or dropped requests or a p99 over ${P99_BOUND_MS} ms. ` +
-      'An open model needs k6 to start every iteration on time, and k6 on one core holds a few thousand per second (the harness suite measures it): ' +
-      'a sustainable rate near that ceiling is the load generator\'s limit, not the server\'s, so compare sustainable rates only for servers well below it. ' +
-      'RSS peak: the highest resident memory sampled every 0.5 s during the closed-model and ramp runs (the highest rates).',
+    'CPU at the k6 fixed rate includes the server\'s background work (timers, default metrics, GC) spread over fewer requests, so it reads higher than under wrk; compare it between servers, not with the wrk column. ' +
+      'RSS idle: after start, before load; peak: the highest sampled every 0.5 s under load.',
   ].join('\n');
   return {
     ranAt: new Date().toISOString(),
-    settings: `${ROUNDS} round(s), ${DURATION} measured per closed-model and fixed-rate run after a 3 s warm-up, 32 VUs (closed model), ${flags.rate}/s (fixed rate); medians over rounds.`,
+    settings: `${generator}; ${ROUNDS} round(s), ${WRK_SECONDS} s per wrk run, k6 fixed rate ${FIXED_RATE}/s (half the wrk maximum for a slower server) for ${RATE_SECONDS} s.`,
     markdown,
-    data: { summary, ratios, rampSettings: { steps: RAMP_STEPS, stepSeconds: STEP_SECONDS, rampSeconds: RAMP_SECONDS, p99BoundMs: P99_BOUND_MS, sustainedLoss: SUSTAINED_LOSS } },
+    data: { generator, connections: CONNECTIONS, wrkSeconds: WRK_SECONDS, summary, ratios, generatorCheck: { headroom, bareBusy: bare?.busy, ok: generatorOk }, latency, latencyError, failures, fullApp: FULL_APP },
   };
 }
 

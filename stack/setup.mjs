@@ -7,7 +7,8 @@
 //   3. Prometheus 3.16 and promtool, built with Go into .tools/bin (Debian's 2.42 where Go is
 //      missing), and Alertmanager from Debian's packages (when root), else exact instructions;
 //   4. with --tests: Debian's chromium, for the report's rendering test; Debian's redis-server, for
-//      the fault propagation test; kustomize v5 built with Go into .tools/bin, for the manifests' test.
+//      the fault propagation test; kustomize v5 built with Go into .tools/bin, for the manifests' test;
+//   5. with --bench: Debian's wrk, the throughput benchmark's load generator.
 // What it found is written to .tools/tools.json, which the CLI and the tests read.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
@@ -29,6 +30,7 @@ const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
 const forTests = args.has('--tests');
+const forBench = args.has('--bench');
 
 const say = (msg) => { if (!quiet) console.log(`setup: ${msg}`); };
 const fail = (msg) => {
@@ -168,6 +170,7 @@ if (!builtPrometheus) debianPackages(['prometheus', 'promtool'], ['prometheus'],
 debianPackages(['prometheus-alertmanager'], ['prometheus-alertmanager'], 'Alertmanager is needed for the alerting path.');
 if (forTests) debianPackages(['chromium'], ['chromium'], 'Chromium renders the report in the tests.');
 if (forTests) debianPackages(['redis-server'], ['redis-server'], 'redis-server carries faults between replicas in the propagation test.');
+if (forBench) debianPackages(['wrk'], ['wrk'], 'wrk drives the servers in the throughput benchmark.');
 const builtKustomize = join(TOOLS, 'bin', 'kustomize');
 const kustomizeBin = forTests ? kustomize() : existsSync(builtKustomize) ? builtKustomize : which('kustomize');
 

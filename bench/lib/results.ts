@@ -93,3 +93,14 @@ export function fixed(x: number | null | undefined, digits = 2): string {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU time `pid` has used so far (utime + stime from /proc/<pid>/stat), in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: 100 on every Linux that matters (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;

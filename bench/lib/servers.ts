@@ -1,11 +1,11 @@
 // The servers the benchmarks start: Roque itself in several configurations and its peers
 // (bench/peers/), each pinned to the server core and ready when start() resolves.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { startApp } from '../../chaos/local/app-process';
-import { freePort, waitForHttp } from '../../chaos/local/network';
+import { FLASK_SEED_APP, flaskSeedPython } from '../../chaos/local/flask-seed';
+import { spawnHttpServer } from '../../chaos/local/http-process';
+import { freePort } from '../../chaos/local/network';
 import { REPO_ROOT } from '../../chaos/tools';
 import { SERVER_CORE } from './k6';
 
@@ -25,22 +25,8 @@ const DIST_BENCH = join(REPO_ROOT, 'dist', 'bench');
 
 /** Starts `argv` pinned to the server core and waits until GET / answers. */
 async function spawnServer(argv: string[], port: number, env: Record<string, string> = {}): Promise<Running> {
-  const [command, ...args] = [...SERVER_CORE, ...argv];
-  const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/`, { timeoutMs: 20_000 });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${argv.join(' ')}: ${(error as Error).message}\n${stderr}`);
-  }
-  const exited = new Promise((r) => child.once('exit', r));
-  return { url, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+  const server = await spawnHttpServer([...SERVER_CORE, ...argv], port, env);
+  return { url: server.url, pid: server.child.pid!, stop: server.stop };
 }
 
 /** The floor: the dice route on bare node:http. */
@@ -57,56 +43,74 @@ async function startOtlpSink(): Promise<{ endpoint: string; close(): void }> {
   return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
-function flaskPython(): string {
-  const venv = join(REPO_ROOT, '.tools', 'bench-venv');
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(python)) {
-    console.log('bench: creating .tools/bench-venv for the Flask peer (pip, once)…');
-    const ok =
-      spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' }).status === 0 &&
-      spawnSync(python, ['-m', 'pip', 'install', '-q', '-r', join(REPO_ROOT, 'bench/peers/flask-dice/requirements.txt')], {
-        stdio: 'inherit',
-      }).status === 0;
-    if (!ok) throw new Error('could not set up the Flask peer (python3 -m venv / pip install failed)');
+/** How many request faults the fault engine holds at most (the admin API's cap). */
+export const MAX_FAULTS = 100;
+
+/** Adds `count` latency faults on GET /fail only: the engine weighs each on every request to GET /. */
+async function addNonMatchingFaults(url: string, token: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${url}/admin/faults`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'latency', delayMs: 100, routes: ['/fail'], ttlSeconds: 3600 }),
+    });
+    if (res.status !== 201) throw new Error(`adding fault ${i + 1} of ${count}: ${res.status} ${await res.text()}`);
   }
-  return python;
 }
 
-function roqueServer(name: string, what: string, env: (otlp: string) => Record<string, string>): Server {
+interface RoqueVariant {
+  /** Admin API (and with it the fault engine in the request path) on. */
+  admin: boolean;
+  /** Active faults, none matching GET /. */
+  faults?: number;
+  /** Tracing with OTLP export to a loopback sink; the sampler when not the default. */
+  tracing?: { sampler?: string };
+}
+
+function roqueServer(name: string, what: string, variant: RoqueVariant): Server {
   return {
     name,
     what,
     async start(port) {
-      const sink = await startOtlpSink();
-      const app = await startApp({ port, wrapper: SERVER_CORE, env: { LOG_LEVEL: 'info', ...env(sink.endpoint) } });
-      return { url: app.url, pid: app.child.pid!, stop: async () => (await app.stop(), sink.close()) };
+      const sink = variant.tracing ? await startOtlpSink() : null;
+      const env: Record<string, string> = { LOG_LEVEL: 'info' };
+      if (!variant.admin) env.CHAOS_ADMIN_TOKEN = '';
+      if (sink) env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.endpoint;
+      if (variant.tracing?.sampler) env.OTEL_TRACES_SAMPLER = variant.tracing.sampler;
+      const app = await startApp({ port, wrapper: SERVER_CORE, env });
+      const stop = async () => (await app.stop(), sink?.close());
+      try {
+        if (variant.faults) await addNonMatchingFaults(app.url, app.adminToken, variant.faults);
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+      return { url: app.url, pid: app.child.pid!, stop };
     },
   };
 }
 
+// In the order a round runs them: the servers of each compared pair side by side, so a burst
+// of other load hits both alike more often than not.
 export const SERVERS: Server[] = [
-  { name: 'bare', what: 'node:http, no framework', start: startBareDice },
-  roqueServer('roque', 'the full app: metrics, fault engine (idle), tracing exported over OTLP, JSON logs', (otlp) => ({
-    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
-  })),
-  roqueServer('roque-no-engine', 'the full app with the fault engine left out (no admin token)', (otlp) => ({
-    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
-    CHAOS_ADMIN_TOKEN: '',
-  })),
-  roqueServer('roque-no-tracing', 'the full app with tracing off (OTEL_SDK_DISABLED)', () => ({ OTEL_SDK_DISABLED: 'true' })),
+  { name: 'fastify', what: 'bare Fastify, dice route only', start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/bare-fastify.js')], p) },
   {
-    name: 'nest-fastify',
+    name: 'nest',
     what: 'bare NestJS on Fastify, dice route only',
     start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/nest-minimal.js')], p, { ADAPTER: 'fastify' }),
   },
-  {
-    name: 'nest-express',
-    what: 'bare NestJS on Express, dice route only',
-    start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/nest-minimal.js')], p, { ADAPTER: 'express' }),
-  },
+  { name: 'bare', what: 'node:http, no framework', start: startBareDice },
+  roqueServer('roque-app', '`npm run app`: metrics, JSON logs at info, no admin API, no tracing', { admin: false }),
+  roqueServer('roque-admin', 'the same with the admin API on (fault engine in the request path), no fault', { admin: true }),
+  roqueServer('roque-traced', 'the full app: admin API on, tracing exported over OTLP to a loopback sink at the default 10% sampling', {
+    admin: true,
+    tracing: {},
+  }),
+  roqueServer('roque-traced-off', 'the full app with OTEL_TRACES_SAMPLER=always_off', { admin: true, tracing: { sampler: 'always_off' } }),
+  roqueServer('roque-faults', `admin API on with ${MAX_FAULTS} active faults, none matching GET / (routes ["/fail"])`, { admin: true, faults: MAX_FAULTS }),
   {
     name: 'flask',
     what: "the seed's Flask app with prometheus-flask-exporter, Flask's own server",
-    start: (p) => spawnServer([flaskPython(), join(REPO_ROOT, 'bench/peers/flask-dice/app.py')], p, { LOG_LEVEL: 'WARNING' }),
+    start: (p) => spawnServer([flaskSeedPython(), FLASK_SEED_APP], p, { LOG_LEVEL: 'WARNING' }),
   },
 ];

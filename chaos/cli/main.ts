@@ -4,6 +4,7 @@ import { EXIT, exitCodeOf } from '../runner/exit-codes';
 import { registerFaultCommands } from './fault.command';
 import { registerK6Command } from './k6.command';
 import { applyFlagEnv, roqueVersion } from './options';
+import { registerProxyCommand } from './proxy.command';
 import { registerRunCommand } from './run.command';
 import { registerStackCommands } from './stack.command';
 
@@ -22,6 +23,7 @@ registerRunCommand(program);
 registerFaultCommands(program);
 registerK6Command(program);
 registerStackCommands(program);
+registerProxyCommand(program);
 
 // Exit as soon as the command is done: a run interrupted while it was still starting
 // something leaves no timer to wait for; the watchdog stops whatever is left.

@@ -29,6 +29,7 @@ import {
 interface RunFlags extends CommonOptions {
   quick?: boolean;
   adminToken?: string;
+  upstream?: string;
   reports: string;
   /** commander's --no-dashboards sets it false. */
   dashboards: boolean;
@@ -55,12 +56,17 @@ export function registerRunCommand(program: Command): void {
     .addOption(replicasOption(MAX_LOCAL_REPLICAS))
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
     .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
+    .option('--upstream <url>', 'your service (loopback): the experiment runs against it behind the fault proxy (see "Test your own service")')
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await run(file, flags);
     });
 }
 
 async function run(file: string, flags: RunFlags): Promise<number> {
+  if (flags.upstream && (flags.target || flags.prometheus)) {
+    console.error('roque run: --upstream starts the fault proxy and a local Prometheus; it does not go with --target or --prometheus');
+    return 2;
+  }
   try {
     const { result, runDir, exitCode } = await runExperiment({
       file,
@@ -68,6 +74,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       target: flags.target,
       prometheus: flags.prometheus,
       adminToken: flags.adminToken,
+      upstream: flags.upstream,
       reportsDir: flags.reports,
       progressOut: flags.quiet ? SILENT : process.stderr,
       dashboards: flags.dashboards,

@@ -12,6 +12,8 @@ export const METRICS = {
   injections: 'chaos_injections_total',
   /** Requests whose summed latency-fault delay was cut to the cap (CHAOS_MAX_DELAY_MS). */
   delayClamped: 'chaos_delay_clamped_total',
+  /** Requests the fault proxy could not pass to its upstream (refused, reset, ...): never injected. */
+  proxyUpstreamFailures: 'roque_proxy_upstream_failures_total',
 } as const;
 
 export const LABELS = {
@@ -22,6 +24,8 @@ export const LABELS = {
   faultId: 'fault_id',
   /** Prometheus' own target label: which replica a series came from. */
   instance: 'instance',
+  /** Why the proxy's upstream failed: the socket error code (ECONNREFUSED, ECONNRESET, ...). */
+  upstreamError: 'error',
 } as const;
 
 /** `http_route` of a request that matched no route; raw paths never become labels. */

@@ -34,6 +34,20 @@ export const Target = z.strictObject({
 /** A 2-core machine holds a few app replicas; more is a cluster's job. */
 export const MAX_LOCAL_REPLICAS = 8;
 
+/** A user's service, put behind the fault proxy (`roque run --upstream URL`). */
+export const Upstream = z.strictObject({
+  /** Without --upstream the runner starts this service itself: the seed's Flask app (its venv made on first use). */
+  seed: z.literal('flask-dice').optional(),
+  /** Route patterns the proxy labels requests with and faults name (`/`, `/api/*`); default every path as `/*`. */
+  routes: z
+    .array(z.string().regex(/^\/[A-Za-z0-9_\-/:.]*\*?$/, 'must be a path starting with "/", optionally ending in "*"'))
+    .min(1)
+    .max(32)
+    .default(['/*']),
+  /** Prometheus rule files (paths relative to the experiment file) loaded beside Roque's. */
+  rules: z.array(z.string().min(1)).default([]),
+});
+
 export const Load = z.strictObject({
   /** The k6 scenario (scenarios/<name>.ts); it must take a TIMELINE. */
   scenario: z.literal('chaos').default('chaos'),
@@ -105,6 +119,11 @@ export const DetectionCheck = z.strictObject({
   alert: z.string().regex(/^[A-Za-z_:][A-Za-z0-9_:]*$/, 'must be a Prometheus alert name'),
   firesWithin: positiveDuration,
   resolvesWithin: positiveDuration.optional(),
+  /**
+   * false: the alert must stay silent from the phase start for `firesWithin` (a blind spot
+   * pinned down: monitoring that cannot see this fault). It must be a loaded alerting rule.
+   */
+  fires: z.boolean().default(true),
 });
 
 /** No alert fires during a phase (false alarms); `ignore` lists alerts that may. */
@@ -146,6 +165,8 @@ export const Experiment = z
     description: z.string().optional(),
     /** Absent: the runner starts the local stack and the app itself. */
     target: Target.optional(),
+    /** The service under test behind the fault proxy, instead of the dice app. */
+    upstream: Upstream.optional(),
     load: Load,
     /** Quick mode multiplies phase durations by this, unless a phase gives `quickDuration`. */
     quickScale: z.number().gt(0).max(1).default(0.5),
@@ -154,6 +175,7 @@ export const Experiment = z
     abort: z.array(AbortCondition).default([]),
   })
   .superRefine((experiment, ctx) => {
+    if (experiment.target && experiment.upstream) ctx.addIssue({ code: 'custom', path: ['upstream'], message: 'give target (a running dice app) or upstream (a service behind the proxy), not both' });
     const names = experiment.phases.map((p) => p.name);
     experiment.phases.forEach((phase, i) => {
       if (names.indexOf(phase.name) !== i) ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `phase "${phase.name}" is defined twice` });
@@ -172,6 +194,7 @@ export type Experiment = z.output<typeof Experiment>;
 export type ExperimentPhase = z.output<typeof Phase>;
 export type Check = z.output<typeof Check>;
 export type AbortCondition = z.output<typeof AbortCondition>;
+export type Upstream = z.output<typeof Upstream>;
 
 /** JSON Schema of the file format (as written), for editors and docs. */
 export function experimentJsonSchema(): Record<string, unknown> {

@@ -18,14 +18,18 @@ export interface Verdict {
   detection: DetectionResult[];
 }
 
-export function evaluateChecks(plan: ExperimentPlan, phases: PhaseData[], episodes: AlertEpisode[], seed = 1): Verdict {
+/**
+ * `loadedAlerts`: the alerting rules Prometheus had loaded; a `fires: false` check of an alert
+ * not among them (or without this list) fails, since the silence of a missing rule proves nothing.
+ */
+export function evaluateChecks(plan: ExperimentPlan, phases: PhaseData[], episodes: AlertEpisode[], seed = 1, loadedAlerts?: ReadonlySet<string>): Verdict {
   const byName = new Map(phases.map((p) => [p.planned.name, p]));
   const shortfalls = new Map(phases.map((p) => [p.planned.name, phaseShortfall(p, plan.experiment.load.rate)]));
   const detection: DetectionResult[] = [];
   const checks = plan.checks.map((check): CheckResult => {
     const phase = byName.get(check.phase)!;
     const baseline = 'baseline' in check && check.baseline ? byName.get(check.baseline)! : undefined;
-    const result = evaluate(check, phase, baseline, episodes, seed);
+    const result = check.kind === 'detection' && !check.fires ? silent(check, phase, episodes, loadedAlerts) : evaluate(check, phase, baseline, episodes, seed);
     if (check.kind === 'detection') detection.push(detectionOf(check.alert, phase, episodes));
     const gaps = [...new Set([phase, baseline])].flatMap((p) => (p ? (shortfalls.get(p.planned.name) ?? []) : []));
     const measured = phase.requests.length ? ` (measured anyway: ${result.observed})` : '';
@@ -186,6 +190,22 @@ function detected(check: Extract<PlannedCheck, { kind: 'detection' }>, phase: Ph
     observed,
     details: { alert: check.alert, timeToDetectSeconds: ttd, timeToResolveSeconds: ttr, firesWithinSeconds: check.firesWithin / 1000, resolvesWithinSeconds: check.resolvesWithin === undefined ? null : check.resolvesWithin / 1000 },
   };
+}
+
+/** A `fires: false` check: the alert stays silent for `firesWithin` from the phase start. */
+function silent(check: Extract<PlannedCheck, { kind: 'detection' }>, phase: PhaseData, episodes: AlertEpisode[], loadedAlerts: ReadonlySet<string> | undefined): Outcome {
+  const windowEnd = phase.startMs + check.firesWithin;
+  const expected = `${check.alert} stays silent for ${formatDuration(check.firesWithin)} (fires: false: a blind spot)`;
+  const details = { alert: check.alert, fires: false, firesWithinSeconds: check.firesWithin / 1000 };
+  if (!loadedAlerts?.has(check.alert)) {
+    const why = loadedAlerts ? `${check.alert} is not an alerting rule Prometheus loaded` : "Prometheus's loaded rules could not be read";
+    return { passed: false, expected, observed: `${why}: its silence proves nothing`, details: { ...details, firedAfterSeconds: null } };
+  }
+  const episode = episodes.find((e) => e.alert === check.alert && e.firedAt < windowEnd && (e.resolvedAt === null || e.resolvedAt > phase.startMs));
+  if (episode) {
+    return { passed: false, expected, observed: `fired ${((episode.firedAt - phase.startMs) / 1000).toFixed(1)} s after the phase start: this monitoring does see the fault`, details: { ...details, firedAfterSeconds: (episode.firedAt - phase.startMs) / 1000 } };
+  }
+  return { passed: true, expected, observed: `stayed silent: the metrics behind ${check.alert} did not move`, details: { ...details, firedAfterSeconds: null } };
 }
 
 function quiet(phase: PhaseData, episodes: AlertEpisode[], ignore: string[]): Outcome {

@@ -78,6 +78,23 @@ export class PrometheusClient {
     return (await this.get<{ alerts: PromAlert[] }>('/api/v1/alerts', {})).alerts;
   }
 
+  /** Waits until Prometheus has scraped `targets` of `job`'s targets once (`up` is 1). */
+  async waitForUp(job: string, targets = 1, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const up = await this.scalar(`count(up{job="${job}"} == 1)`, Date.now()).catch(() => null);
+      if (up !== null && up >= targets) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`Prometheus did not scrape ${targets === 1 ? `job ${job}` : `all ${targets} targets of job ${job}`} within ${timeoutMs / 1000} s`);
+  }
+
+  /** Names of the alerting rules Prometheus has loaded. */
+  async alertRuleNames(): Promise<Set<string>> {
+    const data = await this.get<{ groups: { rules: { name: string }[] }[] }>('/api/v1/rules', { type: 'alert' });
+    return new Set(data.groups.flatMap((group) => group.rules.map((rule) => rule.name)));
+  }
+
   private async get<T>(path: string, params: Record<string, string>): Promise<T> {
     const res = await fetch(`${this.url}${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(5_000) });
     const body = (await res.json()) as { status: string; data: T; error?: string };

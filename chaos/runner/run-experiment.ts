@@ -46,6 +46,7 @@ import { combinedK6Result, runnerFigures, runnerK6Options, runSplitLoad, splitLo
 import { K6_CSV_ENV, mergeRawFiles, readRawResults } from './raw-results';
 import { runStatus } from './run-status';
 import { replicaFigures, serverFigures, serverSeries } from './server-figures';
+import { prepareUpstreamTarget } from './upstream-target';
 
 export interface RunOptions {
   file: string;
@@ -54,6 +55,8 @@ export interface RunOptions {
   target?: string;
   prometheus?: string;
   adminToken?: string;
+  /** A service on loopback to run the experiment against, behind the fault proxy (see upstream-target.ts). */
+  upstream?: string;
   reportsDir: string;
   /** false: no dashboard pages and no k6 web dashboard (`--no-dashboards`). */
   dashboards?: boolean;
@@ -169,7 +172,15 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
     // Ctrl-C while the stack starts ends the run at once, with its report; what was being
     // started is stopped below (or by the watchdog once this process exits).
-    const preparing = prepareTarget(experiment, options, journal, progress);
+    const preparing: Promise<Target> =
+      options.upstream || experiment.upstream
+        ? prepareUpstreamTarget(experiment.upstream, { upstreamUrl: options.upstream, experimentFile: options.file }, journal, progress).then(
+            (proxied) => ({ ...proxied, replicas: [proxied.app] }),
+            (error: Error) => {
+              throw new RunSetupError(error.message);
+            },
+          )
+        : prepareTarget(experiment, options, journal, progress);
     target = await untilAborted(preparing, stopLoad.signal);
     if (!target) void preparing.then((late) => late.stop(), () => {});
     let k6: K6RunResult | null = null;
@@ -225,7 +236,8 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const loadStart = loadStartOf(requests) ?? loadStartedAt ?? Date.now();
     const phases = phaseData(plan.phases, loadStart, requests, dropped);
     const episodes = watcher?.episodes ?? [];
-    let verdict = evaluateChecks(plan, phases, episodes, SEED);
+    const loadedAlerts = target ? await target.prometheus.alertRuleNames().catch(() => undefined) : undefined;
+    let verdict = evaluateChecks(plan, phases, episodes, SEED, loadedAlerts);
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
     const prometheus = target?.prometheus;
     const [phaseResults, series] = await Promise.all([
@@ -420,14 +432,8 @@ function buildIfNeeded(progress: Progress): void {
 }
 
 /** Waits until Prometheus has scraped every replica once, so the baseline is measured server-side too. */
-async function waitForScrape(prometheus: PrometheusClient, replicas: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const up = await prometheus.scalar('count(up{job="target-app"} == 1)', Date.now()).catch(() => null);
-    if (up === replicas) return;
-    await sleep(500);
-  }
-  throw new Error(`Prometheus did not scrape ${replicas === 1 ? 'the app' : `all ${replicas} replicas`} within ${timeoutMs / 1000} s`);
+function waitForScrape(prometheus: PrometheusClient, replicas: number): Promise<void> {
+  return prometheus.waitForUp('target-app', replicas);
 }
 
 async function runLoad(

@@ -41,6 +41,10 @@ export interface StartStackOptions {
   dataDir: string;
   /** host:port of each app instance to scrape as job `target-app`. */
   appTargets?: string[];
+  /** host:port of a user's service behind the fault proxy, scraped as job `upstream`. */
+  upstreamTargets?: string[];
+  /** Absolute paths of the user's rule files, loaded beside Roque's. */
+  extraRuleFiles?: string[];
   prometheusPort?: number;
   /** null: no Alertmanager even if installed. */
   alertmanagerPort?: number | null;
@@ -96,6 +100,8 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
       prometheus: prometheusAddress,
       alertmanager: alertmanagerAddress,
       targetsFile: targetsFileOf(dataDir),
+      upstream: options.upstreamTargets,
+      extraRuleFiles: options.extraRuleFiles,
     }),
   );
   setTargets(dataDir, appTargets);

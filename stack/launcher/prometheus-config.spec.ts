@@ -60,3 +60,19 @@ test('Prometheus gets the flags of its major version: OTLP on v3, native histogr
     '--enable-feature=native-histograms,exemplar-storage',
   ]);
 });
+
+test("an upstream behind the fault proxy is scraped as job upstream, and the user's rule files load beside Roque's", () => {
+  const config = parse(
+    renderPrometheusConfig(canonical, canonicalPath, {
+      prometheus: '127.0.0.1:19090',
+      alertmanager: null,
+      targetsFile: join(dir, 'target-app.json'),
+      upstream: ['127.0.0.1:5000'],
+      extraRuleFiles: ['/x/mine.yml'],
+    }),
+  );
+  const upstream = config.scrape_configs.find((job: { job_name: string }) => job.job_name === 'upstream');
+  expect(upstream).toEqual({ job_name: 'upstream', metrics_path: '/metrics', static_configs: [{ targets: ['127.0.0.1:5000'] }] });
+  expect(config.rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', '*.yml'), '/x/mine.yml']);
+  expect(parse(render(null)).scrape_configs.map((job: { job_name: string }) => job.job_name)).not.toContain('upstream');
+});

@@ -26,6 +26,10 @@ export interface LocalAddresses {
   alertmanager: string | null;
   /** Absolute path of the file_sd file that lists the app's targets. */
   targetsFile: string;
+  /** host:port of a user's service behind the fault proxy, scraped as job `upstream` (its own /metrics). */
+  upstream?: string[];
+  /** Absolute paths of more rule files (the user's), loaded beside Roque's. */
+  extraRuleFiles?: string[];
 }
 
 const staticTarget = (job: ScrapeConfig, address: string): ScrapeConfig => ({
@@ -48,11 +52,14 @@ export function renderPrometheusConfig(canonicalText: string, canonicalPath: str
   };
   const rendered: PrometheusConfig = {
     ...config,
-    rule_files: (config.rule_files ?? []).map((file) => resolve(dirname(canonicalPath), file)),
-    scrape_configs: config.scrape_configs.flatMap((job) => {
-      const toLocal = localJobs[job.job_name];
-      return toLocal ? [toLocal(job)] : [];
-    }),
+    rule_files: [...(config.rule_files ?? []).map((file) => resolve(dirname(canonicalPath), file)), ...(local.extraRuleFiles ?? [])],
+    scrape_configs: [
+      ...config.scrape_configs.flatMap((job) => {
+        const toLocal = localJobs[job.job_name];
+        return toLocal ? [toLocal(job)] : [];
+      }),
+      ...(local.upstream?.length ? [{ job_name: 'upstream', metrics_path: '/metrics', static_configs: [{ targets: local.upstream }] }] : []),
+    ],
   };
   if (alertmanager) {
     rendered.alerting = { alertmanagers: [{ static_configs: [{ targets: [alertmanager] }] }] };

@@ -10,8 +10,10 @@ import { ChaosHttpHooks } from './chaos/chaos-http.hooks';
 import { FaultEngine } from './chaos/fault-engine.service';
 import type { AppConfig } from './config/app-config';
 import { KeepAliveDrain } from './keep-alive-drain';
+import { RequestLogHooks } from './logging/request-log.hooks';
 import { HttpMetricsHooks } from './metrics/http-metrics.hooks';
 import type { RandomSource } from './random/random-source';
+import { registerRequestSpans } from './request-span.hooks';
 
 export type AppOptions = {
   /** Replaces Math.random for dice rolls and fault decisions (reproducible tests). */
@@ -43,12 +45,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.useLogger(app.get(Logger));
 
-  // HTTP-layer hooks, before Nest registers its routes, in this order: metrics first, so
-  // they see every request, including those a fault ends; then the faults. Without an
-  // admin token no fault can be switched on, so the fault engine is left out of the
-  // request path altogether (the benchmark measures its idle cost against that).
+  // HTTP-layer hooks, before Nest registers its routes, in this order: the request's span
+  // first, so what follows runs in its context; metrics and the request log, so they see
+  // every request, including those a fault ends; then the faults. Without an admin token
+  // no fault can be switched on, so the fault engine is left out of the request path
+  // altogether (the benchmark measures its idle cost against that).
   const fastify = adapter.getInstance<FastifyInstance>();
+  registerRequestSpans(fastify);
   app.get(HttpMetricsHooks).register(fastify);
+  app.get(RequestLogHooks).register(fastify);
   if (config.adminEnabled) app.get(ChaosHttpHooks).register(fastify);
   app.get(KeepAliveDrain).register(fastify);
 
@@ -70,8 +75,11 @@ export async function createAdminApp(config: AppConfig, service: NestFastifyAppl
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  const fastify = adapter.getInstance<FastifyInstance>();
+  registerRequestSpans(fastify);
+  app.get(RequestLogHooks).register(fastify);
   await app.init();
   app.get(AdminOpenApiDocument).build(app, [ChaosAdminModule], config.appVersion);
-  await adapter.getInstance<FastifyInstance>().ready();
+  await fastify.ready();
   return app;
 }

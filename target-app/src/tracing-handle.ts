@@ -5,6 +5,11 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 const SHUTDOWN = Symbol.for('roque.tracing.shutdown');
 type TracingGlobal = typeof globalThis & { [SHUTDOWN]?: () => Promise<void> };
 
+/** Whether tracing.ts started the SDK (request-span.hooks.ts then makes a span per request). */
+export function tracingStarted(): boolean {
+  return (globalThis as TracingGlobal)[SHUTDOWN] !== undefined;
+}
+
 /** Called by tracing.ts once the SDK runs. */
 export function registerTracingShutdown(shutdown: () => Promise<void>): void {
   (globalThis as TracingGlobal)[SHUTDOWN] = shutdown;

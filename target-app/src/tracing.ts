@@ -1,22 +1,22 @@
-// Loaded with `node --import` before anything else, so the http instrumentation patches
-// node:http before Fastify and Nest load it. Spans are exported by OTLP only when the
+// Loaded with `node --import` before anything else, so the SDK's context manager and tracer
+// provider are in place before the app starts. Spans are exported by OTLP only when the
 // standard OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT says where;
-// without either, nothing is started: no spans, no exporter, no errors, no cost.
+// without either (or with OTEL_SDK_DISABLED, or a sampler that never samples), nothing is
+// started: no spans, no exporter, no errors, no cost.
 //
-// One span per request: the http server span, which the request hook names by its route
-// template (see metrics/http-metrics.hooks.ts). Framework instrumentations (@fastify/otel,
-// nestjs-core) add a span per hook and handler; on this service they cost more throughput
-// than everything else together (bench/README.md), and say nothing the route name does not.
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { IncomingMessage } from 'node:http';
+// One span per request: the HTTP server span, made by a Fastify hook once the route template
+// is known (request-span.hooks.ts), not by instrumentations. The http instrumentation did
+// its full work (attributes, context, a wrapper on every listener) for unsampled requests
+// too, and cost half the throughput at 10% sampling; framework instrumentations
+// (@fastify/otel, nestjs-core) add a span per hook and handler and say nothing the route
+// name does not.
+import type * as OtelSdkNode from '@opentelemetry/sdk-node';
 import { registerTracingShutdown } from './tracing-handle';
 
-/** Requests not worth a trace: scrapes and probes, several a second, all alike. */
-const UNTRACED_PATH = /^\/(metrics|health)(\/|\?|$)/;
-
-function tracingEndpointConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
+  const endpoint = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  // always_off ignores even a sampled caller: no request could ever make a span.
+  return endpoint && env.OTEL_SDK_DISABLED?.toLowerCase() !== 'true' && env.OTEL_TRACES_SAMPLER !== 'always_off';
 }
 
 function startTracing(): void {
@@ -31,15 +31,12 @@ function startTracing(): void {
   process.env.OTEL_TRACES_SAMPLER ??= 'parentbased_traceidratio';
   process.env.OTEL_TRACES_SAMPLER_ARG ??= '0.1';
 
-  const sdk = new NodeSDK({
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request: IncomingMessage) => UNTRACED_PATH.test(request.url ?? ''),
-      }),
-    ],
-  });
+  // Required here, not imported at the top: the SDK and its exporters weigh tens of MB
+  // of resident memory that an untraced app has no use for.
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof OtelSdkNode;
+  const sdk = new NodeSDK({ instrumentations: [] });
   sdk.start();
   registerTracingShutdown(() => sdk.shutdown());
 }
 
-if (tracingEndpointConfigured(process.env)) startTracing();
+if (tracingWanted(process.env)) startTracing();

@@ -9,37 +9,30 @@ import {
 } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
-import type { Counter, Gauge } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { blastRadiusCount, parseFaultSpec, type Fault, type FaultReplica, type FaultSpec } from '../../../chaos/contract/faults';
-import { LABELS, METRICS } from '../../../chaos/contract/metrics';
+import { METRICS } from '../../../chaos/contract/metrics';
 import { AppConfig } from '../config/app-config';
 import { RANDOM_SOURCE, type RandomSource } from '../random/random-source';
-import type { DelayClampedLabel, FaultActiveLabel, InjectionLabel } from './chaos-metrics';
+import type { DelayClampedLabel, FaultActiveLabel, InjectedDelayLabel, InjectionLabel } from './chaos-metrics';
+import { FaultStore, newFault, type ChangeOrigin } from './core/fault-store';
 import { CpuBurner } from './cpu-burner';
-import { RequestFaultIndex } from './fault-index';
-import { decideProbe, decideRequest, isRequestFault, type HealthFault, type Probe, type RequestDecision } from './fault-rules';
+import { decideProbe, type HealthFault, type Probe, type RequestDecision } from './fault-rules';
 import { actsOn, chooseReplicas, storedFaultEndMs, type FaultPropagator, type PropagationStatus } from './fault-propagation';
 import { MemoryBallast } from './memory-ballast';
 
-/** Who or what made a change, for the audit log (never the token). */
-export type ChangeOrigin =
-  | { source: 'admin-api'; ip: string; userAgent?: string }
-  | { source: 'ttl' | 'shutdown' }
-  /** A change another replica made, received through the shared store. */
-  | { source: 'sync'; replica: string };
+export type { ChangeOrigin } from './core/fault-store';
 
 /**
- * The active faults and their effects, at most CHAOS_MAX_FAULTS of them. Request faults are
- * read on every request, so they are kept indexed by route and type; process faults (cpu,
- * memory) run while active; every fault ends by itself at its absolute `expiresAt`, with an
- * unref'd timer that never keeps the process alive. With a propagator attached (CHAOS_SYNC_REDIS_URL), changes made through
- * this replica's admin API reach every replica, and theirs arrive through apply*Remote.
+ * The NestJS adapter of the fault engine: the core FaultStore (active faults, TTLs, cap,
+ * per-request decisions, ground-truth metrics) plus what belongs to this process: cpu and
+ * memory effects, health probes, and, with a propagator attached (CHAOS_SYNC_REDIS_URL),
+ * changes made through this replica's admin API reaching every replica (theirs arrive
+ * through apply*Remote).
  */
 @Injectable()
 export class FaultEngine implements OnApplicationShutdown {
-  private readonly active = new Map<string, { fault: Fault; expiry: NodeJS.Timeout }>();
-  private requestIndex = new RequestFaultIndex([]);
+  private readonly store: FaultStore;
   /** Adds waiting for the store, counted against the cap so that concurrent POSTs cannot pass it. */
   private adding = 0;
   private healthFaults: readonly HealthFault[] = [];
@@ -50,18 +43,34 @@ export class FaultEngine implements OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
-    @InjectMetric(METRICS.faultActive) private readonly activeGauge: Gauge<FaultActiveLabel>,
-    @InjectMetric(METRICS.injections) private readonly injections: Counter<InjectionLabel>,
-    @InjectMetric(METRICS.delayClamped) private readonly delayClamped: Counter<DelayClampedLabel>,
+    @InjectMetric(METRICS.faultActive) activeGauge: Gauge<FaultActiveLabel>,
+    @InjectMetric(METRICS.injections) injections: Counter<InjectionLabel>,
+    @InjectMetric(METRICS.delayClamped) delayClamped: Counter<DelayClampedLabel>,
+    @InjectMetric(METRICS.injectedDelay) injectedDelay: Histogram<InjectedDelayLabel>,
     @InjectPinoLogger(FaultEngine.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.store = new FaultStore({
+      maxFaults: config.maxFaults,
+      maxTotalDelayMs: config.maxTotalDelayMs,
+      random,
+      metrics: { faultActive: activeGauge, injections, delayClamped, injectedDelay },
+      logger,
+      // Listed on every replica (so any can remove it), acting, and shown active, only on the chosen.
+      actsHere: (fault) => this.actsHere(fault),
+      onChange: (faults) => this.refresh(faults),
+      onEnd: (fault) => {
+        if (fault.type === 'memory') void this.memory.release(fault.id);
+      },
+      onExpired: (fault) => this.propagator?.expired(fault.id),
+    });
+  }
 
   list(): Fault[] {
-    return [...this.active.values()].map(({ fault }) => fault);
+    return this.store.list();
   }
 
   get hasRequestFaults(): boolean {
-    return this.requestIndex.size > 0;
+    return this.store.hasRequestFaults;
   }
 
   /** Called once by FaultSync when faults are shared between replicas. */
@@ -81,17 +90,10 @@ export class FaultEngine implements OnApplicationShutdown {
    */
   async add(spec: FaultSpec, origin: ChangeOrigin): Promise<Fault> {
     this.propagator?.assertUp();
-    this.checkFaultCap(this.active.size + this.adding);
+    this.checkFaultCap(this.store.size + this.adding);
     if (spec.type === 'memory') this.checkMemoryCap(spec.megabytes);
     const placement = spec.replicas === undefined ? {} : { actsOn: await this.placeBlastRadius(spec.replicas) };
-    const now = Date.now();
-    const fault: Fault = {
-      ...spec,
-      id: randomUUID(),
-      createdAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + spec.ttlSeconds * 1000).toISOString(),
-      ...placement,
-    };
+    const fault: Fault = { ...newFault(spec), ...placement };
     if (this.propagator) {
       this.adding += 1;
       try {
@@ -101,7 +103,7 @@ export class FaultEngine implements OnApplicationShutdown {
       }
     }
     // A resync may have loaded it from the store while the write was answered.
-    if (!this.active.has(fault.id)) this.activate(fault, origin);
+    if (!this.store.has(fault.id)) this.store.activate(fault, origin);
     if (fault.type === 'memory' && this.actsHere(fault)) {
       try {
         await this.holdMemory(fault.id, fault.megabytes, origin);
@@ -118,7 +120,7 @@ export class FaultEngine implements OnApplicationShutdown {
    * propagation down it still ends here, and the answer is 503 (the others keep it for now).
    */
   async remove(id: string, origin: ChangeOrigin): Promise<void> {
-    const here = this.end(id, 'removed', origin);
+    const here = this.store.end(id, 'removed', origin);
     const shared = this.propagator ? await this.propagator.removed(id) : false;
     if (!here && !shared) throw new NotFoundException(`no active fault with id ${id}`);
   }
@@ -128,7 +130,7 @@ export class FaultEngine implements OnApplicationShutdown {
    * propagation down the answer is 503 and the clear reaches the store once it is back.
    */
   async clear(origin: ChangeOrigin): Promise<number> {
-    const count = this.clearHere(origin);
+    const count = this.store.clear(origin);
     await this.propagator?.cleared();
     return count;
   }
@@ -139,7 +141,7 @@ export class FaultEngine implements OnApplicationShutdown {
    */
   applyRemote(fault: Fault, replica: string): boolean {
     const now = Date.now();
-    if (this.active.has(fault.id)) return false;
+    if (this.store.has(fault.id)) return false;
     const { id: _id, createdAt: _created, expiresAt: _expires, actsOn: placement, ...spec } = fault;
     const parsed = parseFaultSpec(spec);
     const origin: ChangeOrigin = { source: 'sync', replica };
@@ -150,7 +152,7 @@ export class FaultEngine implements OnApplicationShutdown {
     const endMs = storedFaultEndMs({ createdAt: fault.createdAt, expiresAt: fault.expiresAt, ttlSeconds: parsed.value.ttlSeconds }, now);
     if (endMs <= now) return false;
     try {
-      this.checkFaultCap(this.active.size);
+      this.checkFaultCap(this.store.size);
       if (fault.type === 'memory') this.checkMemoryCap(fault.megabytes);
     } catch (error) {
       this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message }, `ignored a shared fault: ${(error as Error).message}`);
@@ -158,33 +160,31 @@ export class FaultEngine implements OnApplicationShutdown {
     }
     const chosen = Array.isArray(placement) ? { actsOn: placement.filter((r) => typeof r?.replica === 'string' && typeof r?.instance === 'string') } : {};
     const synced = { ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: new Date(endMs).toISOString(), ...chosen };
-    this.activate(synced, origin);
+    this.store.activate(synced, origin);
     if (fault.type === 'memory' && this.actsHere(synced)) this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
     return true;
   }
 
   /** Another replica removed a fault. */
   removeRemote(id: string, replica: string): boolean {
-    return this.end(id, 'removed', { source: 'sync', replica });
+    return this.store.end(id, 'removed', { source: 'sync', replica });
   }
 
   /** Another replica hit the kill switch. */
   clearRemote(replica: string): number {
-    return this.clearHere({ source: 'sync', replica });
+    return this.store.clear({ source: 'sync', replica });
   }
 
   /** The store's set is the truth after a (re)connection: end what it lacks, start what is missing. */
   reconcile(shared: readonly Fault[], replica: string): void {
     const ids = new Set(shared.map((fault) => fault.id));
-    for (const id of [...this.active.keys()]) if (!ids.has(id)) this.end(id, 'removed', { source: 'sync', replica });
+    for (const { id } of this.store.list()) if (!ids.has(id)) this.store.end(id, 'removed', { source: 'sync', replica });
     for (const fault of shared) this.applyRemote(fault, replica);
   }
 
   /** What to do to one request on a route template (see decideRequest for the order). */
   decideRequest(template: string): RequestDecision {
-    const decision = decideRequest(this.requestIndex.forRoute(template), this.random, this.config.maxTotalDelayMs);
-    if (decision.action === 'delay' && decision.clamped) this.delayClamped.inc({ [LABELS.route]: template });
-    return decision;
+    return this.store.decideRequest(template);
   }
 
   /** The `health` fault that takes this probe down on this check; counted as an injection. */
@@ -195,13 +195,17 @@ export class FaultEngine implements OnApplicationShutdown {
   }
 
   countInjection(type: Fault['type'], route: string, status: number | string): void {
-    this.injections.inc({ [LABELS.faultType]: type, [LABELS.route]: route, [LABELS.status]: String(status) });
+    this.store.countInjection(type, route, status);
+  }
+
+  observeInjectedDelay(route: string, seconds: number): void {
+    this.store.observeInjectedDelay(route, seconds);
   }
 
   // After the server has drained, so requests still in flight keep their faults. Only this
   // replica's: one replica stopping never ends the faults of the others.
   async onApplicationShutdown(): Promise<void> {
-    this.clearHere({ source: 'shutdown' });
+    this.store.clear({ source: 'shutdown' });
     await this.memory.releaseAll();
   }
 
@@ -221,62 +225,26 @@ export class FaultEngine implements OnApplicationShutdown {
     return actsOn(fault, this.propagator ? this.propagator.self.replica : 'this-process');
   }
 
-  private clearHere(origin: ChangeOrigin): number {
-    const ids = [...this.active.keys()];
-    for (const id of ids) this.end(id, 'cleared', origin);
-    return ids.length;
-  }
-
-  /** Lists a fault, starts its effects and its timer to the absolute `expiresAt`. */
-  private activate(fault: Fault, origin: ChangeOrigin): void {
-    const remainingMs = Math.max(0, Date.parse(fault.expiresAt) - Date.now());
-    const expiry = setTimeout(() => {
-      if (this.end(fault.id, 'expired', { source: 'ttl' })) this.propagator?.expired(fault.id);
-    }, remainingMs).unref();
-    this.active.set(fault.id, { fault, expiry });
-    this.refresh();
-    // Listed on every replica (so any can remove it), acting, and shown active, only on the chosen.
-    const here = this.actsHere(fault);
-    if (here) this.activeGauge.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
-    this.logger.info({ event: 'fault_added', fault, actsHere: here, origin }, `fault added: ${fault.type} ${fault.id}${here ? '' : ' (acts on other replicas)'}`);
-  }
-
   /** A memory fault that cannot get its memory does not stay listed as active. */
   private async holdMemory(id: string, megabytes: number, origin: ChangeOrigin): Promise<void> {
     try {
       await this.memory.hold(id, megabytes);
     } catch (error) {
-      this.end(id, 'failed', origin);
+      this.store.end(id, 'failed', origin);
       throw new InternalServerErrorException(`megabytes: could not hold ${megabytes} MB (${error instanceof Error ? error.message : String(error)})`);
     }
   }
 
-  private end(id: string, reason: 'expired' | 'removed' | 'cleared' | 'failed', origin: ChangeOrigin): boolean {
-    const entry = this.active.get(id);
-    if (!entry) return false;
-    clearTimeout(entry.expiry);
-    this.active.delete(id);
-    this.refresh();
-    this.activeGauge.remove({ [LABELS.faultType]: entry.fault.type, [LABELS.faultId]: id });
-    if (entry.fault.type === 'memory') void this.memory.release(id);
-    this.logger.info({ event: `fault_${reason}`, faultId: id, type: entry.fault.type, origin }, `fault ${reason}: ${entry.fault.type} ${id}`);
-    return true;
-  }
-
-  /** Rebuilds the per-request views and the CPU target after any change. */
-  private refresh(): void {
-    const faults = this.list().filter((fault) => this.actsHere(fault));
-    this.requestIndex = new RequestFaultIndex(faults.filter(isRequestFault));
+  /** The health probes' and the CPU target's view of the active set, after any change. */
+  private refresh(faults: readonly Fault[]): void {
     this.healthFaults = faults.filter((fault): fault is HealthFault => fault.type === 'health');
     const cpuShare = faults.reduce((sum, fault) => sum + (fault.type === 'cpu' ? fault.utilization : 0), 0);
     this.cpu.setUtilization(cpuShare);
   }
 
   private checkFaultCap(active: number): void {
-    const cap = this.config.maxFaults;
-    if (active >= cap) {
-      throw new ConflictException(`faults: ${active} active, the cap is ${cap} (CHAOS_MAX_FAULTS); remove one or clear them first`);
-    }
+    const problem = this.store.capProblem(active);
+    if (problem) throw new ConflictException(problem);
   }
 
   private checkMemoryCap(megabytes: number): void {

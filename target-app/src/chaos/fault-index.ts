@@ -18,11 +18,12 @@ export class RequestFaultIndex {
   private readonly wildcards: { prefix: string; fault: RequestFault }[] = [];
   private readonly byRoute = new Map<string, RouteFaults>();
 
-  constructor(faults: readonly RequestFault[]) {
+  /** `defaultRoutes`: what a fault without `routes` covers (the dice routes, or every route behind the proxy). */
+  constructor(faults: readonly RequestFault[], defaultRoutes: readonly string[] = DICE_ROUTES) {
     this.size = faults.length;
     faults.forEach((fault, position) => {
       this.order.set(fault, position);
-      for (const pattern of fault.routes ?? DICE_ROUTES) {
+      for (const pattern of fault.routes ?? defaultRoutes) {
         const prefix = wildcardPrefix(pattern);
         if (prefix === undefined) this.exactList(pattern).push(fault);
         else this.wildcards.push({ prefix, fault });

@@ -1,8 +1,8 @@
-import { Module, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
-import { isInjected } from '../chaos/injection-mark';
 import { AppConfig } from '../config/app-config';
+import { RequestLogHooks } from './request-log.hooks';
 
 /** trace_id and span_id of the active span, so a log line leads to its trace. */
 export function traceFields(): Record<string, string> {
@@ -13,31 +13,28 @@ export function traceFields(): Record<string, string> {
 }
 
 /**
- * Structured JSON logs (pino). Requests are logged at debug, or at warn when they fail
- * with a 5xx, so the default level does not pay a log line per request.
+ * Structured JSON logs (pino). Requests are logged by RequestLogHooks at debug, or at warn
+ * when they fail with a 5xx, so the default level does not pay a log line per request.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        // nestjs-pino's default route ('{/*splat}') only matches "/" on this Nest/Fastify
-        // version; '{*splat}' matches every path, "/" included.
-        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        // No request middleware: pino-http's would build a child logger per request (see
+        // RequestLogHooks); pino-http here only makes the root logger and its serializers.
+        forRoutes: [],
         pinoHttp: {
           level: config.logLevel,
           mixin: traceFields,
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-          customLogLevel: (request, response) => {
-            // A fault's answer is counted by chaos_injections_total; a line each would only cost.
-            if (isInjected(request)) return 'silent';
-            return response.statusCode >= 500 ? 'warn' : 'debug';
-          },
-          // pino-http makes an Error for every 5xx; its stack says nothing about the request.
+          // A 5xx's line carries an Error; its stack says nothing about the request.
           serializers: { err: (error: Error) => ({ type: error.name, message: error.message }) },
         },
       }),
     }),
   ],
+  providers: [RequestLogHooks],
+  exports: [RequestLogHooks],
 })
 export class LoggingModule {}

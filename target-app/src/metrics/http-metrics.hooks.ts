@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { trace } from '@opentelemetry/api';
 import type { Histogram, LabelValues } from 'prom-client';
 import { EXEMPLAR_TRACE_ID, LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
 import { sampledTraceId } from './exemplar';
 import { isOperationalRoute, routeLabel, type HttpDurationLabel } from './http-metrics';
 
 /** The path of a request without its query string. */
-function requestPath(request: FastifyRequest): string {
+export function requestPath(request: FastifyRequest): string {
   const url = request.url;
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
@@ -37,9 +36,7 @@ export class HttpMetricsHooks {
     if (isOperationalRoute(template ?? requestPath(request))) return;
     const started = performance.now();
     const route = routeLabel(template);
-    // The trace's server span (http instrumentation) gets the route template as its name:
-    // the one span a request makes, named like the metrics (no-op when tracing is off).
-    trace.getActiveSpan()?.updateName(`${request.method} ${route}`).setAttribute('http.route', route);
+    // The request's server span (request-span.hooks.ts) is active here when it was sampled.
     const traceId = sampledTraceId(request.headers);
     // 'close' fires once per response, whether it finished or the connection went away first.
     reply.raw.once('close', () => {
