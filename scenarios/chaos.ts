@@ -2,7 +2,8 @@
 // through the admin API. Every request carries its phase tag; per-phase thresholds come
 // from the faults (a 200 ms delay must show as p50 >= 190 ms, a phase without faults must
 // look healthy; PHASE_THRESHOLDS=off keeps the figures and drops the verdicts).
-// TIMELINE format and default: lib/timeline.ts. Needs CHAOS_ADMIN_TOKEN when any phase has faults.
+// TIMELINE format and default: lib/timeline.ts. Needs CHAOS_ADMIN_TOKEN when any phase has faults,
+// unless FAULT_SWITCH=off (a runner of a split load that leaves the switching to another).
 import { clearFaults, requireAdminApi } from './lib/admin';
 import { chaosPlan } from './lib/chaos-plan';
 import { switchPhaseFaults } from './lib/fault-switch';
@@ -12,7 +13,7 @@ import { requireHealthyTarget, rollDice } from './lib/target';
 
 const settings = readSettings(__ENV);
 const { options: planned, phases } = chaosPlan(settings);
-const needsAdmin = phases.some((p) => p.faults.length > 0);
+const needsAdmin = settings.faultSwitch && phases.some((p) => p.faults.length > 0);
 
 export const options = planned;
 

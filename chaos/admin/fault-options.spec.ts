@@ -24,6 +24,8 @@ describe('faultSpecFromOptions', () => {
     ['memory', { megabytes: '256' }, { type: 'memory', megabytes: 256 }],
     ['health', { probe: 'readiness' }, { type: 'health', probe: 'readiness' }],
     ['error', { routes: '/, /fail' }, { routes: ['/', '/fail'] }],
+    ['latency', { delay: '200ms', replicas: '1' }, { replicas: 1 }],
+    ['abort', { replicas: '34%' }, { replicas: '34%' }],
   ])('builds %s %j', (type, options, expected) => {
     expect(faultSpecFromOptions(type, options)).toMatchObject(expected);
   });

@@ -15,6 +15,8 @@ export interface FaultAddOptions {
   routes?: string;
   probability?: string;
   ttl?: string;
+  /** Blast radius: a count of replicas (`1`) or a share (`34%`). */
+  replicas?: string;
 }
 
 /** Which type-specific flags each fault type takes; the rest apply to all. */
@@ -54,6 +56,7 @@ export function faultSpecFromOptions(type: string, options: FaultAddOptions): Fa
   set('probe', options.probe);
   set('probability', number('probability', options.probability));
   set('routes', options.routes?.split(',').map((route) => route.trim()).filter(Boolean));
+  set('replicas', options.replicas === undefined || options.replicas.endsWith('%') ? options.replicas : number('replicas', options.replicas));
   const ttlMs = duration('ttl', options.ttl);
   if (ttlMs !== undefined) {
     if (ttlMs % 1000 !== 0) throw new FaultInputError(`--ttl ${options.ttl}: the admin API takes whole seconds`);

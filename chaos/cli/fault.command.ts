@@ -38,6 +38,7 @@ export function registerFaultCommands(program: Command): void {
     .option('--routes <list>', 'comma-separated route templates (default: every dice route)')
     .option('--probability <0..1>', 'share of requests affected (default 1)')
     .option('--ttl <duration>', 'lifetime; the fault removes itself after it (default 5m)')
+    .option('--replicas <n|share>', 'blast radius with replicas sharing faults: how many live replicas (1) or what share (34%); default all')
     .action((type: string, options: FaultAddOptions, command: Command) =>
       withClient(command, async (client, print) => {
         const created = await client.add(faultSpecFromOptions(type, options));
@@ -106,7 +107,8 @@ function faultTable(faults: Fault[]): string {
   const table = new Table({ head: ['id', 'type', 'parameters', 'routes', 'probability', 'expires in'].map((h) => pc.bold(h)), style: { head: [], border: [] } });
   for (const f of faults) {
     const seconds = Math.max(0, Math.round((Date.parse(f.expiresAt) - Date.now()) / 1000));
-    table.push([f.id, pc.cyan(f.type), parametersOf(f), f.routes?.join(', ') ?? pc.dim('all'), String(f.probability), `${seconds}s`]);
+    const where = f.actsOn ? `\non ${f.actsOn.map((r) => r.instance).join(', ')}` : '';
+    table.push([f.id, pc.cyan(f.type), `${parametersOf(f)}${where}`, f.routes?.join(', ') ?? pc.dim('all'), String(f.probability), `${seconds}s`]);
   }
   return table.toString();
 }

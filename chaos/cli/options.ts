@@ -3,7 +3,7 @@
 // `command.opts<CommonOptions>()`; `applyFlagEnv` (a hook in main.ts) reads ROQUE_JSON=0 as off.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { REPO_ROOT } from '../tools';
 
 /** What the shared options hold once parsed (each command takes only some of them). */
@@ -41,6 +41,23 @@ export const jsonOption = (): Option => new Option('--json', 'print JSON on stdo
 
 export const quietOption = (): Option =>
   new Option('-q, --quiet', 'print nothing but errors; the exit code tells').env(ENV.quiet);
+
+/** A parser for a whole number from 1 to `max`. */
+export const countFrom1To =
+  (max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`"${value}" is not a whole number from 1 to ${max}`);
+    return n;
+  };
+
+/** k6 processes a run's load is split across (execution segments). */
+export const runnersOption = (max: number): Option =>
+  new Option('--runners <n>', 'split the load across N k6 processes (execution segments, as the k6-operator does)').env('ROQUE_RUNNERS').argParser(countFrom1To(max));
+
+/** App replicas a command starts locally, sharing faults through Redis. */
+export const replicasOption = (max: number): Option =>
+  new Option('--replicas <m>', 'start M app replicas sharing faults through a local Redis; the load is spread over them').env('ROQUE_REPLICAS').argParser(countFrom1To(max));
 
 /**
  * The admin token, from CHAOS_ADMIN_TOKEN. The flag is hidden and kept only for scripts that

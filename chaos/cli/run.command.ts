@@ -9,6 +9,8 @@ import { Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { ExperimentError } from '../experiment/load';
 import { EXIT, exitCodeOf } from '../runner/exit-codes';
+import { MAX_RUNNERS } from '../runner/load-split';
+import { MAX_LOCAL_REPLICAS } from '../experiment/schema';
 import { runExperiment } from '../runner/run-experiment';
 import type { RunResult } from '../report/result-schema';
 import {
@@ -17,7 +19,9 @@ import {
   jsonOption,
   prometheusOption,
   quietOption,
+  replicasOption,
   reportsOption,
+  runnersOption,
   targetOption,
   type CommonOptions,
 } from './options';
@@ -34,6 +38,8 @@ interface RunFlags extends CommonOptions {
   rules: string[];
   rulesOnly?: boolean;
   repeat: string;
+  runners?: number;
+  replicas?: number;
 }
 
 /** Where the live progress goes under --quiet: nowhere. */
@@ -51,6 +57,8 @@ export function registerRunCommand(program: Command): void {
     .addOption(jsonOption())
     .addOption(quietOption())
     .addOption(adminTokenOption())
+    .addOption(runnersOption(MAX_RUNNERS))
+    .addOption(replicasOption(MAX_LOCAL_REPLICAS))
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
     .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
     .option('--upstream <url>', 'your service (loopback): the experiment runs against it behind the fault proxy (see "Test your own service")')
@@ -84,6 +92,8 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       reportsDir: flags.reports,
       progressOut: flags.quiet ? SILENT : process.stderr,
       dashboards: flags.dashboards,
+      runners: flags.runners,
+      replicas: flags.replicas,
     });
     if (flags.json) console.log(JSON.stringify(result, null, 2));
     else if (!flags.quiet) {

@@ -2,7 +2,7 @@
 // round-trip; a valid spec with one field broken is always refused naming that field;
 // no input at all makes the parser throw.
 import fc from 'fast-check';
-import { FAULT_TYPES, MAX_DELAY_MS, MAX_MEMORY_MB, MAX_TTL_SECONDS, parseFaultSpec, type FaultSpecInput } from './faults';
+import { blastRadiusCount, FAULT_TYPES, MAX_BLAST_REPLICAS, MAX_DELAY_MS, MAX_MEMORY_MB, MAX_TTL_SECONDS, parseFaultSpec, type FaultSpecInput } from './faults';
 
 const RUNS = 500;
 
@@ -15,6 +15,7 @@ const common = fc.record(
     routes: fc.array(routeTemplate, { minLength: 1, maxLength: 32 }),
     probability: share,
     ttlSeconds: fc.integer({ min: 1, max: MAX_TTL_SECONDS }),
+    replicas: fc.oneof(fc.integer({ min: 1, max: MAX_BLAST_REPLICAS }), fc.integer({ min: 1, max: 100 }).map((n) => `${n}%`)),
   },
   { requiredKeys: [] },
 );
@@ -120,5 +121,21 @@ describe('the fault schema (property tests)', () => {
       }),
       { numRuns: RUNS * 4 },
     );
+  });
+});
+
+describe('blast radius', () => {
+  it('is a count or a share of the live replicas, at least one, never more than are live', () => {
+    expect(blastRadiusCount(1, 3)).toEqual({ ok: true, count: 1 });
+    expect(blastRadiusCount('34%', 3)).toEqual({ ok: true, count: 1 });
+    expect(blastRadiusCount('50%', 3)).toEqual({ ok: true, count: 2 });
+    expect(blastRadiusCount('1%', 3)).toEqual({ ok: true, count: 1 });
+    expect(blastRadiusCount('100%', 3)).toEqual({ ok: true, count: 3 });
+    expect(blastRadiusCount(4, 3)).toEqual({ ok: false, message: 'replicas: 4 asked, but 3 replica(s) are live' });
+  });
+
+  it.each([0, 1.5, MAX_BLAST_REPLICAS + 1, '0%', '101%', '34', 'half'])('refuses replicas: %p naming the field', (replicas) => {
+    const parsed = parseFaultSpec({ type: 'abort', replicas });
+    expect(parsed).toMatchObject({ ok: false, message: expect.stringMatching(/^replicas: /) });
   });
 });

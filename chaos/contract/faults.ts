@@ -16,9 +16,25 @@ const routeTemplate = z
   .string()
   .regex(/^\/[A-Za-z0-9_\-/:.*]*$/, 'must be a route template starting with "/"');
 
+/** Most replicas a fault's blast radius may count. */
+export const MAX_BLAST_REPLICAS = 64;
+
+/**
+ * Where a fault acts when replicas share faults (CHAOS_SYNC_REDIS_URL): a count of the live
+ * replicas (`1`) or a share of them (`"34%"`, rounded, at least one); default every replica.
+ */
+const blastRadius = z.union([
+  z.number().int().min(1).max(MAX_BLAST_REPLICAS),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?%$/, 'must be a count of replicas (1) or a share of them ("34%")')
+    .refine((share) => Number(share.slice(0, -1)) > 0 && Number(share.slice(0, -1)) <= 100, 'a share must be more than 0% and at most 100%'),
+]);
+
 /** Fields every fault type has. */
 const common = {
   routes: z.array(routeTemplate).min(1).max(32).optional(),
+  replicas: blastRadius.optional(),
   probability: z.number().min(0).max(1).default(1),
   ttlSeconds: z.number().int().min(1).max(MAX_TTL_SECONDS).default(DEFAULT_TTL_SECONDS),
 };
@@ -84,12 +100,28 @@ export type FaultSpec = z.output<typeof FaultSpec>;
 /** A fault spec as a client may write it (defaults optional). */
 export type FaultSpecInput = z.input<typeof FaultSpec>;
 
+/** A replica a fault acts on: its name in the sync messages and the host:port it serves on. */
+export interface FaultReplica {
+  replica: string;
+  instance: string;
+}
+
 /** What the admin API answers: the spec plus its identity and lifetime. */
 export type Fault = FaultSpec & {
   id: string;
   createdAt: string;
   expiresAt: string;
+  /** With a blast radius (`replicas`): the replicas chosen when it was created, the only ones it acts on. */
+  actsOn?: FaultReplica[];
 };
+
+/** How many of `live` replicas a blast radius takes; an error message when it cannot be met. */
+export function blastRadiusCount(replicas: number | string, live: number): { ok: true; count: number } | { ok: false; message: string } {
+  if (typeof replicas === 'number') {
+    return replicas <= live ? { ok: true, count: replicas } : { ok: false, message: `replicas: ${replicas} asked, but ${live} replica(s) are live` };
+  }
+  return { ok: true, count: Math.min(live, Math.max(1, Math.round((Number(replicas.slice(0, -1)) / 100) * live))) };
+}
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; message: string };
 

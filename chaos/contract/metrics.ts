@@ -22,6 +22,8 @@ export const LABELS = {
   status: 'http_response_status_code',
   faultType: 'type',
   faultId: 'fault_id',
+  /** Prometheus' own target label: which replica a series came from. */
+  instance: 'instance',
   /** Why the proxy's upstream failed: the socket error code (ECONNREFUSED, ECONNRESET, ...). */
   upstreamError: 'error',
 } as const;
@@ -39,7 +41,8 @@ export const NO_RESPONSE_STATUS = '0';
 export const EXEMPLAR_TRACE_ID = 'trace_id';
 
 /** Tags k6 puts on every sample (remote write turns them into labels). */
-export const K6_TAGS = { testid: 'testid', phase: 'phase' } as const;
+/** instance_id: which k6 runner of a split load sent a sample (the k6-operator's tag, 1-based). */
+export const K6_TAGS = { testid: 'testid', phase: 'phase', instance: 'instance_id' } as const;
 
 /**
  * A testid: a label value and a folder name (reports/k6/<testid>), so letters, digits and

@@ -31,6 +31,9 @@ export const Target = z.strictObject({
   adminToken: z.string().min(1).optional(),
 });
 
+/** A 2-core machine holds a few app replicas; more is a cluster's job. */
+export const MAX_LOCAL_REPLICAS = 8;
+
 /** A user's service, put behind the fault proxy (`roque run --upstream URL`). */
 export const Upstream = z.strictObject({
   /** Without --upstream the runner starts this service itself: the seed's Flask app (its venv made on first use). */
@@ -52,6 +55,8 @@ export const Load = z.strictObject({
   rate: z.number().int().min(1).max(2000),
   /** Slowest latency expected, ms, for sizing VUs by Little's law; default: the largest injected delay + 100 ms. */
   maxLatencyMs: z.number().positive().optional(),
+  /** App replicas a local run starts (sharing faults through Redis); `roque run --replicas` wins. */
+  replicas: z.number().int().min(1).max(MAX_LOCAL_REPLICAS).optional(),
 });
 
 export const Phase = z.strictObject({

@@ -56,6 +56,8 @@ describe('k6Invocation', () => {
 
   it('refuses targets and Prometheus off loopback, and unknown raw formats', () => {
     expect(() => k6Invocation({ ...base, env: { BASE_URL: 'http://10.1.2.3:8080' } }, 'x')).toThrow(/BASE_URL .* not a loopback address/);
+    expect(() => k6Invocation({ ...base, env: { ...base.env, BASE_URLS: 'http://127.0.0.1:1,http://10.1.2.3:8080' } }, 'x')).toThrow(/BASE_URLS .* not a loopback address/);
+    expect(k6Invocation({ ...base, env: { ...base.env, BASE_URLS: 'http://127.0.0.1:1, http://127.0.0.1:2' } }, 'x').env.BASE_URLS).toBe('http://127.0.0.1:1, http://127.0.0.1:2');
     expect(() => k6Invocation({ ...base, prometheusUrl: 'http://prom.example:9090' }, 'x')).toThrow(/Prometheus URL .* not a loopback/);
     expect(() => k6Invocation({ ...base, rawOutputFile: 'out.txt' }, 'x')).toThrow(/must end in \.json/);
   });

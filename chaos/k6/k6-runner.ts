@@ -18,7 +18,8 @@
 //   result.summaryFile   // <summaryDir>/summary.json, or null when k6 wrote none
 //   result.rawFile       // rawOutputFile, or null
 //
-// BASE_URL (default http://127.0.0.1:8080) and the Prometheus URL must be loopback addresses.
+// BASE_URL (default http://127.0.0.1:8080), every BASE_URLS entry and the Prometheus URL must be
+// loopback addresses.
 // Script settings (BASE_URL, RATE, DURATION, TIMELINE, PHASE_THRESHOLDS…) reach k6 as
 // environment variables, never as arguments, so the admin token stays out of `ps`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -63,6 +64,8 @@ export interface K6RunOptions {
   /** Appended to `k6 run` before the script. */
   extraArgs?: string[];
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called once k6 runs, with its process id. */
+  onStart?: (pid: number) => void;
   /** Aborting sends SIGINT (k6 stops the load and still runs teardown), SIGKILL 30 s later. */
   signal?: AbortSignal;
 }
@@ -169,6 +172,7 @@ export function k6ArgEnv(args: string[]): Record<string, string> {
 export function k6Invocation(options: K6RunOptions, bundle: string): K6Invocation {
   const baseUrl = options.env?.BASE_URL ?? process.env.BASE_URL ?? DEFAULT_BASE_URL;
   assertLoopback(baseUrl, 'BASE_URL');
+  for (const url of (options.env?.BASE_URLS ?? process.env.BASE_URLS)?.split(',') ?? []) assertLoopback(url.trim(), 'BASE_URLS');
   // `roque k6 run smoke -- -e BASE_URL=…` is held to the same rule.
   const argBaseUrl = k6ArgEnv(options.extraArgs ?? []).BASE_URL;
   if (argBaseUrl !== undefined) assertLoopback(argBaseUrl, 'BASE_URL (-e)');
@@ -215,6 +219,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     detached: true,
   });
   guardChild(child);
+  if (child.pid !== undefined) options.onStart?.(child.pid);
   for (const stream of ['stdout', 'stderr'] as const) {
     createInterface({ input: child[stream] }).on('line', (line) => options.onLine?.(line, stream));
   }

@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../tools';
 import { describeFault, minutesSeconds, ms, msWithInterval, pct, pctWithInterval, seconds } from './format';
 import type { RunResult } from './result-schema';
 import { slowestSampledHtml } from './slowest-sampled';
+import { splitLoadHtml } from './split-load';
 
 const CHART_JS = join(REPO_ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js');
 
@@ -87,6 +88,8 @@ ${result.phases
   </table>
   </div>
 </section>
+
+${splitLoadHtml(result, esc)}
 
 ${slowestSampledHtml(result, esc)}
 

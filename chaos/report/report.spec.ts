@@ -190,4 +190,37 @@ describe('report writers', () => {
     expect(md).toContain('| latency | latency 200 ms | 600 | 0 | 202.0 ms | 404.0 ms [363.6, 444.4] | 200.0 ms [180.0, 220.0] | 0.0% | 247.0 ms | 0.0% | 200.4 ms |');
     expect(md).toContain('| X | latency | 5.0 s | – |');
   });
+
+  it('a split load: the runners and replicas, valid against the schema, in both the HTML and the Markdown; absent otherwise', () => {
+    const base = result([check('holds', true, 'fine')]);
+    const runner = (instanceId: string, segment: string, switchesFaults: boolean) => ({ instanceId, segment, rate: 20, switchesFaults, k6ExitCode: 0, k6Meaning: 'passed', requests: 600, failedRequests: 3, droppedIterations: 1 });
+    const split: RunResult = {
+      ...base,
+      target: { ...base.target, replicas: ['http://127.0.0.1:1', 'http://127.0.0.1:3'] },
+      load: { ...base.load, runners: [runner('1', '0:1/2', true), runner('2', '1/2:1', false)] },
+      phases: base.phases.map((p) =>
+        p.server
+          ? {
+              ...p,
+              server: { ...p.server, replicas: [{ instance: '127.0.0.1:1', requests: 300, injections: { latency: 300 } }, { instance: '127.0.0.1:3', requests: 300, injections: {} }] },
+              placements: [{ faultId: 'f1', type: 'latency', instances: ['127.0.0.1:1'] }],
+            }
+          : p,
+      ),
+    };
+    const runDir = join(mkdtempSync(join(tmpdir(), 'roque-report-')), split.runId);
+    mkdirSync(runDir);
+    writeReport(runDir, split);
+    const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(JSON.parse(readFileSync(join(__dirname, 'result.schema.json'), 'utf8')));
+    validate(JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')));
+    expect(validate.errors).toBeNull();
+    const html = reportHtml(split);
+    expect(html).toContain('<tr><td>2</td><td>1/2:1</td><td>20 req/s</td><td>no</td><td>600</td><td>3</td><td>1</td><td>0 (passed)</td></tr>');
+    expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:1</td><td>300</td><td>latency</td><td>latency 300</td></tr>');
+    expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:3</td><td>300</td><td>–</td><td>–</td></tr>');
+    const md = summaryMarkdown(split);
+    expect(md).toContain('| 1 | 0:1/2 | 20 req/s | yes | 600 | 3 | 1 | 0 (passed) |');
+    expect(md).toContain('| latency | 127.0.0.1:1 | 300 | latency | latency 300 |');
+    for (const text of [reportHtml(base), summaryMarkdown(base)]) expect(text).not.toMatch(/k6 runners|Replicas/);
+  });
 });

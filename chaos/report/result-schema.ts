@@ -38,6 +38,8 @@ export const ServerPhaseFigures = z.object({
   injections: z.record(z.string(), z.number()),
   /** The slowest requests of the phase that were traced (the histogram's exemplars), slowest first. */
   slowestSampled: z.array(z.object({ traceId: z.string(), durationMs: z.number(), at: z.iso.datetime() })).optional(),
+  /** With replicas (`--replicas M`): what each one served and had injected, by its scrape instance. */
+  replicas: z.array(z.object({ instance: z.string(), requests: z.number(), injections: z.record(z.string(), z.number()) })).optional(),
 });
 
 export const PhaseResult = z.object({
@@ -49,6 +51,8 @@ export const PhaseResult = z.object({
   client: ClientPhaseFigures,
   /** From Prometheus; null when it could not be asked. */
   server: ServerPhaseFigures.nullable(),
+  /** Faults with a blast radius created in this phase, and the replicas (scrape instances) chosen for each. */
+  placements: z.array(z.object({ faultId: z.string(), type: z.string(), instances: z.array(z.string()) })).optional(),
 });
 
 export const CheckResult = z.object({
@@ -84,6 +88,18 @@ export const AlertEpisodeResult = z.object({
 export const SeriesPoint = z.object({ t: z.number(), v: z.number().nullable() });
 const Series = z.array(SeriesPoint);
 
+const RunnerResult = z.object({
+  instanceId: z.string().describe('k6 instance_id tag, 1-based'),
+  segment: z.string().describe('--execution-segment'),
+  rate: z.number().describe('its share of the experiment rate, requests/s'),
+  switchesFaults: z.boolean(),
+  k6ExitCode: z.number().nullable(),
+  k6Meaning: z.string().nullable(),
+  requests: z.number(),
+  failedRequests: z.number(),
+  droppedIterations: z.number(),
+});
+
 export const RunResult = z.object({
   schemaVersion: z.literal(1),
   runId: z.string().describe('Name of the run folder: <UTC time>-<experiment>-<random>'),
@@ -96,8 +112,21 @@ export const RunResult = z.object({
   finishedAt: z.iso.datetime(),
   /** The whole run including start-up and clean-up, seconds. */
   wallSeconds: z.number(),
-  target: z.object({ app: z.string(), prometheus: z.string(), startedLocally: z.boolean() }),
-  load: z.object({ scenario: z.string(), rate: z.number(), k6ExitCode: z.number().nullable(), k6Meaning: z.string().nullable() }),
+  target: z.object({
+    app: z.string(),
+    prometheus: z.string(),
+    startedLocally: z.boolean(),
+    /** `--replicas M`: every replica's base URL (the load is spread over them; app is the first). */
+    replicas: z.array(z.string()).optional(),
+  }),
+  load: z.object({
+    scenario: z.string(),
+    rate: z.number(),
+    k6ExitCode: z.number().nullable(),
+    k6Meaning: z.string().nullable(),
+    /** A split load's runners (`--runners N`), each with its share of the merged raw results. */
+    runners: z.array(RunnerResult).optional(),
+  }),
   phases: z.array(PhaseResult).describe('Each phase with its window, faults, client figures (from every k6 request) and server figures (Prometheus)'),
   checks: z.array(CheckResult).describe('The verdict: one entry per check of the experiment'),
   detection: z.array(DetectionResult).describe('Time to detect and to resolve, one entry per detection check'),

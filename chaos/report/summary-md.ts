@@ -2,6 +2,7 @@
 import { describeFault, minutesSeconds, ms, msWithInterval, pct, seconds } from './format';
 import type { RunResult } from './result-schema';
 import { slowestSampledMarkdown } from './slowest-sampled';
+import { splitLoadMarkdown } from './split-load';
 
 const ICON = { passed: '✅', failed: '❌', aborted: '⚠️' } as const;
 
@@ -27,6 +28,7 @@ export function summaryMarkdown(result: RunResult): string {
       `| ${cell(p.name)} | ${p.faults.map(describeFault).join(', ') || '–'} | ${p.client.requests} | ${p.client.droppedIterations} | ${ms(p.client.latencyMs.p50.value)} | ${msWithInterval(p.client.latencyMs.p95)} | ${msWithInterval(p.client.latencyShiftMs)} | ${pct(p.client.errorShare.value)} | ${ms(p.server?.p95Ms)} | ${pct(p.server?.errorShare)} | ${ms(p.server?.injectedDelayMs)} |`,
     );
   }
+  lines.push(...splitLoadMarkdown(result));
   lines.push(...slowestSampledMarkdown(result));
   if (result.detection.length) {
     lines.push('', '### Detection', '', '| alert | phase | time to detect | time to resolve |', '|---|---|---:|---:|');

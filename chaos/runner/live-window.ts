@@ -15,30 +15,34 @@ export interface WindowFigures {
 const FLUSH_LAG_MS = 2_000;
 
 export class LiveWindow {
-  private readonly reader = new K6CsvReader();
   private readonly buffer = Buffer.alloc(1 << 20);
-  private offset = 0;
+  private readonly followed: { file: string; reader: K6CsvReader; offset: number }[];
   private recent: RequestSample[] = [];
 
+  /** `files`: one per k6 runner (a split load writes one raw file each). */
   constructor(
-    private readonly file: string,
+    files: string[],
     private readonly keepMs = 60_000,
-  ) {}
+  ) {
+    this.followed = files.map((file) => ({ file, reader: new K6CsvReader(), offset: 0 }));
+  }
 
   /** Reads what k6 appended since the last call. */
   poll(now = Date.now()): void {
-    if (!existsSync(this.file)) return;
-    const fd = openSync(this.file, 'r');
-    try {
-      const into = { requests: [] as RequestSample[], dropped: [] };
-      for (let n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset); n > 0; n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset)) {
-        this.offset += n;
-        this.reader.feed(this.buffer.toString('utf8', 0, n), into);
+    const into = { requests: [] as RequestSample[], dropped: [] };
+    for (const followed of this.followed) {
+      if (!existsSync(followed.file)) continue;
+      const fd = openSync(followed.file, 'r');
+      try {
+        for (let n = readSync(fd, this.buffer, 0, this.buffer.length, followed.offset); n > 0; n = readSync(fd, this.buffer, 0, this.buffer.length, followed.offset)) {
+          followed.offset += n;
+          followed.reader.feed(this.buffer.toString('utf8', 0, n), into);
+        }
+      } finally {
+        closeSync(fd);
       }
-      this.recent = this.recent.filter((r) => r.t >= now - this.keepMs).concat(into.requests);
-    } finally {
-      closeSync(fd);
     }
+    this.recent = this.recent.filter((r) => r.t >= now - this.keepMs).concat(into.requests);
   }
 
   /**

@@ -78,15 +78,15 @@ export class PrometheusClient {
     return (await this.get<{ alerts: PromAlert[] }>('/api/v1/alerts', {})).alerts;
   }
 
-  /** Waits until Prometheus has scraped `job` once (`up` is 1). */
-  async waitForUp(job: string, timeoutMs = 20_000): Promise<void> {
+  /** Waits until Prometheus has scraped `targets` of `job`'s targets once (`up` is 1). */
+  async waitForUp(job: string, targets = 1, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const up = await this.scalar(`max(up{job="${job}"})`, Date.now()).catch(() => null);
-      if (up === 1) return;
+      const up = await this.scalar(`count(up{job="${job}"} == 1)`, Date.now()).catch(() => null);
+      if (up !== null && up >= targets) return;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`Prometheus did not scrape job ${job} within ${timeoutMs / 1000} s`);
+    throw new Error(`Prometheus did not scrape ${targets === 1 ? `job ${job}` : `all ${targets} targets of job ${job}`} within ${timeoutMs / 1000} s`);
   }
 
   /** Names of the alerting rules Prometheus has loaded. */

@@ -1,7 +1,10 @@
 // k6's raw per-request output (`--out csv=…`, timestamps in ms via K6_CSV_TIME_FORMAT) read
 // into one record per request: the input of every client-side statistic. The reader takes
 // the file in chunks, so the runner can follow it while k6 writes (live progress, aborts).
-import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { K6_TAGS } from '../contract/metrics';
 
@@ -17,12 +20,15 @@ export interface RequestSample {
   status: number;
   /** k6's expected_response=false: an error status or no response. */
   failed: boolean;
+  /** The runner that sent it (instance_id), when the load was split. */
+  instance?: string;
 }
 
 export interface DroppedSample {
   t: number;
   phase: string;
   count: number;
+  instance?: string;
 }
 
 /** Incremental parser of k6's CSV: feed it text as it arrives, get whole records back. */
@@ -51,12 +57,14 @@ export class K6CsvReader {
     if (!phase || phase === 'control') return;
     const t = Number(field('timestamp'));
     const value = Number(field('metric_value'));
+    const instance = tagOf(field('extra_tags'), K6_TAGS.instance);
+    const runner = instance === undefined ? {} : { instance };
     if (metric === 'dropped_iterations') {
-      into.dropped.push({ t, phase, count: value });
+      into.dropped.push({ t, phase, count: value, ...runner });
       return;
     }
     const status = Number(field('status')) || 0;
-    into.requests.push({ t, phase, durationMs: value, status, failed: field('expected_response') === 'false' || status === 0 });
+    into.requests.push({ t, phase, durationMs: value, status, failed: field('expected_response') === 'false' || status === 0, ...runner });
   }
 }
 
@@ -69,6 +77,33 @@ export async function readRawResults(file: string): Promise<{ requests: RequestS
   for await (const chunk of stream) reader.feed(chunk as string, into);
   reader.feed('\n', into);
   return into;
+}
+
+/**
+ * The raw files of a split load's runners as one: the lines of each after one shared header
+ * (every runner runs the same script, so k6 writes the same columns). Each sample keeps its
+ * runner's instance_id tag.
+ */
+export async function mergeRawFiles(files: string[], into: string): Promise<void> {
+  const out = createWriteStream(into);
+  let header: string | null = null;
+  try {
+    for (const file of files) {
+      let first = true;
+      for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+        if (first) {
+          first = false;
+          if (header === null) out.write(`${(header = line)}\n`);
+          else if (line !== header) throw new Error(`${file} has other columns than ${files[0]}: ${line} vs ${header}`);
+          continue;
+        }
+        if (line && !out.write(`${line}\n`)) await once(out, 'drain');
+      }
+    }
+  } finally {
+    out.end();
+    await finished(out);
+  }
 }
 
 /** `phase=bad&testid=x` → value of `name` (k6 URL-encodes tag values). */

@@ -21,8 +21,10 @@ import { AdminClient } from '../admin/admin-client';
 import { drawRunDashboards, K6_DASHBOARD_FILE } from '../dashboards/run-pages';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment, type ExperimentPlan } from '../experiment/plan';
-import { runK6, type K6RunResult } from '../k6/k6-runner';
+import type { Experiment } from '../experiment/schema';
+import type { K6RunOptions, K6RunResult } from '../k6/k6-runner';
 import { startApp } from '../local/app-process';
+import { startRedis } from '../local/redis-process';
 import { assertLoopback, freePort, waitForHttp } from '../local/network';
 import { faultsCleared, guardFaults, watchdogJournal } from '../local/watchdog';
 import type { PhaseResult, RunResult } from '../report/result-schema';
@@ -37,12 +39,14 @@ import { Journal } from './journal';
 import { LiveWindow } from './live-window';
 import { clientFigures, loadStartOf, phaseData, type PhaseData } from './phase-data';
 import { phaseShortfall } from './phase-coverage';
+import { FaultPlacements } from './fault-placements';
 import { Progress, type ProgressOut } from './progress';
 import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
-import { K6_CSV_ENV, readRawResults } from './raw-results';
+import { combinedK6Result, runnerFigures, runnerK6Options, runSplitLoad, splitLoad, type LoadRunner, type RunnerOutcome } from './load-split';
+import { K6_CSV_ENV, mergeRawFiles, readRawResults } from './raw-results';
 import { runStatus } from './run-status';
-import { serverFigures, serverSeries } from './server-figures';
+import { replicaFigures, serverFigures, serverSeries } from './server-figures';
 import { prepareUpstreamTarget } from './upstream-target';
 
 export interface RunOptions {
@@ -61,6 +65,10 @@ export interface RunOptions {
   rules?: RuleSelection;
   /** Where the live progress goes (default stderr). */
   progressOut?: ProgressOut;
+  /** k6 processes the load is split across by execution segments (default 1). */
+  runners?: number;
+  /** App replicas started locally, sharing faults through a local Redis (default: the experiment's load.replicas, else 1). */
+  replicas?: number;
 }
 
 export interface RunOutcome {
@@ -85,7 +93,10 @@ const FORCED_EXIT_MS = 8_000;
 const PROMETHEUS_LOST_AFTER_MS = 3_000;
 
 interface Target {
+  /** The app the admin API is called on (the first replica). */
   app: string;
+  /** Every replica the load is spread over; [app] for one. */
+  replicas: string[];
   prometheus: PrometheusClient;
   adminToken: string;
   startedLocally: boolean;
@@ -100,6 +111,9 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const startedBefore = guardedChildren();
   const experiment = loadExperiment(options.file);
   const plan = planExperiment(experiment, options.quick);
+  const loadRunners = checked(() => splitLoad(options.runners ?? 1));
+  const givenTarget = Boolean(options.target ?? options.prometheus ?? experiment.target);
+  if ((options.replicas ?? 1) > 1 && givenTarget) throw new RunSetupError('--replicas starts the app locally: it cannot be used with a given target (--target / --prometheus)');
   const runId = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${experiment.name}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(options.reportsDir, runId);
   const k6Dir = join(runDir, 'k6');
@@ -163,20 +177,28 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
     // Ctrl-C while the stack starts ends the run at once, with its report; what was being
     // started is stopped below (or by the watchdog once this process exits).
-    const preparing =
+    const preparing: Promise<Target> =
       options.upstream || experiment.upstream
-        ? prepareUpstreamTarget(experiment.upstream, { upstreamUrl: options.upstream, experimentFile: options.file }, journal, progress).catch((error: Error) => {
-            throw new RunSetupError(error.message);
-          })
-        : prepareTarget(experiment.target, options, journal, progress);
+        ? prepareUpstreamTarget(experiment.upstream, { upstreamUrl: options.upstream, experimentFile: options.file }, journal, progress).then(
+            (proxied) => ({ ...proxied, replicas: [proxied.app] }),
+            (error: Error) => {
+              throw new RunSetupError(error.message);
+            },
+          )
+        : prepareTarget(experiment, options, journal, progress);
     target = await untilAborted(preparing, stopLoad.signal);
     if (!target) void preparing.then((late) => late.stop(), () => {});
     let k6: K6RunResult | null = null;
+    let runnerOutcomes: RunnerOutcome[] | null = null;
+    let placements: FaultPlacements | null = null;
     let loadStartedAt: number | null = null;
     const rawFile = join(k6Dir, 'requests.csv');
+    const runnerFiles = loadRunners.length === 1 ? [{ raw: rawFile, summaryDir: k6Dir }] : loadRunners.map((r) => ({ raw: join(k6Dir, `requests-${r.instanceId}.csv`), summaryDir: join(k6Dir, `runner-${r.instanceId}`) }));
     if (target) {
       const app = target.app;
       admin = new AdminClient({ target: app, token: target.adminToken });
+      const listing = admin;
+      placements = new FaultPlacements(() => listing.list());
       guardFaults(app, target.adminToken);
       await admin.clear().catch((error: Error) => {
         throw new RunSetupError(`the admin API of ${app} refused the kill switch: ${error.message}`);
@@ -194,13 +216,19 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       if (!abort) {
         loadStartedAt = Date.now();
         const webDashboardExport = options.dashboards === false ? undefined : join(k6Dir, K6_DASHBOARD_FILE);
-        k6 = await runLoad(plan, target, runId, k6Dir, rawFile, stopLoad.signal, journal, progress, watcher, (reason) => abortRun(reason, EXIT.failed), webDashboardExport);
+        runnerOutcomes = await runLoad(plan, target, runId, loadRunners, runnerFiles, stopLoad.signal, journal, progress, watcher, abortRun, webDashboardExport, placements);
+        k6 = combinedK6Result(runnerOutcomes);
       }
       clearInterval(prometheusWatchdog);
     }
     // The final kill switch: a run whose faults may still be active has not passed.
     const killSwitch = await revert('load finished');
     if (killSwitch.cleared && target) faultsCleared(target.app);
+    if (loadRunners.length > 1) {
+      const written = runnerFiles.map((f) => f.raw).filter((file) => existsSync(file));
+      if (written.length) await mergeRawFiles(written, rawFile);
+      for (const file of written) rmSync(file);
+    }
     const hasRaw = existsSync(rawFile);
     if (watcher) {
       if (!abort && hasRaw) await waitForDetection(plan, rawFile, watcher, progress, hurry.signal);
@@ -218,7 +246,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     const loadEnd = Math.max(...phases.map((p) => p.endMs));
     const prometheus = target?.prometheus;
     const [phaseResults, series] = await Promise.all([
-      phaseResultsOf(phases, prometheus, journal),
+      phaseResultsOf(phases, prometheus, journal, (target?.replicas.length ?? 1) > 1, placements),
       prometheus
         ? serverSeries(prometheus, loadStart, loadEnd + LAST_SCRAPE_WAIT_MS).catch((error: Error) => {
             journal.write('prometheus.series-failed', { error: error.message });
@@ -248,9 +276,15 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       finishedAt: new Date(finishedAt).toISOString(),
       wallSeconds: (finishedAt - startedAt) / 1000,
       target: target
-        ? { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally }
+        ? { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally, ...(target.replicas.length > 1 ? { replicas: target.replicas } : {}) }
         : { app: options.target ?? 'not started', prometheus: options.prometheus ?? 'not started', startedLocally: !options.target },
-      load: { scenario: experiment.load.scenario, rate: experiment.load.rate, k6ExitCode: k6?.exitCode ?? null, k6Meaning: k6?.meaning ?? null },
+      load: {
+        scenario: experiment.load.scenario,
+        rate: experiment.load.rate,
+        k6ExitCode: k6?.exitCode ?? null,
+        k6Meaning: k6?.meaning ?? null,
+        ...(loadRunners.length > 1 ? { runners: runnerFigures(loadRunners, runnerOutcomes, experiment.load.rate, requests, dropped) } : {}),
+      },
       phases: phaseResults,
       checks: verdict.checks,
       detection: verdict.detection,
@@ -310,13 +344,16 @@ function claimReportsFolder(reportsDir: string, runId: string): RunLock {
 
 /** The app and Prometheus to use: given ones (checked), or a local stack and app started here. */
 async function prepareTarget(
-  fromFile: { app: string; prometheus: string; adminToken?: string } | undefined,
+  experiment: Experiment,
   options: RunOptions,
   journal: Journal,
   progress: Progress,
 ): Promise<Target> {
+  const fromFile = experiment.target;
   const app = options.target ?? fromFile?.app;
   const prometheusUrl = options.prometheus ?? fromFile?.prometheus;
+  // An experiment's own load.replicas is for a local start; a given stack has its own replicas.
+  const replicas = options.replicas ?? experiment.load.replicas ?? 1;
   if (app || prometheusUrl) {
     if (!app || !prometheusUrl) throw new RunSetupError('give both the target app and Prometheus (--target and --prometheus, or ROQUE_TARGET_URL and ROQUE_PROMETHEUS_URL), or neither to start them locally');
     const adminToken = options.adminToken ?? fromFile?.adminToken ?? process.env.CHAOS_ADMIN_TOKEN;
@@ -330,7 +367,7 @@ async function prepareTarget(
       throw new RunSetupError(`target app is not healthy: ${error.message}`);
     });
     journal.write('target.given', { app, prometheus: prometheus.url });
-    return { app, prometheus, adminToken, startedLocally: false, watch: () => {}, stop: async () => {} };
+    return { app, replicas: [app], prometheus, adminToken, startedLocally: false, watch: () => {}, stop: async () => {} };
   }
 
   buildIfNeeded(progress);
@@ -342,21 +379,41 @@ async function prepareTarget(
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
-    progress.message('roque: starting the app and Prometheus on loopback…');
-    const appProcess = await startApp({ env: { SHUTDOWN_READINESS_DELAY_MS: '0' } });
-    stops.push(() => appProcess.stop());
-    appProcess.child.once('exit', (code, signal) => {
-      onLost?.(`the app (PID ${appProcess.child.pid}) exited mid-run (${signal ?? `exit code ${code}`}); the faults it held ended with it`);
-    });
-    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${appProcess.port}`], rules: options.rules });
+    progress.message(`roque: starting ${replicas > 1 ? `${replicas} app replicas, Redis` : 'the app'} and Prometheus on loopback…`);
+    const lost = (what: string, after = '') => (code: number | null, signal: NodeJS.Signals | null) => onLost?.(`${what} exited mid-run (${signal ?? `exit code ${code}`})${after}`);
+    // Replicas share their faults through Redis (the engine's sync), as pods of one Deployment do.
+    const redis = replicas > 1 ? await startRedis() : null;
+    if (redis) {
+      stops.push(() => redis.stop());
+      redis.child.once('exit', lost(`Redis (PID ${redis.child.pid})`, '; the replicas no longer share their faults'));
+    }
+    const adminToken = randomBytes(16).toString('hex');
+    const syncEnv: Record<string, string> = redis ? { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_NAMESPACE: `roque-${redis.port}` } : {};
+    const apps = await Promise.all(
+      Array.from({ length: replicas }, async () => {
+        const appProcess = await startApp({ adminToken, env: { SHUTDOWN_READINESS_DELAY_MS: '0', ...syncEnv } });
+        // Stopped even when another replica fails to start.
+        stops.push(() => appProcess.stop());
+        appProcess.child.once('exit', lost(`the app (PID ${appProcess.child.pid})`, '; the faults it held ended with it'));
+        return appProcess;
+      }),
+    );
+    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: apps.map((a) => `127.0.0.1:${a.port}`), rules: options.rules });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
-    await waitForScrape(prometheus);
-    journal.write('target.started', { app: appProcess.url, prometheus: stack.prometheusUrl, dataDir, pids: { app: appProcess.child.pid, prometheus: stack.pids.prometheus } });
+    await waitForScrape(prometheus, replicas);
+    const appProcess = apps[0];
+    journal.write('target.started', {
+      app: appProcess.url,
+      ...(replicas > 1 ? { replicas: apps.map((a) => a.url), redis: redis!.url } : {}),
+      prometheus: stack.prometheusUrl,
+      dataDir,
+      pids: { app: appProcess.child.pid, ...(replicas > 1 ? { replicas: apps.map((a) => a.child.pid), redis: redis!.child.pid } : {}), prometheus: stack.pids.prometheus },
+    });
     const watch = (listener: (reason: string) => void) => {
       onLost = listener;
     };
-    return { app: appProcess.url, prometheus, adminToken: appProcess.adminToken, startedLocally: true, watch, stop };
+    return { app: appProcess.url, replicas: apps.map((a) => a.url), prometheus, adminToken, startedLocally: true, watch, stop };
   } catch (error) {
     await stop();
     throw new RunSetupError(`the local stack could not start: ${(error as Error).message}`);
@@ -379,30 +436,32 @@ function buildIfNeeded(progress: Progress): void {
   if (build.status !== 0) throw new RunSetupError(`the build failed:\n${build.stdout}${build.stderr}`);
 }
 
-/** Waits until Prometheus has scraped the app once, so the baseline is measured server-side too. */
-function waitForScrape(prometheus: PrometheusClient): Promise<void> {
-  return prometheus.waitForUp('target-app');
+/** Waits until Prometheus has scraped every replica once, so the baseline is measured server-side too. */
+function waitForScrape(prometheus: PrometheusClient, replicas: number): Promise<void> {
+  return prometheus.waitForUp('target-app', replicas);
 }
 
 async function runLoad(
   plan: ExperimentPlan,
   target: Target,
   runId: string,
-  k6Dir: string,
-  rawFile: string,
+  runners: LoadRunner[],
+  files: { raw: string; summaryDir: string }[],
   signal: AbortSignal,
   journal: Journal,
   progress: Progress,
   watcher: AlertWatcher,
-  abortRun: (reason: string) => void,
+  abortRun: (reason: string, exitCode: number) => void,
   webDashboardExport: string | undefined,
-): Promise<K6RunResult> {
-  const live = new LiveWindow(rawFile);
+  placements: FaultPlacements,
+): Promise<RunnerOutcome[]> {
+  const live = new LiveWindow(files.map((f) => f.raw));
   const aborts = new AbortTracker(plan.experiment.abort);
   let loadStartedAt: number | null = null;
   const tick = setInterval(() => {
     const now = Date.now();
     live.poll(now);
+    if (target.replicas.length > 1) placements.poll();
     const figures = live.figures(LIVE_WINDOW_MS, now);
     if (loadStartedAt === null && figures.requests > 0) loadStartedAt = now;
     if (loadStartedAt === null) return;
@@ -410,32 +469,45 @@ async function runLoad(
     const index = Math.max(0, plan.phases.findLastIndex((p) => p.startMs <= elapsedMs));
     progress.update({ phase: plan.phases[index].name, phaseIndex: index, phases: plan.phases.length, elapsedMs, totalMs: plan.totalMs, figures, firing: watcher.firing() });
     const reason = aborts.check(figures, now);
-    if (reason) abortRun(reason);
+    if (reason) abortRun(reason, EXIT.failed);
   }, 1_000);
   const maxLatencyMs = plan.experiment.load.maxLatencyMs;
+  const shared: K6RunOptions = {
+    scenario: plan.experiment.load.scenario,
+    testid: runId,
+    summaryDir: files[0].summaryDir,
+    prometheusUrl: target.prometheus.url,
+    webDashboardExport,
+    signal,
+    env: {
+      ...K6_CSV_ENV,
+      BASE_URL: target.app,
+      ...(target.replicas.length > 1 ? { BASE_URLS: target.replicas.join(',') } : {}),
+      CHAOS_ADMIN_TOKEN: target.adminToken,
+      RATE: String(plan.experiment.load.rate),
+      TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, rate: p.rate, faults: p.faults }))),
+      // The experiment's checks give the verdict; k6's own per-phase thresholds would only duplicate it.
+      PHASE_THRESHOLDS: 'off',
+      ...(maxLatencyMs ? { MAX_LATENCY_MS: String(maxLatencyMs) } : {}),
+    },
+  };
   try {
-    const result = await runK6({
-      scenario: plan.experiment.load.scenario,
-      testid: runId,
-      summaryDir: k6Dir,
-      rawOutputFile: rawFile,
-      prometheusUrl: target.prometheus.url,
-      webDashboardExport,
-      signal,
-      env: {
-        ...K6_CSV_ENV,
-        BASE_URL: target.app,
-        CHAOS_ADMIN_TOKEN: target.adminToken,
-        RATE: String(plan.experiment.load.rate),
-        TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, rate: p.rate, faults: p.faults }))),
-        // The experiment's checks give the verdict; k6's own per-phase thresholds would only duplicate it.
-        PHASE_THRESHOLDS: 'off',
-        ...(maxLatencyMs ? { MAX_LATENCY_MS: String(maxLatencyMs) } : {}),
+    const outcomes = await runSplitLoad(
+      runners,
+      (runner) => {
+        const { raw, summaryDir } = files[runners.indexOf(runner)];
+        const instance = runners.length > 1 ? { runner: runner.instanceId } : {};
+        return {
+          ...runnerK6Options(shared, runner, runners.length, raw, summaryDir),
+          onStart: (pid) => journal.write('k6.start', { ...instance, pid, ...(runners.length > 1 ? { segment: runner.segment, switchesFaults: runner.switchesFaults } : {}) }),
+          onLine: (line, stream) => journal.write('k6.output', { ...instance, stream, line }),
+        };
       },
-      onLine: (line, stream) => journal.write('k6.output', { stream, line }),
-    });
-    journal.write('k6.exit', { exitCode: result.exitCode, meaning: result.meaning });
-    return result;
+      // A runner gone mid-run leaves its segment's share of the load unsent: stop the others.
+      (lost) => abortRun(`k6 runner ${lost.instanceId} of ${runners.length} ended early: exit ${lost.result.exitCode} (${lost.result.meaning})`, EXIT.aborted),
+    );
+    for (const outcome of outcomes) journal.write('k6.exit', { ...(runners.length > 1 ? { runner: outcome.instanceId } : {}), exitCode: outcome.result.exitCode, meaning: outcome.result.meaning });
+    return outcomes;
   } finally {
     clearInterval(tick);
     progress.finish();
@@ -466,15 +538,17 @@ async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: 
 }
 
 /** Each phase's figures; server figures need Prometheus, and requests in the phase to be worth asking. */
-async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal): Promise<PhaseResult[]> {
+async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal, perReplica: boolean, placements: FaultPlacements | null): Promise<PhaseResult[]> {
   return Promise.all(
     phases.map(async (phase): Promise<PhaseResult> => {
       const server =
         prometheus && phase.requests.length
-          ? await serverFigures(prometheus, phase).catch((error: Error) => {
-              journal.write('prometheus.figures-failed', { phase: phase.planned.name, error: error.message });
-              return null;
-            })
+          ? await Promise.all([serverFigures(prometheus, phase), perReplica ? replicaFigures(prometheus, phase) : null])
+              .then(([figures, replicas]) => (replicas ? { ...figures, replicas } : figures))
+              .catch((error: Error) => {
+                journal.write('prometheus.figures-failed', { phase: phase.planned.name, error: error.message });
+                return null;
+              })
           : null;
       return {
         name: phase.planned.name,
@@ -484,6 +558,7 @@ async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient 
         faults: phase.planned.faults,
         client: clientFigures(phase, phase === phases[0] ? null : phases[0], SEED),
         server,
+        ...(perReplica && placements ? { placements: placements.within(phase.startMs, phase.endMs) } : {}),
       };
     }),
   );

@@ -52,6 +52,22 @@ export async function serverFigures(prometheus: PrometheusClient, phase: PhaseDa
   };
 }
 
+/** Each replica's requests and injections over the phase (Prometheus' `instance` of each scrape target). */
+export async function replicaFigures(prometheus: PrometheusClient, phase: PhaseData): Promise<NonNullable<ServerPhaseFigures['replicas']>> {
+  const w = `${Math.max(1, Math.round((phase.endMs - phase.startMs) / 1000))}s`;
+  const [requests, injections] = await Promise.all([
+    prometheus.query(`sum by (${LABELS.instance}) (increase(${COUNT}{${DICE}}[${w}]))`, phase.endMs),
+    prometheus.query(`sum by (${LABELS.instance}, ${LABELS.faultType}) (increase(${METRICS.injections}{${DICE}}[${w}]))`, phase.endMs),
+  ]);
+  return requests
+    .map((s) => {
+      const instance = s.metric[LABELS.instance] ?? 'unknown';
+      const mine = injections.filter((i) => i.metric[LABELS.instance] === instance);
+      return { instance, requests: Math.round(s.value), injections: Object.fromEntries(mine.map((i) => [i.metric[LABELS.faultType] ?? 'unknown', Math.round(i.value)])) };
+    })
+    .sort((a, b) => a.instance.localeCompare(b.instance, 'en', { numeric: true }));
+}
+
 type ServerSeries = Pick<RunResult['series'], 'serverP95Ms' | 'serverRps' | 'serverErrorShare' | 'injectedDelayMs' | 'cpuCores' | 'eventLoopLagMs' | 'residentMemoryMb'>;
 
 export async function serverSeries(prometheus: PrometheusClient, startMs: number, endMs: number): Promise<ServerSeries> {

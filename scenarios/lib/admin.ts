@@ -27,7 +27,7 @@ export function requireAdminApi(settings: Settings): Fault[] {
   if (res.status === 404) exec.test.abort(`the admin API of ${settings.baseUrl} is off: start the app with CHAOS_ADMIN_TOKEN set`);
   if (res.status === 401) exec.test.abort('CHAOS_ADMIN_TOKEN was refused by the admin API (401)');
   if (res.status !== 200) exec.test.abort(`GET /admin/faults failed: ${describe(res)}`);
-  return (res.json() as { faults: Fault[] }).faults;
+  return (res.json() as unknown as { faults: Fault[] }).faults;
 }
 
 export function addFault(settings: Settings, spec: FaultSpec): Fault {

@@ -19,6 +19,12 @@ describe('chaosPlan', () => {
     expect(() => phaseOfSwitch(phases, 'load_degraded')).toThrow(/not a fault switch/);
   });
 
+  it('has no switch scenario on a runner told FAULT_SWITCH=off', () => {
+    const { options: runner } = chaosPlan(readSettings({ FAULT_SWITCH: 'off' }));
+    expect(Object.keys(runner.scenarios!).filter((n) => n.startsWith('faults_'))).toEqual([]);
+    expect(Object.keys(runner.scenarios!)).toEqual(['load_baseline', 'load_degraded', 'load_recovery']);
+  });
+
   it('sizes VUs for the slowest injected delay plus the service itself', () => {
     // 1.5 × 20/s × (200 + 100) ms + 1
     expect(options.scenarios!.load_degraded).toMatchObject({ preAllocatedVUs: 10, maxVUs: 20 });

@@ -1,6 +1,7 @@
 // The chaos run as k6 scenarios: for every phase of the timeline one constant-arrival-rate
 // scenario that starts when the phase starts and tags its requests with `phase`, and, for a
 // phase with faults, a 1-VU "switch" scenario that turns them on at its start and off at its end.
+// Split across runners (execution segments), k6 gives that one VU to the first segment only.
 import type { Options, Scenario } from 'k6/options';
 import { k6Duration } from './duration';
 import { scenarioOptions } from './options';
@@ -47,7 +48,7 @@ export function chaosPlan(settings: Settings): ChaosPlan {
       exec: 'roll',
       tags: { phase: phase.name },
     };
-    if (phase.faults.length > 0) {
+    if (settings.faultSwitch && phase.faults.length > 0) {
       scenarios[`${SWITCH_PREFIX}${phase.name}`] = {
         executor: 'per-vu-iterations',
         vus: 1,

@@ -3,7 +3,7 @@ import { readSettings } from './settings';
 
 describe('readSettings', () => {
   it('has defaults for everything but the token', () => {
-    expect(readSettings({})).toEqual({ baseUrl: 'http://127.0.0.1:8080', phaseThresholds: true });
+    expect(readSettings({})).toEqual({ baseUrl: 'http://127.0.0.1:8080', baseUrls: ['http://127.0.0.1:8080'], faultSwitch: true, phaseThresholds: true });
   });
 
   it('reads every setting', () => {
@@ -19,6 +19,15 @@ describe('readSettings', () => {
       TIMELINE: '[]',
     });
     expect(settings).toMatchObject({ baseUrl: 'http://127.0.0.1:9', rate: 12.5, durationSeconds: 90, testid: 'run-1', summaryDir: '/tmp/x', maxLatencyMs: 400, phaseThresholds: false });
+  });
+
+  it('spreads the load over BASE_URLS and can leave the fault switch to another runner', () => {
+    expect(readSettings({ BASE_URL: 'http://127.0.0.1:1', BASE_URLS: 'http://127.0.0.1:1/, http://127.0.0.1:2', FAULT_SWITCH: 'off' })).toMatchObject({
+      baseUrl: 'http://127.0.0.1:1',
+      baseUrls: ['http://127.0.0.1:1', 'http://127.0.0.1:2'],
+      faultSwitch: false,
+    });
+    expect(() => readSettings({ BASE_URLS: 'http://127.0.0.1:1,nope' })).toThrow(/BASE_URL must be an http\(s\) URL .*got "nope"/);
   });
 
   it.each([

@@ -6,8 +6,12 @@ import { parseSeconds } from './duration';
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 
 export interface Settings {
-  /** BASE_URL: the dice service, without a trailing slash. */
+  /** BASE_URL: the dice service, without a trailing slash (also the admin API's). */
   baseUrl: string;
+  /** BASE_URLS: comma-separated replicas the load is spread over, round-robin; default [baseUrl]. */
+  baseUrls: string[];
+  /** FAULT_SWITCH=off: this k6 instance never switches faults (another runner of a split load does). */
+  faultSwitch: boolean;
   /** CHAOS_ADMIN_TOKEN: bearer token of the admin API (only `chaos` needs it). */
   adminToken?: string;
   /** RATE: iterations (requests) per second at the profile's peak. */
@@ -33,8 +37,11 @@ type Env = Record<string, string | undefined>;
 
 export function readSettings(env: Env): Settings {
   const text = (name: string) => (env[name] ?? '').trim() || undefined;
+  const base = baseUrl(text('BASE_URL') ?? DEFAULT_BASE_URL);
   return {
-    baseUrl: baseUrl(text('BASE_URL') ?? DEFAULT_BASE_URL),
+    baseUrl: base,
+    baseUrls: text('BASE_URLS')?.split(',').map((url) => baseUrl(url.trim())) ?? [base],
+    faultSwitch: onOff(env, 'FAULT_SWITCH', true),
     adminToken: text('CHAOS_ADMIN_TOKEN'),
     rate: positiveNumber(env, 'RATE'),
     durationSeconds: text('DURATION') === undefined ? undefined : parseSeconds(text('DURATION')!, 'DURATION'),

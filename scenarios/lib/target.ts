@@ -11,7 +11,7 @@ export const DICE_ROUTE = '/';
 
 /** One iteration of load: roll the dice and check the answer. */
 export function rollDice(settings: Settings): void {
-  const res = withTraceContext((headers) => http.get(`${settings.baseUrl}${DICE_ROUTE}`, { tags: { name: DICE_ROUTE }, headers }));
+  const res = withTraceContext((headers) => http.get(`${replicaOf(settings)}${DICE_ROUTE}`, { tags: { name: DICE_ROUTE }, headers }));
   check(res, {
     'status is 200': (r) => r.status === 200,
     'dice_value is 1..6': (r) => {
@@ -23,6 +23,12 @@ export function rollDice(settings: Settings): void {
       }
     },
   });
+}
+
+/** The replica this iteration loads: round-robin over BASE_URLS (iterationInTest is unique across runners). */
+function replicaOf(settings: Settings): string {
+  const urls = settings.baseUrls;
+  return urls.length === 1 ? urls[0] : urls[exec.scenario.iterationInTest % urls.length];
 }
 
 /** Runs `request` with a new trace context (trace-context.ts); its samples carry the trace id as metadata. */

@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { parse, parseAllDocuments } from 'yaml';
+import { K6_TAGS } from '../../chaos/contract/metrics';
+import { remoteWriteEnv } from '../../chaos/k6/k6-runner';
 import { REPO_ROOT } from '../../chaos/tools';
 
 const K8S_DIR = join(REPO_ROOT, 'stack', 'k8s');
@@ -159,5 +161,12 @@ describe('stack/k8s (kustomize)', () => {
     expect(env.BASE_URL).toBe(`http://${find('Service', 'target-app').metadata.name}:8080`);
     expect(env.K6_PROMETHEUS_RW_SERVER_URL).toBe(`http://${find('Service', 'prometheus').metadata.name}:9090/api/v1/write`);
     expect(testRun.spec.runner.image).toBe('grafana/k6:2.2.0');
+  });
+
+  it('the TestRun remote-writes as `roque run --runners` does, and the operator\'s runner tag is the one the merge reads', () => {
+    const env = Object.fromEntries(find('TestRun', 'roque-average').spec.runner.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const local = remoteWriteEnv('http://127.0.0.1:9090');
+    for (const name of ['K6_PROMETHEUS_RW_TREND_STATS', 'K6_PROMETHEUS_RW_STALE_MARKERS']) expect([name, env[name]]).toEqual([name, local[name]]);
+    expect(K6_TAGS.instance).toBe('instance_id');
   });
 });

@@ -9,7 +9,7 @@ import type { Fault } from '../../chaos/contract/faults';
 import { startApp, type AppProcess } from '../../chaos/local/app-process';
 import type { PropagationStatus } from '../src/chaos/fault-propagation';
 import { admin, get, metricValue, scrape, sleep } from './e2e-helpers';
-import { startRedis, type RedisProcess } from './redis-process';
+import { startRedis, type RedisProcess } from '../../chaos/local/redis-process';
 
 const TOKEN = 'sync-e2e-token';
 type Listing = { faults: Fault[]; propagation?: PropagationStatus };

@@ -10,7 +10,7 @@ import {
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { parseFaultSpec, type Fault, type FaultSpec } from '../../../chaos/contract/faults';
+import { blastRadiusCount, parseFaultSpec, type Fault, type FaultReplica, type FaultSpec } from '../../../chaos/contract/faults';
 import { METRICS } from '../../../chaos/contract/metrics';
 import { AppConfig } from '../config/app-config';
 import { RANDOM_SOURCE, type RandomSource } from '../random/random-source';
@@ -18,7 +18,7 @@ import type { DelayClampedLabel, FaultActiveLabel, InjectedDelayLabel, Injection
 import { FaultStore, newFault, type ChangeOrigin } from './core/fault-store';
 import { CpuBurner } from './cpu-burner';
 import { decideProbe, type HealthFault, type Probe, type RequestDecision } from './fault-rules';
-import { storedFaultEndMs, type FaultPropagator, type PropagationStatus } from './fault-propagation';
+import { actsOn, chooseReplicas, storedFaultEndMs, type FaultPropagator, type PropagationStatus } from './fault-propagation';
 import { MemoryBallast } from './memory-ballast';
 
 export type { ChangeOrigin } from './core/fault-store';
@@ -55,6 +55,8 @@ export class FaultEngine implements OnApplicationShutdown {
       random,
       metrics: { faultActive: activeGauge, injections, delayClamped, injectedDelay },
       logger,
+      // Listed on every replica (so any can remove it), acting, and shown active, only on the chosen.
+      actsHere: (fault) => this.actsHere(fault),
       onChange: (faults) => this.refresh(faults),
       onEnd: (fault) => {
         if (fault.type === 'memory') void this.memory.release(fault.id);
@@ -90,7 +92,8 @@ export class FaultEngine implements OnApplicationShutdown {
     this.propagator?.assertUp();
     this.checkFaultCap(this.store.size + this.adding);
     if (spec.type === 'memory') this.checkMemoryCap(spec.megabytes);
-    const fault = newFault(spec);
+    const placement = spec.replicas === undefined ? {} : { actsOn: await this.placeBlastRadius(spec.replicas) };
+    const fault: Fault = { ...newFault(spec), ...placement };
     if (this.propagator) {
       this.adding += 1;
       try {
@@ -101,7 +104,7 @@ export class FaultEngine implements OnApplicationShutdown {
     }
     // A resync may have loaded it from the store while the write was answered.
     if (!this.store.has(fault.id)) this.store.activate(fault, origin);
-    if (fault.type === 'memory') {
+    if (fault.type === 'memory' && this.actsHere(fault)) {
       try {
         await this.holdMemory(fault.id, fault.megabytes, origin);
       } catch (error) {
@@ -139,7 +142,7 @@ export class FaultEngine implements OnApplicationShutdown {
   applyRemote(fault: Fault, replica: string): boolean {
     const now = Date.now();
     if (this.store.has(fault.id)) return false;
-    const { id: _id, createdAt: _created, expiresAt: _expires, ...spec } = fault;
+    const { id: _id, createdAt: _created, expiresAt: _expires, actsOn: placement, ...spec } = fault;
     const parsed = parseFaultSpec(spec);
     const origin: ChangeOrigin = { source: 'sync', replica };
     if (!parsed.ok) {
@@ -155,8 +158,10 @@ export class FaultEngine implements OnApplicationShutdown {
       this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message }, `ignored a shared fault: ${(error as Error).message}`);
       return false;
     }
-    this.store.activate({ ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: new Date(endMs).toISOString() }, origin);
-    if (fault.type === 'memory') this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
+    const chosen = Array.isArray(placement) ? { actsOn: placement.filter((r) => typeof r?.replica === 'string' && typeof r?.instance === 'string') } : {};
+    const synced = { ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: new Date(endMs).toISOString(), ...chosen };
+    this.store.activate(synced, origin);
+    if (fault.type === 'memory' && this.actsHere(synced)) this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
     return true;
   }
 
@@ -202,6 +207,22 @@ export class FaultEngine implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.store.clear({ source: 'shutdown' });
     await this.memory.releaseAll();
+  }
+
+  /**
+   * The replicas a new fault with a blast radius acts on, chosen once, here, from the live ones
+   * (the store's registry; without one, this process is the only replica).
+   */
+  private async placeBlastRadius(replicas: number | string): Promise<FaultReplica[]> {
+    const live = this.propagator ? await this.propagator.liveReplicas() : [{ replica: 'this-process', instance: `${this.config.host}:${this.config.port}` }];
+    const count = blastRadiusCount(replicas, live.length);
+    if (!count.ok) throw new BadRequestException(count.message);
+    return chooseReplicas(live, count.count, this.random);
+  }
+
+  /** Whether this replica is among a fault's chosen ones (every fault without a blast radius acts everywhere). */
+  private actsHere(fault: Fault): boolean {
+    return actsOn(fault, this.propagator ? this.propagator.self.replica : 'this-process');
   }
 
   /** A memory fault that cannot get its memory does not stay listed as active. */

@@ -1,4 +1,5 @@
-import { isFault, parseSyncMessage, storedFaultEndMs } from './fault-propagation';
+import { actsOn, chooseReplicas, isFault, liveFromRegistry, parseSyncMessage, REPLICA_LIVE_MS, storedFaultEndMs } from './fault-propagation';
+import { seededRandom } from '../random/random-source';
 import { storeAddress } from './fault-sync.service';
 import { parseConfig } from '../config/app-config';
 
@@ -53,5 +54,33 @@ describe('CHAOS_SYNC_* configuration', () => {
     expect(!result.ok && result.message).toContain('CHAOS_SYNC_REDIS_URL');
     expect(!result.ok && result.message).not.toContain('hunter2');
     expect(parseConfig({ CHAOS_SYNC_NAMESPACE: 'has space' }).ok).toBe(false);
+  });
+});
+
+describe('blast radius', () => {
+  const now = 1_000_000;
+  const beat = (instance: string, ageMs: number) => JSON.stringify({ instance, seenAt: now - ageMs });
+
+  it('counts as live only replicas whose heartbeat is recent, sorted by name', () => {
+    const registry = { b: beat('127.0.0.1:2', 100), a: beat('127.0.0.1:1', REPLICA_LIVE_MS - 1), stale: beat('127.0.0.1:3', REPLICA_LIVE_MS), junk: '{' };
+    expect(liveFromRegistry(registry, now)).toEqual([
+      { replica: 'a', instance: '127.0.0.1:1' },
+      { replica: 'b', instance: '127.0.0.1:2' },
+    ]);
+  });
+
+  it('chooses distinct replicas, each equally likely, and acts only on them', () => {
+    const live = ['a', 'b', 'c'].map((replica) => ({ replica, instance: replica }));
+    const random = seededRandom(7);
+    const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
+    for (let i = 0; i < 3000; i++) {
+      const [one, two] = chooseReplicas(live, 2, random);
+      expect(one.replica).not.toBe(two.replica);
+      counts[one.replica]++;
+      counts[two.replica]++;
+    }
+    for (const n of Object.values(counts)) expect(Math.abs(n - 2000)).toBeLessThan(150);
+    const fault = { actsOn: [live[1]] };
+    expect([actsOn(fault, 'a'), actsOn(fault, 'b'), actsOn({}, 'a'), actsOn(fault, undefined)]).toEqual([false, true, true, false]);
   });
 });

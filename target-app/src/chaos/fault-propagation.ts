@@ -1,6 +1,6 @@
 // What the fault engine tells the other replicas, and what it reports about that link.
 // Without CHAOS_SYNC_REDIS_URL there is no propagator: the engine is this process only.
-import { MAX_TTL_SECONDS, type Fault } from '../../../chaos/contract/faults';
+import { MAX_TTL_SECONDS, type Fault, type FaultReplica } from '../../../chaos/contract/faults';
 
 /** Shown in `GET /admin/faults` as `propagation` when faults are shared between replicas. */
 export interface PropagationStatus {
@@ -33,6 +33,42 @@ export interface FaultPropagator {
   cleared(): Promise<void>;
   /** A fault ran out on this replica: drop it from the store too (best effort, every replica does it). */
   expired(id: string): void;
+  /** This replica, as the registry of live replicas names it. */
+  readonly self: FaultReplica;
+  /** The replicas whose heartbeat in the store is recent, this one included; sorted by name. */
+  liveReplicas(): Promise<FaultReplica[]>;
+}
+
+/** A replica counts as live this long after its last heartbeat. */
+export const REPLICA_LIVE_MS = 3_000;
+
+/** The registry's entries that are live at `now` (heartbeat JSON `{ instance, seenAt }` by replica name). */
+export function liveFromRegistry(entries: Record<string, string>, now: number): FaultReplica[] {
+  const live: FaultReplica[] = [];
+  for (const [replica, text] of Object.entries(entries)) {
+    try {
+      const { instance, seenAt } = JSON.parse(text) as { instance?: unknown; seenAt?: unknown };
+      if (typeof instance === 'string' && typeof seenAt === 'number' && now - seenAt < REPLICA_LIVE_MS) live.push({ replica, instance });
+    } catch {
+      // not one of ours
+    }
+  }
+  return live.sort((a, b) => a.replica.localeCompare(b.replica));
+}
+
+/** Does `fault` act on `replica`? Every fault without a blast radius acts everywhere. */
+export function actsOn(fault: Pick<Fault, 'actsOn'>, replica: string | undefined): boolean {
+  return !fault.actsOn || (replica !== undefined && fault.actsOn.some((r) => r.replica === replica));
+}
+
+/** `count` of `live`, drawn at random: where a fault with a blast radius acts. */
+export function chooseReplicas(live: readonly FaultReplica[], count: number, random: () => number): FaultReplica[] {
+  const pool = [...live];
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, count).sort((a, b) => a.replica.localeCompare(b.replica));
 }
 
 /** Messages on the pub/sub channel; `from` is the publishing replica, which ignores its own. */

@@ -9,10 +9,10 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
-import type { Fault } from '../../../chaos/contract/faults';
+import type { Fault, FaultReplica } from '../../../chaos/contract/faults';
 import { AppConfig } from '../config/app-config';
 import { FaultEngine } from './fault-engine.service';
-import { isFault, parseSyncMessage, storedFaultEndMs, type FaultPropagator, type PropagationStatus, type SyncMessage } from './fault-propagation';
+import { isFault, liveFromRegistry, parseSyncMessage, storedFaultEndMs, type FaultPropagator, type PropagationStatus, type SyncMessage } from './fault-propagation';
 
 type Client = ReturnType<typeof createClient>;
 
@@ -22,6 +22,10 @@ const COMMAND_TIMEOUT_MS = 1_000;
 const CONNECT_WAIT_MS = 3_000;
 /** While down, how often the resync is tried again on connections that are still open. */
 const HEAL_INTERVAL_MS = 250;
+/** How often a replica renews its entry in the registry of live replicas (see REPLICA_LIVE_MS). */
+const HEARTBEAT_INTERVAL_MS = 1_000;
+/** A registry entry this much older than REPLICA_LIVE_MS is deleted (its replica never left cleanly). */
+const REGISTRY_PRUNE_AFTER_MS = 60_000;
 /** An add must run on Redis this long before the client gives up on it (see ADD_SCRIPT). */
 const ADD_DEADLINE_MARGIN_MS = 100;
 /**
@@ -61,8 +65,12 @@ export function storeAddress(url: string): string {
 @Injectable()
 export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly replica = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  readonly self: FaultReplica;
   private readonly key: string;
   private readonly channel: string;
+  /** Hash of live replicas (name → `{ instance, seenAt }`), for choosing a fault's blast radius. */
+  private readonly registry: string;
+  private heartbeat: NodeJS.Timeout | undefined;
   private commands: Client | undefined;
   private subscriber: Client | undefined;
   private up = false;
@@ -84,6 +92,9 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   ) {
     this.key = `${config.syncNamespace}:faults`;
     this.channel = `${config.syncNamespace}:faults:changes`;
+    this.registry = `${config.syncNamespace}:replicas`;
+    // What Prometheus scrapes it as: its address, or its host name when it listens on every interface (a pod).
+    this.self = { replica: this.replica, instance: `${config.host === '0.0.0.0' ? hostname() : config.host}:${config.port}` };
   }
 
   get enabled(): boolean {
@@ -120,6 +131,8 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.healing);
+    clearInterval(this.heartbeat);
+    if (this.up && this.commands) await withTimeout(this.commands.hDel(this.registry, this.replica), 'leave the registry').catch(() => undefined);
     for (const client of [this.subscriber, this.commands]) {
       if (!client) continue;
       try {
@@ -181,6 +194,23 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
       this.pendingRemovals.clear();
       throw error;
     }
+  }
+
+  async liveReplicas(): Promise<FaultReplica[]> {
+    const entries = await this.send('read the live replicas', 'the fault was not added anywhere', (client) => client.hGetAll(this.registry));
+    const now = Date.now();
+    const live = liveFromRegistry(entries, now);
+    // Replicas that died without leaving (SIGKILL, a lost pod): not even live a minute ago, so pruned.
+    const gone = Object.keys(entries).filter((name) => !liveFromRegistry({ [name]: entries[name] }, now - REGISTRY_PRUNE_AFTER_MS).length);
+    if (gone.length) withTimeout(this.commands!.hDel(this.registry, gone), 'prune the registry').catch(() => undefined);
+    // This replica is live while it answers, whether or not its last heartbeat got through.
+    return live.some((r) => r.replica === this.replica) ? live : [...live, this.self].sort((a, b) => a.replica.localeCompare(b.replica));
+  }
+
+  private beat(): void {
+    if (!this.up || !this.commands || this.stopping) return;
+    const entry = JSON.stringify({ instance: this.self.instance, seenAt: Date.now() });
+    withTimeout(this.commands.hSet(this.registry, this.replica, entry), 'heartbeat').catch(() => undefined);
   }
 
   expired(id: string): void {
@@ -269,6 +299,8 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     this.up = true;
     this.since = new Date().toISOString();
     this.lastError = undefined;
+    this.beat();
+    this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS).unref();
     this.logger.info({ event: 'fault_sync_up', store: storeAddress(this.config.syncRedisUrl ?? ''), replica: this.replica }, 'fault propagation is up');
   }
 

@@ -33,7 +33,9 @@ export interface FaultStoreOptions {
   logger: EngineLogger;
   /** Routes a fault without `routes` covers: the dice routes in the app, every route behind the proxy. */
   defaultRoutes?: readonly string[];
-  /** Called after every change of the active set, with the faults now active. */
+  /** Whether a fault acts in this process (a blast radius may place it elsewhere); default every fault. */
+  actsHere?: (fault: Fault) => boolean;
+  /** Called after every change of the active set, with the faults now active (and acting here). */
   onChange?: (faults: readonly Fault[]) => void;
   /** Called when a fault ends (after it left the active set). */
   onEnd?: (fault: Fault, reason: EndReason) => void;
@@ -90,8 +92,9 @@ export class FaultStore {
     }, remainingMs).unref();
     this.active.set(fault.id, { fault, expiry });
     this.refresh();
-    this.options.metrics.faultActive.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
-    this.options.logger.info({ event: 'fault_added', fault, origin }, `fault added: ${fault.type} ${fault.id}`);
+    const here = this.actsHere(fault);
+    if (here) this.options.metrics.faultActive.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
+    this.options.logger.info({ event: 'fault_added', fault, actsHere: here, origin }, `fault added: ${fault.type} ${fault.id}${here ? '' : ' (acts on other replicas)'}`);
   }
 
   end(id: string, reason: EndReason, origin: ChangeOrigin): boolean {
@@ -128,9 +131,13 @@ export class FaultStore {
     this.options.metrics.injectedDelay.observe({ [LABELS.route]: route }, seconds);
   }
 
-  /** Rebuilds the per-request view after any change. */
+  private actsHere(fault: Fault): boolean {
+    return this.options.actsHere?.(fault) ?? true;
+  }
+
+  /** Rebuilds the per-request view after any change, from the faults that act here. */
   private refresh(): void {
-    const faults = this.list();
+    const faults = this.list().filter((fault) => this.actsHere(fault));
     this.requestIndex = new RequestFaultIndex(faults.filter(isRequestFault), this.defaultRoutes);
     this.options.onChange?.(faults);
   }

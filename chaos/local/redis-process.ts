@@ -1,11 +1,13 @@
-// A throwaway redis-server on a free loopback port, for the fault propagation tests: no
-// persistence, no other clients, stopped (and waited for) by the test that started it.
+// A throwaway redis-server on a free loopback port, for the fault sync of `roque run
+// --replicas` and the fault propagation tests: no persistence, no other clients, guarded like
+// the app (the watchdog stops it if this process dies), stopped (and waited for) by its starter.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '../../chaos/local/network';
-import { REPO_ROOT } from '../../chaos/tools';
+import { guardChild } from '../../stack/launcher/processes';
+import { REPO_ROOT } from '../tools';
+import { freePort } from './network';
 
 export interface RedisProcess {
   url: string;
@@ -45,7 +47,10 @@ export async function startRedis(port?: number): Promise<RedisProcess> {
   const chosen = port ?? (await freePort());
   const child = spawn(binary, ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as the app's: a terminal's Ctrl-C must not stop it before the faults are reverted.
+    detached: true,
   });
+  guardChild(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
