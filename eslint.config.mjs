@@ -3,7 +3,10 @@
 // Prettier's (`npm run format`), not ESLint's.
 import tseslint from 'typescript-eslint';
 
-const unusedVars = ['error', { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }];
+const unusedVars = [
+  'error',
+  { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.tools/', 'reports/', 'bench/results/', 'coverage/', '.roque/'] },

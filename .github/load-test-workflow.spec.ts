@@ -15,7 +15,12 @@ type Step = { name?: string; id?: string; uses?: string; run?: string; if?: stri
 /** Every command line of the workflow's `run:` steps, as written (trimmed, blank lines dropped). */
 export function runLines(workflow: { jobs: Record<string, { steps: Step[] }> }): string[] {
   return Object.values(workflow.jobs).flatMap((job) =>
-    job.steps.flatMap((step) => (step.run ?? '').split('\n').map((line) => line.trim()).filter((line) => line !== '')),
+    job.steps.flatMap((step) =>
+      (step.run ?? '')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== ''),
+    ),
   );
 }
 
@@ -31,7 +36,12 @@ describe('.github/workflows/load-test.yml', () => {
     const valid = validate(workflow);
     expect(valid ? [] : validate.errors).toEqual([]);
     // …and the schema does reject a broken workflow.
-    expect(validate({ ...workflow, jobs: { 'load-test': { ...workflow.jobs['load-test'], 'runs-on': undefined, stepz: [] } } })).toBe(false);
+    expect(
+      validate({
+        ...workflow,
+        jobs: { 'load-test': { ...workflow.jobs['load-test'], 'runs-on': undefined, stepz: [] } },
+      }),
+    ).toBe(false);
   });
 
   it('pins k6 v2.2.0 through grafana/setup-k6-action and Node 24 through actions/setup-node', () => {
@@ -43,7 +53,9 @@ describe('.github/workflows/load-test.yml', () => {
   it('runs smoke and the quick golden-signals experiment, publishes summary.md and uploads the reports', () => {
     const lines = runLines(workflow);
     expect(lines).toContainEqual(expect.stringMatching(/^npx roque k6 run smoke /));
-    expect(lines).toContainEqual(expect.stringMatching(/^npx roque run chaos\/experiments\/golden-signals\.yaml --quick /));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^npx roque run chaos\/experiments\/golden-signals\.yaml --quick /),
+    );
     expect(lines.join('\n')).toMatch(/cat reports\/latest\/summary\.md >> "\$GITHUB_STEP_SUMMARY"/);
     const upload = uses('actions/upload-artifact@');
     expect(upload?.if).toMatch(/always\(\)/);

@@ -29,7 +29,17 @@ import { detectionSuite } from './detection';
 import { fidelitySuite } from './fidelity';
 import { harnessSuite } from './harness';
 import { LOAD_CORE, summaryValue, type K6Summary } from './lib/k6';
-import { cpuSeconds, fixed, median, rssMb, sleep, SUITES, writeSuiteResult, type SuiteName, type SuiteResult } from './lib/results';
+import {
+  cpuSeconds,
+  fixed,
+  median,
+  rssMb,
+  sleep,
+  SUITES,
+  writeSuiteResult,
+  type SuiteName,
+  type SuiteResult,
+} from './lib/results';
 import { SERVERS, type Running, type Server } from './lib/servers';
 import { runWrk, wrkVersion } from './lib/wrk';
 
@@ -90,7 +100,14 @@ async function k6FixedRate(url: string, pid: number, rate: number, seconds: numb
     VUS: String(Math.max(64, Math.ceil(rate / 20))),
     SUMMARY_FILE: summaryFile,
   };
-  const [command, ...args] = [...LOAD_CORE, tools().k6, 'run', '--quiet', '--no-color', join(REPO_ROOT, 'bench/k6/throughput.js')];
+  const [command, ...args] = [
+    ...LOAD_CORE,
+    tools().k6,
+    'run',
+    '--quiet',
+    '--no-color',
+    join(REPO_ROOT, 'bench/k6/throughput.js'),
+  ];
   const cpuBefore = cpuSeconds(pid);
   const exit = await new Promise<number>((resolve) => {
     spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit'] }).once('exit', (code) => resolve(code ?? 1));
@@ -123,7 +140,10 @@ async function measureRound(running: Running, round: number): Promise<Round> {
     const cpuBefore = cpuSeconds(pid);
     const wrk = await runWrk(`${url}/`, WRK_SECONDS, CONNECTIONS);
     const cpu = cpuSeconds(pid) - cpuBefore;
-    if (wrk.requests === 0) throw new Error(`no request answered in ${WRK_SECONDS} s (server core ${fixed((cpu / WRK_SECONDS) * 100, 0)}% busy)`);
+    if (wrk.requests === 0)
+      throw new Error(
+        `no request answered in ${WRK_SECONDS} s (server core ${fixed((cpu / WRK_SECONDS) * 100, 0)}% busy)`,
+      );
     const rate = Math.min(FIXED_RATE, Math.max(50, Math.round(wrk.rps / 2)));
     const fixedRate = await k6FixedRate(url, pid, rate, RATE_SECONDS);
     return {
@@ -146,14 +166,17 @@ async function measureRound(running: Running, round: number): Promise<Round> {
   }
 }
 
-const range = (xs: number[], digits = 0) => (xs.length > 1 ? `${fixed(Math.min(...xs), digits)}–${fixed(Math.max(...xs), digits)}` : fixed(xs[0], digits));
+const range = (xs: number[], digits = 0) =>
+  xs.length > 1 ? `${fixed(Math.min(...xs), digits)}–${fixed(Math.max(...xs), digits)}` : fixed(xs[0], digits);
 
 /** A ratio's median and min–max over the rounds, each round's ratio taken within that round. */
 function pairedRatio(a: Round[], b: Round[], pick: (r: Round) => number) {
-  const perRound = a.flatMap((r) => {
-    const other = b.find((x) => x.round === r.round);
-    return other ? [pick(r) / pick(other)] : [];
-  }).filter(Number.isFinite);
+  const perRound = a
+    .flatMap((r) => {
+      const other = b.find((x) => x.round === r.round);
+      return other ? [pick(r) / pick(other)] : [];
+    })
+    .filter(Number.isFinite);
   return { median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
 }
 
@@ -269,10 +292,14 @@ async function throughputSuite(): Promise<SuiteResult> {
   let latency: Awaited<ReturnType<typeof latencyAtHalfMax>> | null = null;
   let latencyError: string | null = null;
   if (full && fullServer && Number.isFinite(full.maxRps)) {
-    latency = await latencyAtHalfMax(fullServer, full.maxRps).catch((error: Error) => ((latencyError = error.message.split('\n')[0]), null));
+    latency = await latencyAtHalfMax(fullServer, full.maxRps).catch(
+      (error: Error) => ((latencyError = error.message.split('\n')[0]), null),
+    );
   }
   if (latency) {
-    console.log(`bench: ${FULL_APP} at ${latency.rate}/s (half its max): k6 sent ${latency.sentRps.toFixed(0)}/s, p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
+    console.log(
+      `bench: ${FULL_APP} at ${latency.rate}/s (half its max): k6 sent ${latency.sentRps.toFixed(0)}/s, p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`,
+    );
   }
 
   const markdown = [
@@ -286,8 +313,14 @@ async function throughputSuite(): Promise<SuiteResult> {
     ...summary.map((s) => {
       const r = s.rounds;
       return (
-        `| ${s.name} | ${s.what} | ${fixed(s.maxRps, 0)} (${range(r.map((x) => x.rps))}) | ${fixed(s.busy * 100, 0)}% | ${fixed(s.cpuUsAtMax, 1)} (${range(r.map((x) => x.cpuUsAtMax), 1)}) | ` +
-        `${fixed(s.cpuUsAtRate, 1)} (${range(r.map((x) => x.cpuUsAtRate), 1)}; ${[...new Set(r.map((x) => x.rate))].join(', ')}/s) | ${fixed(median(r.map((x) => x.wrkP99Ms)))} | ` +
+        `| ${s.name} | ${s.what} | ${fixed(s.maxRps, 0)} (${range(r.map((x) => x.rps))}) | ${fixed(s.busy * 100, 0)}% | ${fixed(s.cpuUsAtMax, 1)} (${range(
+          r.map((x) => x.cpuUsAtMax),
+          1,
+        )}) | ` +
+        `${fixed(s.cpuUsAtRate, 1)} (${range(
+          r.map((x) => x.cpuUsAtRate),
+          1,
+        )}; ${[...new Set(r.map((x) => x.rate))].join(', ')}/s) | ${fixed(median(r.map((x) => x.wrkP99Ms)))} | ` +
         `${r.reduce((n, x) => n + x.errors, 0)} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
       );
     }),
@@ -309,18 +342,34 @@ async function throughputSuite(): Promise<SuiteResult> {
         (latency.heldByK6
           ? `k6 sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`
           : `k6 sent only ${fixed(latency.sentRps, 0)} req/s (${latency.unsent} requests short): that is k6's ceiling on one core, not the server's, so this p99 is at the rate k6 held. ` +
-            'A generator that holds a higher open-model rate (wrk2) is not in Debian\'s packages.')
+            "A generator that holds a higher open-model rate (wrk2) is not in Debian's packages.")
       : `Latency at half the maximum: not measured (${latencyError ?? `${FULL_APP} was left out or had no round`}).`,
-    ...(failures.length ? ['', `Rounds lost (their figures are missing above; ratios pair only rounds both servers had): ${failures.join('; ')}.`] : []),
+    ...(failures.length
+      ? [
+          '',
+          `Rounds lost (their figures are missing above; ratios pair only rounds both servers had): ${failures.join('; ')}.`,
+        ]
+      : []),
     '',
-    'CPU at the k6 fixed rate includes the server\'s background work (timers, default metrics, GC) spread over fewer requests, so it reads higher than under wrk; compare it between servers, not with the wrk column. ' +
+    "CPU at the k6 fixed rate includes the server's background work (timers, default metrics, GC) spread over fewer requests, so it reads higher than under wrk; compare it between servers, not with the wrk column. " +
       'RSS idle: after start, before load; peak: the highest sampled every 0.5 s under load.',
   ].join('\n');
   return {
     ranAt: new Date().toISOString(),
     settings: `${generator}; ${ROUNDS} round(s), ${WRK_SECONDS} s per wrk run, k6 fixed rate ${FIXED_RATE}/s (half the wrk maximum for a slower server) for ${RATE_SECONDS} s.`,
     markdown,
-    data: { generator, connections: CONNECTIONS, wrkSeconds: WRK_SECONDS, summary, ratios, generatorCheck: { headroom, bareBusy: bare?.busy, ok: generatorOk }, latency, latencyError, failures, fullApp: FULL_APP },
+    data: {
+      generator,
+      connections: CONNECTIONS,
+      wrkSeconds: WRK_SECONDS,
+      summary,
+      ratios,
+      generatorCheck: { headroom, bareBusy: bare?.busy, ok: generatorOk },
+      latency,
+      latencyError,
+      failures,
+      fullApp: FULL_APP,
+    },
   };
 }
 

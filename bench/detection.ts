@@ -36,9 +36,19 @@ interface Probe {
 
 const PROBES: Probe[] = [
   // Every delayed request is over the 100 ms median threshold: half the span must be delayed.
-  { name: 'latency 200 ms', alert: 'RoqueHighMedianLatency', fault: { type: 'latency', delayMs: 200, routes: ['/'] }, requiredFaultShare: 0.5 },
+  {
+    name: 'latency 200 ms',
+    alert: 'RoqueHighMedianLatency',
+    fault: { type: 'latency', delayMs: 200, routes: ['/'] },
+    requiredFaultShare: 0.5,
+  },
   // 10% errors against a 5% threshold: 0.05 / 0.10 of the span.
-  { name: 'error 500 × 10%', alert: 'RoqueHighErrorRate', fault: { type: 'error', status: 500, probability: 0.1, routes: ['/'] }, requiredFaultShare: 0.5 },
+  {
+    name: 'error 500 × 10%',
+    alert: 'RoqueHighErrorRate',
+    fault: { type: 'error', status: 500, probability: 0.1, routes: ['/'] },
+    requiredFaultShare: 0.5,
+  },
 ];
 
 interface Episode {
@@ -65,7 +75,10 @@ export function alertTiming(alert: string): AlertTiming {
   const rules = parse(readFileSync(join(REPO_ROOT, 'stack/prometheus/rules/golden-signals.yml'), 'utf8'));
   const seconds = (text: string) => parseDuration(text) / 1000;
   const job = prometheus.scrape_configs.find((j: { job_name: string }) => j.job_name === 'target-app');
-  for (const group of rules.groups as { interval?: string; rules: { alert?: string; record?: string; expr: string; for?: string }[] }[]) {
+  for (const group of rules.groups as {
+    interval?: string;
+    rules: { alert?: string; record?: string; expr: string; for?: string }[];
+  }[]) {
     const rule = group.rules.find((r) => r.alert === alert);
     if (!rule) continue;
     // The alert reads a recording rule; its range selector is the window.
@@ -87,7 +100,12 @@ async function alertState(prometheus: PrometheusClient, alert: string): Promise<
 }
 
 /** Polls until `done` holds for the alert's state; returns when (ms), or null at the timeout. */
-async function pollUntil(prometheus: PrometheusClient, alert: string, done: (a: PromAlert | undefined) => boolean, onPoll?: (a: PromAlert | undefined) => void): Promise<number | null> {
+async function pollUntil(
+  prometheus: PrometheusClient,
+  alert: string,
+  done: (a: PromAlert | undefined) => boolean,
+  onPoll?: (a: PromAlert | undefined) => void,
+): Promise<number | null> {
   const deadline = Date.now() + EPISODE_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const state = await alertState(prometheus, alert);
@@ -107,7 +125,12 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
   let load: ReturnType<typeof runBenchK6> | undefined;
   const episodes: Episode[] = [];
   try {
-    stack = await startStack({ dataDir, appTargets: [`127.0.0.1:${app.port}`], prometheusPort: await freePort(), alertmanagerPort: null });
+    stack = await startStack({
+      dataDir,
+      appTargets: [`127.0.0.1:${app.port}`],
+      prometheusPort: await freePort(),
+      alertmanagerPort: null,
+    });
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     const admin = adminOf(app);
     // Bounded: every episode can take at most two timeouts, plus the warm-up.
@@ -115,13 +138,21 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
     load = runBenchK6({
       script: 'steady.js',
       testid: `bench-detection-${Date.now()}`,
-      env: { BASE_URL: app.url, RATE: String(LOAD_RATE), DURATION: `${boundSeconds}s`, MAX_LATENCY_MS: '300', PHASE: 'detection' },
+      env: {
+        BASE_URL: app.url,
+        RATE: String(LOAD_RATE),
+        DURATION: `${boundSeconds}s`,
+        MAX_LATENCY_MS: '300',
+        PHASE: 'detection',
+      },
       timeoutMs: (boundSeconds + 30) * 1000,
       signal: stopLoad.signal,
     });
     // Warm-up: the window must be full of healthy traffic before the first injection.
     const warm = await pollUntilReady(prometheus);
-    console.log(`detection: load steady at ${LOAD_RATE}/s, Prometheus has a full window (${(warm / 1000).toFixed(0)} s)`);
+    console.log(
+      `detection: load steady at ${LOAD_RATE}/s, Prometheus has a full window (${(warm / 1000).toFixed(0)} s)`,
+    );
     const lastRemoval = new Map<string, number>();
     const jitter = seededRandom(7);
     for (let repeat = 1; repeat <= repeats; repeat++) {
@@ -138,9 +169,14 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
         const fault = await admin.add({ ...probe.fault, ttlSeconds: 120 });
         const injectedAt = Date.now();
         let activeAt: number | null = null;
-        const firedAt = await pollUntil(prometheus, probe.alert, (a) => a?.state === 'firing', (a) => {
-          if (a) activeAt ??= Date.parse(a.activeAt);
-        });
+        const firedAt = await pollUntil(
+          prometheus,
+          probe.alert,
+          (a) => a?.state === 'firing',
+          (a) => {
+            if (a) activeAt ??= Date.parse(a.activeAt);
+          },
+        );
         // The same for the removal: firing is seen right after an evaluation.
         await sleep(jitter() * timing.scrapeSeconds * 1000);
         await admin.remove(fault.id);
@@ -162,7 +198,9 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
       }
     }
   } finally {
-    await adminOf(app).clear().catch(() => undefined);
+    await adminOf(app)
+      .clear()
+      .catch(() => undefined);
     stopLoad.abort();
     await load?.catch(() => undefined);
     await stack?.stop();
@@ -172,7 +210,8 @@ export async function detectionSuite({ quick }: { quick: boolean }): Promise<Sui
   return report(episodes, repeats);
 }
 
-const adminOf = (app: { url: string; adminToken: string }) => new AdminClient({ target: app.url, token: app.adminToken });
+const adminOf = (app: { url: string; adminToken: string }) =>
+  new AdminClient({ target: app.url, token: app.adminToken });
 
 /** Waits until the server's request-rate rule has a full window of samples behind it. */
 async function pollUntilReady(prometheus: PrometheusClient): Promise<number> {
@@ -180,7 +219,9 @@ async function pollUntilReady(prometheus: PrometheusClient): Promise<number> {
   const deadline = started + 90_000;
   let firstSeen: number | null = null;
   while (Date.now() < deadline) {
-    const rate = await prometheus.scalar('job:http_server_requests:rate20s{job="target-app"}', Date.now()).catch(() => null);
+    const rate = await prometheus
+      .scalar('job:http_server_requests:rate20s{job="target-app"}', Date.now())
+      .catch(() => null);
     if (rate !== null && rate > 0) firstSeen ??= Date.now();
     // The rule needs two samples to give a rate; twenty more seconds fill the window.
     if (firstSeen !== null && Date.now() - firstSeen >= 20_000) return Date.now() - started;
@@ -192,7 +233,11 @@ async function pollUntilReady(prometheus: PrometheusClient): Promise<number> {
 function report(episodes: Episode[], repeats: number): SuiteResult {
   const rows = PROBES.map((probe) => {
     const timing = alertTiming(probe.alert);
-    const bounds = detectionBounds({ ...timing, pollSeconds: POLL_MS / 1000, requiredFaultShare: probe.requiredFaultShare });
+    const bounds = detectionBounds({
+      ...timing,
+      pollSeconds: POLL_MS / 1000,
+      requiredFaultShare: probe.requiredFaultShare,
+    });
     const mine = episodes.filter((e) => e.probe === probe.name);
     const fired = mine.map((e) => e.firedAfterS).filter((x): x is number => x !== null);
     const resolved = mine.map((e) => e.resolvedAfterS).filter((x): x is number => x !== null);
@@ -210,7 +255,8 @@ function report(episodes: Episode[], repeats: number): SuiteResult {
       allWithin30s: fired.length === mine.length && fired.every((s) => s <= 30),
     };
   });
-  const range = (s: { min: number; median: number; max: number }) => `${fixed(s.min, 1)} / **${fixed(s.median, 1)}** / ${fixed(s.max, 1)}`;
+  const range = (s: { min: number; median: number; max: number }) =>
+    `${fixed(s.min, 1)} / **${fixed(s.median, 1)}** / ${fixed(s.max, 1)}`;
   const floor = (b: { min: number; max: number }) => `${fixed(b.min, 1)}–${fixed(b.max, 1)}`;
   const t = rows[0].timing;
   const b = rows[0].bounds;

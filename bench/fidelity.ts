@@ -31,7 +31,11 @@ interface Level {
 
 const LEVELS: Level[] = [
   { name: 'baseline', fault: null, injected: 0 },
-  ...[50, 200, 1000].map((delayMs) => ({ name: `latency ${delayMs} ms`, fault: { type: 'latency', delayMs, routes: ['/'] } as FaultSpecInput, injected: delayMs })),
+  ...[50, 200, 1000].map((delayMs) => ({
+    name: `latency ${delayMs} ms`,
+    fault: { type: 'latency', delayMs, routes: ['/'] } as FaultSpecInput,
+    injected: delayMs,
+  })),
   ...[0.01, 0.1, 0.5].map((probability) => ({
     name: `error 500 × ${probability * 100}%`,
     fault: { type: 'error', status: 500, probability, routes: ['/'] } as FaultSpecInput,
@@ -101,7 +105,13 @@ export async function fidelitySuite({ quick }: { quick: boolean }): Promise<Suit
         script: 'steady.js',
         testid: `bench-fidelity-${Date.now()}`,
         rawOutputFile: rawFile,
-        env: { BASE_URL: app.url, RATE: String(rate), DURATION: `${seconds}s`, MAX_LATENCY_MS: String(level.fault?.type === 'latency' ? level.injected + 100 : 100), PHASE: 'level' },
+        env: {
+          BASE_URL: app.url,
+          RATE: String(rate),
+          DURATION: `${seconds}s`,
+          MAX_LATENCY_MS: String(level.fault?.type === 'latency' ? level.injected + 100 : 100),
+          PHASE: 'level',
+        },
         timeoutMs: (seconds + 60) * 1000,
       });
       // k6 waits for every request in flight before it exits, so all of them ran under the fault.
@@ -114,7 +124,9 @@ export async function fidelitySuite({ quick }: { quick: boolean }): Promise<Suit
       const meanMs = (1000 * (after.durationSum - before.durationSum)) / n;
       // The histogram's buckets of this run alone: after minus before, bound by bound.
       const beforeBuckets = new Map(bucketsOf(before.samples, METRICS.httpServerDuration, DICE));
-      const runBuckets = bucketsOf(after.samples, METRICS.httpServerDuration, DICE).map(([le, c]) => [le, c - (beforeBuckets.get(le) ?? 0)] as [number, number]);
+      const runBuckets = bucketsOf(after.samples, METRICS.httpServerDuration, DICE).map(
+        ([le, c]) => [le, c - (beforeBuckets.get(le) ?? 0)] as [number, number],
+      );
       const medianBucket = quantileBucket(runBuckets, 0.5);
       const delayCount = after.delayCount - before.delayCount;
       if (level.fault === null) {
@@ -167,7 +179,7 @@ function report(results: LevelResult[], rate: number, seconds: number): SuiteRes
   const markdown = [
     `Baseline (no fault): client median ${withInterval(baseline.client.medianMs)} ms, n = ${baseline.client.n}; server mean ${fixed(baseline.server.meanMs, 2)} ms, n = ${baseline.server.n}; errors ${pctWithInterval(baseline.client.errorShare)}.`,
     '',
-    '**Latency.** Shift against the baseline: client = Hodges-Lehmann with its 95% interval; server = difference of the histogram means (_sum/_count, exact), with the bucket the server median falls in; injected = the engine\'s mean of `chaos_injected_delay_seconds`.',
+    "**Latency.** Shift against the baseline: client = Hodges-Lehmann with its 95% interval; server = difference of the histogram means (_sum/_count, exact), with the bucket the server median falls in; injected = the engine's mean of `chaos_injected_delay_seconds`.",
     '',
     '| injected | client shift (ms) [95%] | client − injected (ms) | client median (ms) [95%] | server mean shift (ms) | server median bucket (ms) | engine mean delay (ms) | n client / server | dropped |',
     '|---|---|---|---|---|---|---|---|---|',

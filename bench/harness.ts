@@ -32,7 +32,10 @@ function timeScenarioBuilds(times: number): BuildTimes {
   const result: BuildTimes = { wallMs: [], bundleMs: [], scenarios: 0 };
   for (let i = 0; i < times; i++) {
     const started = performance.now();
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'webpack-free-build.mjs'), '--only', 'scenarios'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'webpack-free-build.mjs'), '--only', 'scenarios'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
     result.wallMs.push(performance.now() - started);
     if (build.status !== 0) throw new Error(`the scenario build failed:\n${build.stdout}${build.stderr}`);
     // "build: 7 scenarios (520 ms) in 520 ms"
@@ -47,7 +50,9 @@ function timeScenarioBuilds(times: number): BuildTimes {
 
 /** Prometheus' own counters of rejected samples and failed remote writes (from its /metrics, exact). */
 async function rejections(prometheusUrl: string) {
-  const samples = parsePromText(await (await fetch(`${prometheusUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text());
+  const samples = parsePromText(
+    await (await fetch(`${prometheusUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text(),
+  );
   // In 2.42 these carry a `type` label and exist only after the first rejection: absent = 0.
   const write = { handler: '/api/v1/write' };
   return {
@@ -82,10 +87,12 @@ async function remoteWriteSteps(rates: number[], seconds: number): Promise<Remot
   const dataDir = mkdtempSync(join(tmpdir(), 'roque-bench-rw-'));
   const target = await startBareDice(await freePort());
   const steps: RemoteWriteStep[] = [];
-  const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null }).catch(async (error: unknown) => {
-    await target.stop();
-    throw error;
-  });
+  const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null }).catch(
+    async (error: unknown) => {
+      await target.stop();
+      throw error;
+    },
+  );
   try {
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     for (const rate of rates) {
@@ -103,22 +110,32 @@ async function remoteWriteSteps(rates: number[], seconds: number): Promise<Remot
       const after = await rejections(stack.prometheusUrl);
       const requests = summaryValue(run.summary, 'http_reqs', 'count');
       const dropped = summaryValue(run.summary, 'dropped_iterations', 'count');
-      const arrivedInPrometheus = await prometheus.scalar(`sum(max_over_time(k6_http_reqs_total{testid="${testid}"}[10m]))`, Date.now());
-      const k6WriteErrors = run.output.split('\n').filter((line) => /level=(error|warning)/.test(line) && /remote|prometheus|write|flush/i.test(line)).length;
+      const arrivedInPrometheus = await prometheus.scalar(
+        `sum(max_over_time(k6_http_reqs_total{testid="${testid}"}[10m]))`,
+        Date.now(),
+      );
+      const k6WriteErrors = run.output
+        .split('\n')
+        .filter((line) => /level=(error|warning)/.test(line) && /remote|prometheus|write|flush/i.test(line)).length;
       const step: RemoteWriteStep = {
         rate,
         requests,
         arrivedInPrometheus,
         droppedShare: dropped / (requests + dropped),
         failedShare: summaryValue(run.summary, 'http_req_failed', 'rate'),
-        rejectedSamples: after.outOfOrder + after.outOfBounds + after.tooOld - (before.outOfOrder + before.outOfBounds + before.tooOld),
+        rejectedSamples:
+          after.outOfOrder +
+          after.outOfBounds +
+          after.tooOld -
+          (before.outOfOrder + before.outOfBounds + before.tooOld),
         writeErrors: after.writeErrors - before.writeErrors,
         writes: after.writes - before.writes,
         k6WriteErrors,
         writeClean: false,
         holds: false,
       };
-      step.writeClean = step.rejectedSamples === 0 && step.writeErrors === 0 && k6WriteErrors === 0 && arrivedInPrometheus === requests;
+      step.writeClean =
+        step.rejectedSamples === 0 && step.writeErrors === 0 && k6WriteErrors === 0 && arrivedInPrometheus === requests;
       step.holds = step.writeClean && step.droppedShare <= 0.01 && step.failedShare === 0;
       steps.push(step);
       console.log(
@@ -158,7 +175,9 @@ export async function harnessSuite({ quick }: { quick: boolean }): Promise<Suite
       `**${maxRate === null ? 'none of the steps' : `${maxRate} req/s`}**` +
       (firstFailing === -1 ? ' (the highest step tried)' : ` (${steps[firstFailing].rate}/s did not hold)`) +
       `. Highest rate at which the remote write itself stayed clean (nothing rejected, nothing lost), whatever k6's pace: **${maxCleanWriteRate ?? '–'} req/s asked, ${fixed(cleanSent, 0)} req/s sent**` +
-      (steps.at(-1)?.writeClean ? ' (stepping stopped there because k6 fell more than 10% behind, not because of the write path).' : '.'),
+      (steps.at(-1)?.writeClean
+        ? ' (stepping stopped there because k6 fell more than 10% behind, not because of the write path).'
+        : '.'),
     '',
     '| rate asked (req/s) | rate sent (req/s) | requests (k6) | k6_http_reqs_total in Prometheus | dropped | failed | samples rejected | write requests failed / sent | k6 remote-write errors or warnings (e.g. slow flushes) | holds |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -172,7 +191,7 @@ export async function harnessSuite({ quick }: { quick: boolean }): Promise<Suite
     settings:
       `${builds.wallMs.length} builds of the scenarios; remote write: k6 (core 1) at ${rates.join(', ')} req/s for ${seconds} s each, a fresh testid per step, ` +
       `stopping when the write path is no longer clean or k6 drops more than ${MAX_DROPPED_TO_CONTINUE * 100}% of iterations, ` +
-      'against the bare node:http dice server (core 0), into the launcher\'s Prometheus 2.42 (unpinned) with Roque\'s remote-write settings (trend stats p50/p90/p95/p99/avg/min/max, stale markers).',
+      "against the bare node:http dice server (core 0), into the launcher's Prometheus 2.42 (unpinned) with Roque's remote-write settings (trend stats p50/p90/p95/p99/avg/min/max, stale markers).",
     markdown,
     data: { builds, steps, maxRate, maxCleanWriteRate },
   };

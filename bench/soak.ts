@@ -127,10 +127,22 @@ function summarise(samples: Sample[]): Summary {
   return {
     rssStartMb: round(settled[0]?.rssMb ?? 0),
     rssEndMb: round(samples.at(-1)?.rssMb ?? 0),
-    rssGrowthMbPerMinute: round(slope(minutes, settled.map((s) => s.rssMb)), 3),
+    rssGrowthMbPerMinute: round(
+      slope(
+        minutes,
+        settled.map((s) => s.rssMb),
+      ),
+      3,
+    ),
     heapStartMb: round(settled[0]?.heapUsedMb ?? 0),
     heapEndMb: round(samples.at(-1)?.heapUsedMb ?? 0),
-    heapGrowthMbPerMinute: round(slope(minutes, settled.map((s) => s.heapUsedMb)), 3),
+    heapGrowthMbPerMinute: round(
+      slope(
+        minutes,
+        settled.map((s) => s.heapUsedMb),
+      ),
+      3,
+    ),
     eventLoopLagP99MsMedian: round(median(samples.map((s) => s.eventLoopLagP99Ms))),
     eventLoopLagP99MsMax: round(Math.max(...samples.map((s) => s.eventLoopLagP99Ms))),
     requests: sum((s) => s.requests),
@@ -177,7 +189,14 @@ async function soak(name: string, cycleFault: boolean, work: string): Promise<Pa
           for (const id of faultIds) await admin('DELETE', `/${id}`);
           faultIds = [];
         } else {
-          for (const spec of CYCLED_FAULTS) faultIds.push(((await (await admin('POST', '', { ...spec, ttlSeconds: Math.ceil(CYCLE_MS / 1000) * 2 })).json()) as { id: string }).id);
+          for (const spec of CYCLED_FAULTS)
+            faultIds.push(
+              (
+                (await (await admin('POST', '', { ...spec, ttlSeconds: Math.ceil(CYCLE_MS / 1000) * 2 })).json()) as {
+                  id: string;
+                }
+              ).id,
+            );
         }
         nextToggle += CYCLE_MS;
       }
@@ -202,11 +221,15 @@ async function soak(name: string, cycleFault: boolean, work: string): Promise<Pa
       });
       previous = totals;
       const last = samples.at(-1)!;
-      console.log(`soak ${name}: ${last.t.toFixed(0)} s  rss ${last.rssMb.toFixed(1)} MB  heap ${last.heapUsedMb.toFixed(1)} MB  lag p99 ${last.eventLoopLagP99Ms.toFixed(1)} ms  ${last.requests} req  ${last.errors} err${last.faultOn ? '  (fault on)' : ''}`);
+      console.log(
+        `soak ${name}: ${last.t.toFixed(0)} s  rss ${last.rssMb.toFixed(1)} MB  heap ${last.heapUsedMb.toFixed(1)} MB  lag p99 ${last.eventLoopLagP99Ms.toFixed(1)} ms  ${last.requests} req  ${last.errors} err${last.faultOn ? '  (fault on)' : ''}`,
+      );
     }
     for (const id of faultIds) await admin('DELETE', `/${id}`);
     const exitCode = await k6Exit;
-    const k6Summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { metrics: Record<string, { count?: number; value?: number; rate?: number }> };
+    const k6Summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as {
+      metrics: Record<string, { count?: number; value?: number; rate?: number }>;
+    };
     // One last sample once the load has stopped: the faults switched off must be gone.
     const summary = summarise(samples);
     summary.activeFaultsAtEnd = sumOf(await scrape(app), 'chaos_fault_active');
@@ -235,15 +258,23 @@ function markdown(parts: Part[], date: string): string {
     '',
     '| part | RSS start → end (MB) | RSS growth (MB/min) | heap start → end (MB) | heap growth (MB/min) | event-loop lag p99, median / max (ms) | requests (server) | 5xx or no answer | of which injected | k6 failed share | k6 dropped | faults active at end |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...parts.map(({ name, summary: s, k6 }) =>
-      `| ${name} | ${s.rssStartMb} → ${s.rssEndMb} | ${s.rssGrowthMbPerMinute} | ${s.heapStartMb} → ${s.heapEndMb} | ${s.heapGrowthMbPerMinute} | ${s.eventLoopLagP99MsMedian} / ${s.eventLoopLagP99MsMax} | ${s.requests} | ${s.errors} | ${s.injected} | ${k6.failedShare} | ${k6.droppedIterations} | ${s.activeFaultsAtEnd} |`,
+    ...parts.map(
+      ({ name, summary: s, k6 }) =>
+        `| ${name} | ${s.rssStartMb} → ${s.rssEndMb} | ${s.rssGrowthMbPerMinute} | ${s.heapStartMb} → ${s.heapEndMb} | ${s.heapGrowthMbPerMinute} | ${s.eventLoopLagP99MsMedian} / ${s.eventLoopLagP99MsMax} | ${s.requests} | ${s.errors} | ${s.injected} | ${k6.failedShare} | ${k6.droppedIterations} | ${s.activeFaultsAtEnd} |`,
     ),
     '',
   ];
   for (const part of parts) {
-    lines.push(`## ${part.name}: over time`, '', '| t (s) | RSS (MB) | heap (MB) | lag p99 (ms) | requests | errors | injected | fault on |', '|---|---|---|---|---|---|---|---|');
+    lines.push(
+      `## ${part.name}: over time`,
+      '',
+      '| t (s) | RSS (MB) | heap (MB) | lag p99 (ms) | requests | errors | injected | fault on |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const s of part.samples) {
-      lines.push(`| ${s.t} | ${s.rssMb.toFixed(1)} | ${s.heapUsedMb.toFixed(1)} | ${s.eventLoopLagP99Ms.toFixed(1)} | ${s.requests} | ${s.errors} | ${s.injected} | ${s.faultOn ? 'yes' : ''} |`);
+      lines.push(
+        `| ${s.t} | ${s.rssMb.toFixed(1)} | ${s.heapUsedMb.toFixed(1)} | ${s.eventLoopLagP99Ms.toFixed(1)} | ${s.requests} | ${s.errors} | ${s.injected} | ${s.faultOn ? 'yes' : ''} |`,
+      );
     }
     lines.push('');
   }
@@ -258,7 +289,10 @@ async function main(): Promise<void> {
     const results = join(REPO_ROOT, 'bench', 'results');
     mkdirSync(results, { recursive: true });
     const base = join(results, `soak-${date}`);
-    writeFileSync(`${base}.json`, `${JSON.stringify({ date, minutes: MINUTES, rate: RATE, sampleSeconds: SAMPLE_MS / 1000, cycleSeconds: CYCLE_MS / 1000, cycledFaults: CYCLED_FAULTS, parts }, null, 2)}\n`);
+    writeFileSync(
+      `${base}.json`,
+      `${JSON.stringify({ date, minutes: MINUTES, rate: RATE, sampleSeconds: SAMPLE_MS / 1000, cycleSeconds: CYCLE_MS / 1000, cycledFaults: CYCLED_FAULTS, parts }, null, 2)}\n`,
+    );
     writeFileSync(`${base}.md`, markdown(parts, date));
     console.log(`soak: wrote ${base}.md and .json`);
   } finally {

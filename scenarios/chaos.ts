@@ -21,7 +21,8 @@ export function setup(): void {
   requireHealthyTarget(settings);
   if (!needsAdmin) return;
   const active = requireAdminApi(settings);
-  if (active.length > 0) console.warn(`${active.length} fault(s) already active before the run: ${active.map((f) => f.type).join(', ')}`);
+  if (active.length > 0)
+    console.warn(`${active.length} fault(s) already active before the run: ${active.map((f) => f.type).join(', ')}`);
 }
 
 export function roll(): void {
@@ -38,5 +39,9 @@ export function teardown(): void {
 }
 
 export function handleSummary(data: SummaryData) {
-  return summaryOutputs(data, { scenario: 'chaos', testid: settings.testid, baseUrl: settings.baseUrl, phases }, settings.summaryDir);
+  return summaryOutputs(
+    data,
+    { scenario: 'chaos', testid: settings.testid, baseUrl: settings.baseUrl, phases },
+    settings.summaryDir,
+  );
 }

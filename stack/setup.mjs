@@ -33,7 +33,9 @@ const quiet = args.has('--quiet');
 const forTests = args.has('--tests');
 const forBench = args.has('--bench');
 
-const say = (msg) => { if (!quiet) console.log(`setup: ${msg}`); };
+const say = (msg) => {
+  if (!quiet) console.log(`setup: ${msg}`);
+};
 const fail = (msg) => {
   console.error(`setup: ${msg}`);
   process.exit(2);
@@ -91,7 +93,9 @@ function kustomize() {
   const onPath = which('kustomize');
   if (onPath && /v5\./.test(versionOf(onPath))) return onPath;
   if (!which('go')) {
-    say(`kustomize is missing and Go is not installed to build it: the manifests' test will say so. Install kustomize ${KUSTOMIZE_VERSION} on PATH.`);
+    say(
+      `kustomize is missing and Go is not installed to build it: the manifests' test will say so. Install kustomize ${KUSTOMIZE_VERSION} on PATH.`,
+    );
     return null;
   }
   return builtOrFail('kustomize', KUSTOMIZE_VERSION, goBuild('kustomize', KUSTOMIZE_MODULE, KUSTOMIZE_VERSION));
@@ -106,14 +110,21 @@ function kustomize() {
 function prometheus() {
   const binaries = { prometheus: `${PROMETHEUS_MODULE}/cmd/prometheus`, promtool: `${PROMETHEUS_MODULE}/cmd/promtool` };
   const paths = Object.keys(binaries).map((name) => join(TOOLS, 'bin', name));
-  const current = () => paths.every((bin) => existsSync(bin) && versionOf(bin, ['--version']).includes(`version ${PROMETHEUS_RELEASE} `));
+  const current = () =>
+    paths.every((bin) => existsSync(bin) && versionOf(bin, ['--version']).includes(`version ${PROMETHEUS_RELEASE} `));
   if (current()) return paths;
   if (!which('go')) {
-    console.log(`setup: Go is missing, so Prometheus ${PROMETHEUS_RELEASE} is not built: using Debian's Prometheus 2.42 (no OTLP receiver; install Go ≥ 1.26 for 3.16).`);
+    console.log(
+      `setup: Go is missing, so Prometheus ${PROMETHEUS_RELEASE} is not built: using Debian's Prometheus 2.42 (no OTLP receiver; install Go ≥ 1.26 for 3.16).`,
+    );
     return null;
   }
   const stamp = ['Version', PROMETHEUS_RELEASE, 'Revision', PROMETHEUS_VERSION, 'Branch', 'HEAD'];
-  const ldflags = ['-s', '-w', ...[0, 2, 4].map((i) => `-X github.com/prometheus/common/version.${stamp[i]}=${stamp[i + 1]}`)];
+  const ldflags = [
+    '-s',
+    '-w',
+    ...[0, 2, 4].map((i) => `-X github.com/prometheus/common/version.${stamp[i]}=${stamp[i + 1]}`),
+  ];
   const ok = goBuild('prometheus', PROMETHEUS_MODULE, PROMETHEUS_VERSION, binaries, [`-ldflags=${ldflags.join(' ')}`]);
   if (!ok || !current()) fail(`building Prometheus ${PROMETHEUS_RELEASE} failed; see the Go output above.`);
   return paths;
@@ -134,11 +145,17 @@ function builtOrFail(name, version, ok) {
 function goBuild(name, module, version, binaries = { [name]: module }, flags = []) {
   console.log(`setup: building ${name} ${version} with Go into .tools/bin (once; minutes on a cold Go cache)…`);
   const work = mkdtempSync(join(tmpdir(), `roque-${name}-`));
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' };
+  const env = {
+    ...process.env,
+    GOFLAGS: '-mod=mod',
+    GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct',
+  };
   const ok =
     run('go', ['mod', 'init', `roque-${name}-build`], { cwd: work, env, stdio: 'ignore' }) &&
     run('go', ['get', `${module}@${version}`], { cwd: work, env }) &&
-    Object.entries(binaries).every(([bin, pkg]) => run('go', ['build', '-trimpath', ...flags, '-o', join(TOOLS, 'bin', bin), pkg], { cwd: work, env }));
+    Object.entries(binaries).every(([bin, pkg]) =>
+      run('go', ['build', '-trimpath', ...flags, '-o', join(TOOLS, 'bin', bin), pkg], { cwd: work, env }),
+    );
   rmSync(work, { recursive: true, force: true });
   return ok;
 }
@@ -147,7 +164,9 @@ function debianPackages(binaries, packages, why) {
   if (binaries.every((b) => which(b))) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !which('apt-get')) {
-    fail(`${why} Install them with: sudo apt-get install ${packages.join(' ')} (or put ${binaries.join(', ')} on PATH).`);
+    fail(
+      `${why} Install them with: sudo apt-get install ${packages.join(' ')} (or put ${binaries.join(', ')} on PATH).`,
+    );
   }
   console.log(`setup: installing ${packages.join(', ')} from Debian's packages…`);
   // Debian's packages would start their own daemons on the default ports; the harness
@@ -157,21 +176,39 @@ function debianPackages(binaries, packages, why) {
   if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   let ok = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
-  if (!ok) ok = run('apt-get', ['update', '-qq'], { env }) && run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  if (!ok)
+    ok =
+      run('apt-get', ['update', '-qq'], { env }) &&
+      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
   if (ownPolicy) rmSync(policy, { force: true });
-  if (!ok || !binaries.every((b) => which(b))) fail(`installing ${packages.join(' ')} failed; see the apt output above.`);
+  if (!ok || !binaries.every((b) => which(b)))
+    fail(`installing ${packages.join(' ')} failed; see the apt output above.`);
 }
 
 npmDependencies();
 mkdirSync(join(TOOLS, 'bin'), { recursive: true });
 const k6Bin = k6();
 const builtPrometheus = prometheus();
-if (!builtPrometheus) debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
+if (!builtPrometheus)
+  debianPackages(['prometheus', 'promtool'], ['prometheus'], 'Prometheus 2.42+ and promtool are needed.');
 // Alertmanager's module does not build from the proxy (its UI's built assets are not in it).
-debianPackages(['prometheus-alertmanager'], ['prometheus-alertmanager'], 'Alertmanager is needed for the alerting path.');
-debianPackages(['prometheus-blackbox-exporter'], ['prometheus-blackbox-exporter'], 'The blackbox exporter probes /health/ready and /health/live for the health alerts.');
+debianPackages(
+  ['prometheus-alertmanager'],
+  ['prometheus-alertmanager'],
+  'Alertmanager is needed for the alerting path.',
+);
+debianPackages(
+  ['prometheus-blackbox-exporter'],
+  ['prometheus-blackbox-exporter'],
+  'The blackbox exporter probes /health/ready and /health/live for the health alerts.',
+);
 if (forTests) debianPackages(['chromium'], ['chromium'], 'Chromium renders the report in the tests.');
-if (forTests) debianPackages(['redis-server'], ['redis-server'], 'redis-server carries faults between replicas in the propagation test.');
+if (forTests)
+  debianPackages(
+    ['redis-server'],
+    ['redis-server'],
+    'redis-server carries faults between replicas in the propagation test.',
+  );
 if (forBench) debianPackages(['wrk'], ['wrk'], 'wrk drives the servers in the throughput benchmark.');
 const builtKustomize = join(TOOLS, 'bin', 'kustomize');
 const kustomizeBin = forTests ? kustomize() : existsSync(builtKustomize) ? builtKustomize : which('kustomize');
@@ -190,4 +227,8 @@ const file = join(TOOLS, 'tools.json');
 const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
 const next = JSON.stringify(tools, null, 2) + '\n';
 if (previous !== next) writeFileSync(file, next);
-say(`ready: ${Object.entries(tools).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`);
+say(
+  `ready: ${Object.entries(tools)
+    .map(([k, v]) => `${k}=${v ?? '-'}`)
+    .join(' ')}`,
+);

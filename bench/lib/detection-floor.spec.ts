@@ -1,7 +1,14 @@
 import { detectionBounds } from './detection-floor';
 
 describe('detectionBounds', () => {
-  const roque = { scrapeSeconds: 5, ruleIntervalSeconds: 5, windowSeconds: 20, forSeconds: 10, pollSeconds: 0.5, requiredFaultShare: 0.5 };
+  const roque = {
+    scrapeSeconds: 5,
+    ruleIntervalSeconds: 5,
+    windowSeconds: 20,
+    forSeconds: 10,
+    pollSeconds: 0.5,
+    requiredFaultShare: 0.5,
+  };
 
   it("gives Roque's fast alerts 17.5–28 s to fire and 7.5–18 s to resolve", () => {
     expect(detectionBounds(roque)).toEqual({

@@ -38,7 +38,10 @@ export async function runBenchK6(options: BenchK6Options): Promise<BenchK6Result
   const dir = mkdtempSync(join(tmpdir(), 'roque-bench-k6-'));
   const summaryFile = join(dir, 'summary.json');
   try {
-    const invocation = k6Invocation({ ...options, scenario: options.script, summaryDir: dir }, join(BENCH_K6_DIR, options.script));
+    const invocation = k6Invocation(
+      { ...options, scenario: options.script, summaryDir: dir },
+      join(BENCH_K6_DIR, options.script),
+    );
     const [command, ...args] = [...LOAD_CORE, invocation.command, ...invocation.args];
     const child = spawn(command, args, {
       cwd: REPO_ROOT,

@@ -16,7 +16,8 @@ export function parsePromText(text: string): PromTextSample[] {
     const match = LINE.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const [, name, value] of (match[2] ?? '').matchAll(LABEL)) labels[name] = value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const [, name, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[name] = value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     samples.push({ name: match[1], labels, value: Number(match[3]) });
   }
   return samples;
@@ -37,10 +38,20 @@ export function sumOf(samples: PromTextSample[], name: string, where: Record<str
 }
 
 /** Cumulative bucket counts by upper bound (`le`), ascending, summed over the matching series. */
-export function bucketsOf(samples: PromTextSample[], histogram: string, where: Record<string, string | RegExp> = {}): [number, number][] {
+export function bucketsOf(
+  samples: PromTextSample[],
+  histogram: string,
+  where: Record<string, string | RegExp> = {},
+): [number, number][] {
   const bounds = new Set(samples.filter((s) => s.name === `${histogram}_bucket`).map((s) => s.labels.le));
   return [...bounds]
-    .map((le) => [le === '+Inf' ? Infinity : Number(le), sumOf(samples, `${histogram}_bucket`, { ...where, le })] as [number, number])
+    .map(
+      (le) =>
+        [le === '+Inf' ? Infinity : Number(le), sumOf(samples, `${histogram}_bucket`, { ...where, le })] as [
+          number,
+          number,
+        ],
+    )
     .sort((a, b) => a[0] - b[0]);
 }
 

@@ -51,7 +51,9 @@ export function writeSuiteResult(suite: SuiteName, result: SuiteResult, quick: b
   const date = new Date().toISOString().slice(0, 10);
   const base = join(RESULTS_DIR, `${date}${quick ? '-quick' : ''}`);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const previous = existsSync(`${base}.json`) ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Partial<ResultsFile>) : {};
+  const previous = existsSync(`${base}.json`)
+    ? (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Partial<ResultsFile>)
+    : {};
   const file: ResultsFile = { date, machine: machine(), suites: { ...(previous.suites ?? {}), [suite]: result } };
   writeFileSync(`${base}.json`, `${JSON.stringify(file, null, 2)}\n`);
   writeFileSync(`${base}.md`, renderMarkdown(file, quick));
@@ -70,7 +72,14 @@ function renderMarkdown(file: ResultsFile, quick: boolean): string {
   for (const suite of SUITES) {
     const result = file.suites[suite];
     if (!result) continue;
-    lines.push('', `## ${suite}`, '', `Ran ${result.ranAt.slice(0, 16).replace('T', ' ')} UTC. Settings: ${result.settings}`, '', result.markdown.trim());
+    lines.push(
+      '',
+      `## ${suite}`,
+      '',
+      `Ran ${result.ranAt.slice(0, 16).replace('T', ' ')} UTC. Settings: ${result.settings}`,
+      '',
+      result.markdown.trim(),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

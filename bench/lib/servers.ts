@@ -30,7 +30,8 @@ async function spawnServer(argv: string[], port: number, env: Record<string, str
 }
 
 /** The floor: the dice route on bare node:http. */
-export const startBareDice = (port: number) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/bare-dice.js')], port);
+export const startBareDice = (port: number) =>
+  spawnServer([process.execPath, join(DIST_BENCH, 'peers/bare-dice.js')], port);
 
 /** A sink that accepts OTLP/HTTP exports and drops them, so tracing does its full work. */
 async function startOtlpSink(): Promise<{ endpoint: string; close(): void }> {
@@ -93,7 +94,11 @@ function roqueServer(name: string, what: string, variant: RoqueVariant): Server 
 // In the order a round runs them: the servers of each compared pair side by side, so a burst
 // of other load hits both alike more often than not.
 export const SERVERS: Server[] = [
-  { name: 'fastify', what: 'bare Fastify, dice route only', start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/bare-fastify.js')], p) },
+  {
+    name: 'fastify',
+    what: 'bare Fastify, dice route only',
+    start: (p) => spawnServer([process.execPath, join(DIST_BENCH, 'peers/bare-fastify.js')], p),
+  },
   {
     name: 'nest',
     what: 'bare NestJS on Fastify, dice route only',
@@ -101,13 +106,25 @@ export const SERVERS: Server[] = [
   },
   { name: 'bare', what: 'node:http, no framework', start: startBareDice },
   roqueServer('roque-app', '`npm run app`: metrics, JSON logs at info, no admin API, no tracing', { admin: false }),
-  roqueServer('roque-admin', 'the same with the admin API on (fault engine in the request path), no fault', { admin: true }),
-  roqueServer('roque-traced', 'the full app: admin API on, tracing exported over OTLP to a loopback sink at the default 10% sampling', {
+  roqueServer('roque-admin', 'the same with the admin API on (fault engine in the request path), no fault', {
     admin: true,
-    tracing: {},
   }),
-  roqueServer('roque-traced-off', 'the full app with OTEL_TRACES_SAMPLER=always_off', { admin: true, tracing: { sampler: 'always_off' } }),
-  roqueServer('roque-faults', `admin API on with ${MAX_FAULTS} active faults, none matching GET / (routes ["/fail"])`, { admin: true, faults: MAX_FAULTS }),
+  roqueServer(
+    'roque-traced',
+    'the full app: admin API on, tracing exported over OTLP to a loopback sink at the default 10% sampling',
+    {
+      admin: true,
+      tracing: {},
+    },
+  ),
+  roqueServer('roque-traced-off', 'the full app with OTEL_TRACES_SAMPLER=always_off', {
+    admin: true,
+    tracing: { sampler: 'always_off' },
+  }),
+  roqueServer('roque-faults', `admin API on with ${MAX_FAULTS} active faults, none matching GET / (routes ["/fail"])`, {
+    admin: true,
+    faults: MAX_FAULTS,
+  }),
   {
     name: 'flask',
     what: "the seed's Flask app with prometheus-flask-exporter, Flask's own server",

@@ -17,7 +17,10 @@ export interface WrkResult {
 export function wrkVersion(): string {
   const result = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
   if (result.error) throw new Error('wrk is not installed: run `node stack/setup.mjs --bench` (Debian package wrk)');
-  return `${result.stdout}${result.stderr}`.split('\n')[0].replace(/ Copyright.*/, '').trim();
+  return `${result.stdout}${result.stderr}`
+    .split('\n')[0]
+    .replace(/ Copyright.*/, '')
+    .trim();
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
@@ -38,7 +41,13 @@ export function parseWrk(output: string): WrkResult {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
   const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-  return { rps: Number(rps[1]), requests: Number(requests[1]), p50Ms: durationMs(p50[1]), p99Ms: durationMs(p99[1]), errors: non2xx + socketErrors };
+  return {
+    rps: Number(rps[1]),
+    requests: Number(requests[1]),
+    p50Ms: durationMs(p50[1]),
+    p99Ms: durationMs(p99[1]),
+    errors: non2xx + socketErrors,
+  };
 }
 
 /** Runs wrk against `url` for `seconds` with `connections` keep-alive connections (one thread). */

@@ -67,7 +67,8 @@ export class AdminClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
       });
     } catch (error) {
-      const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      const cause =
+        error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       throw new AdminError('unreachable', `target ${this.base} is unreachable (${cause})`);
     }
     const text = await res.text();

@@ -16,7 +16,10 @@ afterAll(async () => {
 });
 
 test('add, list, rm and clear faults, readable and --json', async () => {
-  const added = await roque(['fault', 'add', 'latency', '--delay', '200ms', '--jitter', '20ms', '--ttl', '2m', '--routes', '/', '--json'], env);
+  const added = await roque(
+    ['fault', 'add', 'latency', '--delay', '200ms', '--jitter', '20ms', '--ttl', '2m', '--routes', '/', '--json'],
+    env,
+  );
   expect(added.stderr).toBe('');
   expect(added.code).toBe(0);
   const fault = JSON.parse(added.stdout) as Fault;

@@ -2,7 +2,9 @@ import { faultSpecFromOptions } from './fault-options';
 
 describe('faultSpecFromOptions', () => {
   it('builds a latency fault from human durations', () => {
-    expect(faultSpecFromOptions('latency', { delay: '200ms', jitter: '20ms', ttl: '2m', routes: '/', probability: '0.2' })).toEqual({
+    expect(
+      faultSpecFromOptions('latency', { delay: '200ms', jitter: '20ms', ttl: '2m', routes: '/', probability: '0.2' }),
+    ).toEqual({
       type: 'latency',
       delayMs: 200,
       jitterMs: 20,
@@ -14,7 +16,12 @@ describe('faultSpecFromOptions', () => {
   });
 
   it('builds an error fault', () => {
-    expect(faultSpecFromOptions('error', { status: '503', probability: '0.2' })).toMatchObject({ type: 'error', status: 503, probability: 0.2, ttlSeconds: 300 });
+    expect(faultSpecFromOptions('error', { status: '503', probability: '0.2' })).toMatchObject({
+      type: 'error',
+      status: 503,
+      probability: 0.2,
+      ttlSeconds: 300,
+    });
   });
 
   it.each([

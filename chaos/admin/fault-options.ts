@@ -55,8 +55,19 @@ export function faultSpecFromOptions(type: string, options: FaultAddOptions): Fa
   set('megabytes', number('megabytes', options.megabytes));
   set('probe', options.probe);
   set('probability', number('probability', options.probability));
-  set('routes', options.routes?.split(',').map((route) => route.trim()).filter(Boolean));
-  set('replicas', options.replicas === undefined || options.replicas.endsWith('%') ? options.replicas : number('replicas', options.replicas));
+  set(
+    'routes',
+    options.routes
+      ?.split(',')
+      .map((route) => route.trim())
+      .filter(Boolean),
+  );
+  set(
+    'replicas',
+    options.replicas === undefined || options.replicas.endsWith('%')
+      ? options.replicas
+      : number('replicas', options.replicas),
+  );
   const ttlMs = duration('ttl', options.ttl);
   if (ttlMs !== undefined) {
     if (ttlMs % 1000 !== 0) throw new FaultInputError(`--ttl ${options.ttl}: the admin API takes whole seconds`);

@@ -20,7 +20,10 @@ if (major < 24) {
     console.error(`roque: Node ${process.versions.node} is too old (24+ needed). Run \`npm run setup\` first.`);
     process.exit(2);
   }
-  const child = spawn(node24, [__filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, ROQUE_LAUNCHER_PID: String(process.pid) } });
+  const child = spawn(node24, [__filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, ROQUE_LAUNCHER_PID: String(process.pid) },
+  });
   // A terminal's Ctrl-C reaches both; the child handles a repeated signal like one.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('error', (error) => {
@@ -44,7 +47,9 @@ if (launcher && process.ppid === launcher) {
 
 const entry = join(root, 'dist', 'chaos', 'cli', 'main.js');
 if (!existsSync(entry)) {
-  const res = spawnSync(process.execPath, [join(root, 'webpack-free-build.mjs'), '--only', 'node'], { stdio: 'inherit' });
+  const res = spawnSync(process.execPath, [join(root, 'webpack-free-build.mjs'), '--only', 'node'], {
+    stdio: 'inherit',
+  });
   if (res.status !== 0) process.exit(2);
 }
 process.setSourceMapsEnabled(true);

@@ -6,7 +6,15 @@ import pc from 'picocolors';
 import { AdminClient, AdminError } from '../admin/admin-client';
 import { faultSpecFromOptions, FaultInputError, type FaultAddOptions } from '../admin/fault-options';
 import { FAULT_TYPES, type Fault } from '../contract/faults';
-import { ADMIN_TOKEN_HELP, adminTokenOption, DEFAULT_TARGET_URL, jsonOption, quietOption, targetOption, type CommonOptions } from './options';
+import {
+  ADMIN_TOKEN_HELP,
+  adminTokenOption,
+  DEFAULT_TARGET_URL,
+  jsonOption,
+  quietOption,
+  targetOption,
+  type CommonOptions,
+} from './options';
 
 interface ConnectionOptions extends CommonOptions {
   target: string;
@@ -32,13 +40,19 @@ export function registerFaultCommands(program: Command): void {
     .option('--distribution <kind>', 'latency: fixed | uniform | normal')
     .option('--status <code>', 'error: HTTP status to answer with (default 500)')
     .option('--utilization <0..1>', 'cpu: share of one core kept busy')
-    .option('--slice <duration>', 'cpu: hold the event loop this long in one go (default a few ms; past 4 s the app is unscrapable)')
+    .option(
+      '--slice <duration>',
+      'cpu: hold the event loop this long in one go (default a few ms; past 4 s the app is unscrapable)',
+    )
     .option('--megabytes <n>', 'memory: megabytes held')
     .option('--probe <probe>', 'health: readiness | liveness')
     .option('--routes <list>', 'comma-separated route templates (default: every dice route)')
     .option('--probability <0..1>', 'share of requests affected (default 1)')
     .option('--ttl <duration>', 'lifetime; the fault removes itself after it (default 5m)')
-    .option('--replicas <n|share>', 'blast radius with replicas sharing faults: how many live replicas (1) or what share (34%); default all')
+    .option(
+      '--replicas <n|share>',
+      'blast radius with replicas sharing faults: how many live replicas (1) or what share (34%); default all',
+    )
     .action((type: string, options: FaultAddOptions, command: Command) =>
       withClient(command, async (client, print) => {
         const created = await client.add(faultSpecFromOptions(type, options));
@@ -99,16 +113,27 @@ async function withClient(command: Command, work: (client: AdminClient, print: P
 
 function exitCodeOf(error: unknown): number {
   if (error instanceof FaultInputError) return 2;
-  if (error instanceof AdminError) return error.kind === 'unreachable' || (error.kind === 'invalid' && error.status === undefined) ? 2 : 1;
+  if (error instanceof AdminError)
+    return error.kind === 'unreachable' || (error.kind === 'invalid' && error.status === undefined) ? 2 : 1;
   return 2; // e.g. a non-loopback target
 }
 
 function faultTable(faults: Fault[]): string {
-  const table = new Table({ head: ['id', 'type', 'parameters', 'routes', 'probability', 'expires in'].map((h) => pc.bold(h)), style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['id', 'type', 'parameters', 'routes', 'probability', 'expires in'].map((h) => pc.bold(h)),
+    style: { head: [], border: [] },
+  });
   for (const f of faults) {
     const seconds = Math.max(0, Math.round((Date.parse(f.expiresAt) - Date.now()) / 1000));
     const where = f.actsOn ? `\non ${f.actsOn.map((r) => r.instance).join(', ')}` : '';
-    table.push([f.id, pc.cyan(f.type), `${parametersOf(f)}${where}`, f.routes?.join(', ') ?? pc.dim('all'), String(f.probability), `${seconds}s`]);
+    table.push([
+      f.id,
+      pc.cyan(f.type),
+      `${parametersOf(f)}${where}`,
+      f.routes?.join(', ') ?? pc.dim('all'),
+      String(f.probability),
+      `${seconds}s`,
+    ]);
   }
   return table.toString();
 }

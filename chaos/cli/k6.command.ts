@@ -59,7 +59,7 @@ export function registerK6Command(program: Command): void {
     .command('run')
     .argument('<scenario>', 'a scenario of scenarios/ (see `roque k6 list`)')
     .argument('[k6Args...]', 'after `--`: more arguments for `k6 run`')
-    .description('run a scenario against a loopback target; exits with k6\'s code')
+    .description("run a scenario against a loopback target; exits with k6's code")
     .option('--rate <n>', 'iterations per second at the peak (env RATE)', positive)
     .option('--duration <d>', 'profile length, e.g. 90s, 5m (env DURATION; chaos: use the timeline)')
     .addOption(target)
@@ -77,10 +77,14 @@ export function registerK6Command(program: Command): void {
       scenarioBundle(scenario); // unknown names fail here, before anything is built
       const testid = options.testid ?? `${scenario}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
       const summaryDir = options.summaryDir ?? join(options.reports, 'k6', testid);
-      const env: Record<string, string> = { BASE_URL: options.target, PHASE_THRESHOLDS: options.phaseThresholds ? 'on' : 'off' };
+      const env: Record<string, string> = {
+        BASE_URL: options.target,
+        PHASE_THRESHOLDS: options.phaseThresholds ? 'on' : 'off',
+      };
       if (options.rate) env.RATE = options.rate;
       if (options.duration) env.DURATION = options.duration;
-      if (options.timeline) env.TIMELINE = existsSync(options.timeline) ? readFileSync(options.timeline, 'utf8') : options.timeline;
+      if (options.timeline)
+        env.TIMELINE = existsSync(options.timeline) ? readFileSync(options.timeline, 'utf8') : options.timeline;
 
       // One Ctrl-C (or SIGTERM, SIGHUP) stops the load; k6 still runs teardown() (the chaos
       // kill switch) and the summary. If this process dies instead, its watchdog clears them.
@@ -111,7 +115,9 @@ export function registerK6Command(program: Command): void {
       for (const signal of signals) process.off(signal, onSignal);
       if (adminToken) faultsCleared(faultTarget);
       if (!options.quiet) {
-        console.error(`roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`);
+        console.error(
+          `roque k6: ${scenario} ${result.exitCode === 0 ? 'passed' : `exit ${result.exitCode}: ${result.meaning}`}`,
+        );
         if (result.summaryFile) console.error(`roque k6: summary in ${summaryDir}`);
       }
       process.exitCode = result.exitCode;

@@ -24,17 +24,20 @@ export interface MatrixFlags {
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
 
-export const isQuick = (flag: boolean | undefined) => Boolean(flag) || ['1', 'true', 'yes'].includes((process.env.ROQUE_QUICK ?? '').toLowerCase());
+export const isQuick = (flag: boolean | undefined) =>
+  Boolean(flag) || ['1', 'true', 'yes'].includes((process.env.ROQUE_QUICK ?? '').toLowerCase());
 
 export function registerMatrixCommand(program: Command): void {
   program
     .command('matrix')
     .argument('[experiments...]', 'experiment files (default: chaos/experiments/*.yaml but false-claim.yaml)')
-    .description('the coverage matrix: every experiment N times on one stack; fault type × alert, fired/expected, time to detect; reports/<id>/matrix.{html,md,json}')
+    .description(
+      'the coverage matrix: every experiment N times on one stack; fault type × alert, fired/expected, time to detect; reports/<id>/matrix.{html,md,json}',
+    )
     .option('--repeat <n>', 'runs of each experiment', '1')
     .option('--quick', 'shorten every phase, for CI (also ROQUE_QUICK=1)')
-    .option('--rules <file>', 'a Prometheus rule file of yours, loaded beside Roque\'s (repeatable)', collect, [])
-    .option('--rules-only', 'load only the --rules files, not Roque\'s')
+    .option('--rules <file>', "a Prometheus rule file of yours, loaded beside Roque's (repeatable)", collect, [])
+    .option('--rules-only', "load only the --rules files, not Roque's")
     .option('--target <url>', 'app base URL (loopback); with --prometheus, use a running stack')
     .option('--prometheus <url>', 'Prometheus base URL (loopback)')
     .option('--admin-token <token>', 'admin API token of the target (env CHAOS_ADMIN_TOKEN)')

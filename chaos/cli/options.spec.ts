@@ -12,7 +12,15 @@ import {
   type CommonOptions,
 } from './options';
 
-const VARIABLES = ['ROQUE_TARGET_URL', 'ROQUE_PROMETHEUS_URL', 'ROQUE_REPORTS_DIR', 'ROQUE_JSON', 'ROQUE_QUIET', 'CHAOS_ADMIN_TOKEN', 'BASE_URL'];
+const VARIABLES = [
+  'ROQUE_TARGET_URL',
+  'ROQUE_PROMETHEUS_URL',
+  'ROQUE_REPORTS_DIR',
+  'ROQUE_JSON',
+  'ROQUE_QUIET',
+  'CHAOS_ADMIN_TOKEN',
+  'BASE_URL',
+];
 const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
 
 function withEnv(env: Record<string, string>): void {
@@ -52,7 +60,9 @@ describe('the shared CLI options', () => {
   it('take the flag first, then the ROQUE_* variable, then the default', () => {
     expect(parse([]).target).toBe('http://127.0.0.1:8080');
     expect(parse([], { ROQUE_TARGET_URL: 'http://127.0.0.1:9000' }).target).toBe('http://127.0.0.1:9000');
-    expect(parse(['--target', 'http://127.0.0.1:7000'], { ROQUE_TARGET_URL: 'http://127.0.0.1:9000' }).target).toBe('http://127.0.0.1:7000');
+    expect(parse(['--target', 'http://127.0.0.1:7000'], { ROQUE_TARGET_URL: 'http://127.0.0.1:9000' }).target).toBe(
+      'http://127.0.0.1:7000',
+    );
     expect(parse([], { ROQUE_PROMETHEUS_URL: 'http://127.0.0.1:9090' }).prometheus).toBe('http://127.0.0.1:9090');
     expect(parse([]).reports).toBe(DEFAULT_REPORTS_DIR);
     expect(parse([], { ROQUE_REPORTS_DIR: '/tmp/r' }).reports).toBe('/tmp/r');
@@ -74,10 +84,14 @@ describe('the shared CLI options', () => {
 
   it('keep the old spellings working: a flag beats the variables, the new variable beats the old one', () => {
     expect(parse(['--base-url', 'http://127.0.0.1:7001']).target).toBe('http://127.0.0.1:7001');
-    expect(parse(['--base-url', 'http://127.0.0.1:7001'], { ROQUE_TARGET_URL: 'http://127.0.0.1:9000' }).target).toBe('http://127.0.0.1:7001');
+    expect(parse(['--base-url', 'http://127.0.0.1:7001'], { ROQUE_TARGET_URL: 'http://127.0.0.1:9000' }).target).toBe(
+      'http://127.0.0.1:7001',
+    );
     expect(parse(['--prometheus-url', 'http://127.0.0.1:9091']).prometheus).toBe('http://127.0.0.1:9091');
     expect(parse([], { BASE_URL: 'http://127.0.0.1:7002' }).target).toBe('http://127.0.0.1:7002');
-    expect(parse([], { BASE_URL: 'http://127.0.0.1:7002', ROQUE_TARGET_URL: 'http://127.0.0.1:9000' }).target).toBe('http://127.0.0.1:9000');
+    expect(parse([], { BASE_URL: 'http://127.0.0.1:7002', ROQUE_TARGET_URL: 'http://127.0.0.1:9000' }).target).toBe(
+      'http://127.0.0.1:9000',
+    );
   });
 
   it('show the new spellings in help and hide the old ones and the token flag', () => {

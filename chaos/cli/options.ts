@@ -47,17 +47,25 @@ export const countFrom1To =
   (max: number) =>
   (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`"${value}" is not a whole number from 1 to ${max}`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new InvalidArgumentError(`"${value}" is not a whole number from 1 to ${max}`);
     return n;
   };
 
 /** k6 processes a run's load is split across (execution segments). */
 export const runnersOption = (max: number): Option =>
-  new Option('--runners <n>', 'split the load across N k6 processes (execution segments, as the k6-operator does)').env('ROQUE_RUNNERS').argParser(countFrom1To(max));
+  new Option('--runners <n>', 'split the load across N k6 processes (execution segments, as the k6-operator does)')
+    .env('ROQUE_RUNNERS')
+    .argParser(countFrom1To(max));
 
 /** App replicas a command starts locally, sharing faults through Redis. */
 export const replicasOption = (max: number): Option =>
-  new Option('--replicas <m>', 'start M app replicas sharing faults through a local Redis; the load is spread over them').env('ROQUE_REPLICAS').argParser(countFrom1To(max));
+  new Option(
+    '--replicas <m>',
+    'start M app replicas sharing faults through a local Redis; the load is spread over them',
+  )
+    .env('ROQUE_REPLICAS')
+    .argParser(countFrom1To(max));
 
 /**
  * The admin token, from CHAOS_ADMIN_TOKEN. The flag is hidden and kept only for scripts that
@@ -99,7 +107,8 @@ export function applyFlagEnv(command: Command): void {
     if (!option.envVar || !option.isBoolean() || option.negate) continue;
     const key = option.attributeName();
     if (command.getOptionValueSource(key) !== 'env') continue;
-    if (OFF.has((process.env[option.envVar] ?? '').trim().toLowerCase())) command.setOptionValueWithSource(key, false, 'env');
+    if (OFF.has((process.env[option.envVar] ?? '').trim().toLowerCase()))
+      command.setOptionValueWithSource(key, false, 'env');
   }
 }
 

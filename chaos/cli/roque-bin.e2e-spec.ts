@@ -25,24 +25,43 @@ function olderNode(): { dir: string; version: string } | null {
 
 describe('the roque bin', () => {
   it('prints the version, and nothing else', () => {
-    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), '--version'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    expect({ status: res.status, stdout: res.stdout, stderr: res.stderr }).toEqual({ status: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), '--version'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect({ status: res.status, stdout: res.stdout, stderr: res.stderr }).toEqual({
+      status: 0,
+      stdout: `${VERSION}\n`,
+      stderr: '',
+    });
   });
 
   const older = olderNode();
-  (older ? it : it.skip)(`runs quietly through npx on the system's ${older?.version ?? 'older Node (none found)'}`, () => {
-    // A fresh npm cache: npx links the project into it on first use, which is when npm checks engines.
-    const cache = mkdtempSync(join(tmpdir(), 'roque-npx-cache-'));
-    try {
-      const res = spawnSync(join(older!.dir, 'npx'), ['roque', '--version'], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, PATH: systemPath.join(delimiter), npm_config_cache: cache, npm_config_update_notifier: 'false' },
-        timeout: 60_000,
-      });
-      expect({ status: res.status, stdout: res.stdout, stderr: res.stderr }).toEqual({ status: 0, stdout: `${VERSION}\n`, stderr: '' });
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-    }
-  });
+  (older ? it : it.skip)(
+    `runs quietly through npx on the system's ${older?.version ?? 'older Node (none found)'}`,
+    () => {
+      // A fresh npm cache: npx links the project into it on first use, which is when npm checks engines.
+      const cache = mkdtempSync(join(tmpdir(), 'roque-npx-cache-'));
+      try {
+        const res = spawnSync(join(older!.dir, 'npx'), ['roque', '--version'], {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            PATH: systemPath.join(delimiter),
+            npm_config_cache: cache,
+            npm_config_update_notifier: 'false',
+          },
+          timeout: 60_000,
+        });
+        expect({ status: res.status, stdout: res.stdout, stderr: res.stderr }).toEqual({
+          status: 0,
+          stdout: `${VERSION}\n`,
+          stderr: '',
+        });
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -60,11 +60,21 @@ export function registerRunCommand(program: Command): void {
     .addOption(runnersOption(MAX_RUNNERS))
     .addOption(replicasOption(MAX_LOCAL_REPLICAS))
     .addHelpText('after', `${ADMIN_TOKEN_HELP} Only a given target needs it; a local one gets its own.`)
-    .option('--no-dashboards', 'skip the dashboard pages (reports/<run-id>/dashboards/) and k6\'s web dashboard, for speed')
-    .option('--upstream <url>', 'your service (loopback): the experiment runs against it behind the fault proxy (see "Test your own service")')
+    .option(
+      '--no-dashboards',
+      "skip the dashboard pages (reports/<run-id>/dashboards/) and k6's web dashboard, for speed",
+    )
+    .option(
+      '--upstream <url>',
+      'your service (loopback): the experiment runs against it behind the fault proxy (see "Test your own service")',
+    )
     .option('--rules <file>', "a Prometheus rule file of yours, loaded beside Roque's (repeatable)", collect, [])
     .option('--rules-only', "load only the --rules files, not Roque's")
-    .option('--repeat <n>', 'run it N times on one stack: time to detect as a distribution (writes the coverage matrix)', '1')
+    .option(
+      '--repeat <n>',
+      'run it N times on one stack: time to detect as a distribution (writes the coverage matrix)',
+      '1',
+    )
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = flags.repeat === '1' ? await run(file, flags) : await matrix([file], flags, 'roque run');
     });
@@ -72,14 +82,18 @@ export function registerRunCommand(program: Command): void {
 
 async function run(file: string, flags: RunFlags): Promise<number> {
   if (flags.upstream && (flags.target || flags.prometheus)) {
-    console.error('roque run: --upstream starts the fault proxy and a local Prometheus; it does not go with --target or --prometheus');
+    console.error(
+      'roque run: --upstream starts the fault proxy and a local Prometheus; it does not go with --target or --prometheus',
+    );
     return 2;
   }
   try {
     if (flags.rulesOnly && !flags.rules.length) throw new Error('--rules-only needs at least one --rules FILE');
     const userRules = checkRuleFiles(flags.rules);
     if (userRules.length && (flags.target || flags.prometheus)) {
-      throw new Error('--rules loads rule files into the local Prometheus; with --target/--prometheus, load them into that Prometheus instead');
+      throw new Error(
+        '--rules loads rule files into the local Prometheus; with --target/--prometheus, load them into that Prometheus instead',
+      );
     }
     const { result, runDir, exitCode } = await runExperiment({
       file,
@@ -100,7 +114,8 @@ async function run(file: string, flags: RunFlags): Promise<number> {
       console.log(verdictTable(result));
       const where = relative(process.cwd(), runDir) || runDir;
       console.log(`report: ${where}/report.html · ${where}/result.json · ${where}/summary.md · ${where}/junit.xml`);
-      if (result.files.dashboards?.length) console.log(`dashboards: ${result.files.dashboards.map((page) => `${where}/${page}`).join(' · ')}`);
+      if (result.files.dashboards?.length)
+        console.log(`dashboards: ${result.files.dashboards.map((page) => `${where}/${page}`).join(' · ')}`);
     }
     return exitCode;
   } catch (error) {
@@ -119,10 +134,19 @@ async function run(file: string, flags: RunFlags): Promise<number> {
 
 function verdictTable(result: RunResult): string {
   const colour = { passed: pc.green, failed: pc.red, aborted: pc.yellow }[result.status];
-  const table = new Table({ head: ['', 'check', 'expected', 'observed'].map((h) => pc.bold(h)), wordWrap: true, colWidths: [8, 40, 34, 60], style: { head: [], border: [] } });
-  for (const c of result.checks) table.push([c.passed ? pc.green('held') : pc.red('FAILED'), c.name, c.expected, c.observed]);
+  const table = new Table({
+    head: ['', 'check', 'expected', 'observed'].map((h) => pc.bold(h)),
+    wordWrap: true,
+    colWidths: [8, 40, 34, 60],
+    style: { head: [], border: [] },
+  });
+  for (const c of result.checks)
+    table.push([c.passed ? pc.green('held') : pc.red('FAILED'), c.name, c.expected, c.observed]);
   const held = result.checks.filter((c) => c.passed).length;
   const heading = `${colour(pc.bold(result.status.toUpperCase()))} ${result.experiment.name}: ${held}/${result.checks.length} checks held in ${result.wallSeconds.toFixed(0)} s`;
-  const killSwitch = result.killSwitch && !result.killSwitch.cleared ? `\n${pc.red(`the final kill switch failed (${result.killSwitch.error}): faults may still be active`)}` : '';
+  const killSwitch =
+    result.killSwitch && !result.killSwitch.cleared
+      ? `\n${pc.red(`the final kill switch failed (${result.killSwitch.error}): faults may still be active`)}`
+      : '';
   return `\n${heading}${result.abortReason ? ` (${result.abortReason})` : ''}${killSwitch}\n${table.toString()}`;
 }

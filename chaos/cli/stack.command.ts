@@ -14,7 +14,8 @@ import {
 
 const port = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new InvalidArgumentError(`"${value}" is not a TCP port (1..65535)`);
+  if (!Number.isInteger(n) || n < 1 || n > 65_535)
+    throw new InvalidArgumentError(`"${value}" is not a TCP port (1..65535)`);
   return n;
 };
 
@@ -44,7 +45,10 @@ export function registerStackCommands(program: Command): void {
     .command('up')
     .description('start them and print their URLs; when they already run, only re-point the scrape targets')
     .addOption(
-      new Option('--prometheus-port <port>', 'Prometheus port').env('ROQUE_PROMETHEUS_PORT').default(DEFAULT_PORTS.prometheus).argParser(port),
+      new Option('--prometheus-port <port>', 'Prometheus port')
+        .env('ROQUE_PROMETHEUS_PORT')
+        .default(DEFAULT_PORTS.prometheus)
+        .argParser(port),
     )
     .addOption(
       new Option('--alertmanager-port <port>', 'Alertmanager port')
@@ -61,7 +65,14 @@ export function registerStackCommands(program: Command): void {
     .addOption(dataDirOption())
     .addOption(quietOption())
     .action(
-      async (opts: { prometheusPort: number; alertmanagerPort: number; alertmanager: boolean; target: string[]; dataDir: string; quiet?: boolean }) => {
+      async (opts: {
+        prometheusPort: number;
+        alertmanagerPort: number;
+        alertmanager: boolean;
+        target: string[];
+        dataDir: string;
+        quiet?: boolean;
+      }) => {
         const { state, started } = await upDetached({
           dataDir: opts.dataDir,
           prometheusPort: opts.prometheusPort,
@@ -76,7 +87,10 @@ export function registerStackCommands(program: Command): void {
             ? `  alertmanager  ${state.alertmanager.url}  (pid ${state.alertmanager.pid})`
             : '  alertmanager  not started (not installed, or --no-alertmanager)',
         );
-        if (state.blackbox) console.log(`  blackbox      ${state.blackbox.url}  (pid ${state.blackbox.pid}), probing /health/ready and /health/live`);
+        if (state.blackbox)
+          console.log(
+            `  blackbox      ${state.blackbox.url}  (pid ${state.blackbox.pid}), probing /health/ready and /health/live`,
+          );
         console.log(`  scraping      ${opts.target.join(', ')} as job target-app`);
         console.log(`  data, logs    ${state.dataDir}`);
         console.log('Stop with: roque stack down');
@@ -90,7 +104,8 @@ export function registerStackCommands(program: Command): void {
     .addOption(quietOption())
     .action(async (opts: { dataDir: string } & CommonOptions) => {
       const stopped = await downDetached(opts.dataDir);
-      if (!opts.quiet) console.log(stopped.length > 0 ? `stack: stopped ${stopped.join(', ')}` : 'stack: nothing was running');
+      if (!opts.quiet)
+        console.log(stopped.length > 0 ? `stack: stopped ${stopped.join(', ')}` : 'stack: nothing was running');
     });
 
   stack

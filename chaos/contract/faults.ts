@@ -12,9 +12,7 @@ export const DEFAULT_TTL_SECONDS = 300;
 /** Upper bound the schema accepts; the app applies its own, lower cap (CHAOS_MEMORY_CAP_MB). */
 export const MAX_MEMORY_MB = 16_384;
 
-const routeTemplate = z
-  .string()
-  .regex(/^\/[A-Za-z0-9_\-/:.*]*$/, 'must be a route template starting with "/"');
+const routeTemplate = z.string().regex(/^\/[A-Za-z0-9_\-/:.*]*$/, 'must be a route template starting with "/"');
 
 /** Most replicas a fault's blast radius may count. */
 export const MAX_BLAST_REPLICAS = 64;
@@ -28,7 +26,10 @@ const blastRadius = z.union([
   z
     .string()
     .regex(/^\d+(\.\d+)?%$/, 'must be a count of replicas (1) or a share of them ("34%")')
-    .refine((share) => Number(share.slice(0, -1)) > 0 && Number(share.slice(0, -1)) <= 100, 'a share must be more than 0% and at most 100%'),
+    .refine(
+      (share) => Number(share.slice(0, -1)) > 0 && Number(share.slice(0, -1)) <= 100,
+      'a share must be more than 0% and at most 100%',
+    ),
 ]);
 
 /** Fields every fault type has. */
@@ -116,9 +117,14 @@ export type Fault = FaultSpec & {
 };
 
 /** How many of `live` replicas a blast radius takes; an error message when it cannot be met. */
-export function blastRadiusCount(replicas: number | string, live: number): { ok: true; count: number } | { ok: false; message: string } {
+export function blastRadiusCount(
+  replicas: number | string,
+  live: number,
+): { ok: true; count: number } | { ok: false; message: string } {
   if (typeof replicas === 'number') {
-    return replicas <= live ? { ok: true, count: replicas } : { ok: false, message: `replicas: ${replicas} asked, but ${live} replica(s) are live` };
+    return replicas <= live
+      ? { ok: true, count: replicas }
+      : { ok: false, message: `replicas: ${replicas} asked, but ${live} replica(s) are live` };
   }
   return { ok: true, count: Math.min(live, Math.max(1, Math.round((Number(replicas.slice(0, -1)) / 100) * live))) };
 }

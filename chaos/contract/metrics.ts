@@ -52,7 +52,9 @@ export const TESTID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 /** Why `value` is no testid, or null when it is one. */
 export function testidProblem(value: string, what = 'TESTID'): string | null {
-  return TESTID_PATTERN.test(value) ? null : `${what} may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "${value}")`;
+  return TESTID_PATTERN.test(value)
+    ? null
+    : `${what} may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "${value}")`;
 }
 
 /**

@@ -7,7 +7,12 @@ describe('coversRoute', () => {
   it('covers the dice routes by default, never the service routes', () => {
     const abort = spec({ type: 'abort' });
     expect(DICE_ROUTES.map((route) => coversRoute(abort, route))).toEqual([true, true]);
-    expect(['/metrics', '/health/ready', '/admin/faults', '/other'].map((route) => coversRoute(abort, route))).toEqual([false, false, false, false]);
+    expect(['/metrics', '/health/ready', '/admin/faults', '/other'].map((route) => coversRoute(abort, route))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('covers exactly the listed templates, with a trailing * as a prefix', () => {

@@ -30,7 +30,9 @@ export const ALERT_RULES_FILE = join(REPO_ROOT, 'stack', 'prometheus', 'rules', 
 
 /** `expr: <series> > <number>` of an alert rule: the line its panel draws. */
 export function alertThreshold(alert: string, file = ALERT_RULES_FILE): number {
-  const rules = (parse(readFileSync(file, 'utf8')) as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
+  const rules = (
+    parse(readFileSync(file, 'utf8')) as { groups: { rules: { alert?: string; expr: string }[] }[] }
+  ).groups.flatMap((g) => g.rules);
   const rule = rules.find((r) => r.alert === alert);
   const value = rule && /\s>\s*([\d.]+)\s*$/.exec(rule.expr.trim());
   if (!value) throw new Error(`${file}: alert ${alert} is missing or not "<expr> > <number>"`);
@@ -105,9 +107,16 @@ interface PanelBuilder<T> {
 
 function panel(spec: PanelSpec, id: number) {
   const kind = spec.kind ?? 'timeseries';
-  const description = [spec.description, spec.threshold && `Red line: alert ${spec.threshold.alert} fires above it.`].filter(Boolean).join(' ');
+  const description = [spec.description, spec.threshold && `Red line: alert ${spec.threshold.alert} fires above it.`]
+    .filter(Boolean)
+    .join(' ');
   const withBasics = <T extends PanelBuilder<T>>(b: T): T => {
-    b.id(id).title(spec.title).description(description).datasource(datasource).unit(spec.unit).thresholds(thresholds(spec));
+    b.id(id)
+      .title(spec.title)
+      .description(description)
+      .datasource(datasource)
+      .unit(spec.unit)
+      .thresholds(thresholds(spec));
     b.span(spec.width ?? 12).height(spec.height ?? 8);
     spec.queries.forEach((q, i) => b.withTarget(target(q, i, kind)));
     return b;
@@ -120,11 +129,26 @@ function panel(spec: PanelSpec, id: number) {
         .fillOpacity(5)
         .showPoints(common.VisibilityMode.Never)
         .spanNulls(false)
-        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(spec.threshold ? common.GraphThresholdsStyleMode.Dashed : common.GraphThresholdsStyleMode.Off))
-        .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.Table).placement(common.LegendPlacement.Bottom).showLegend(true).calcs(['mean', 'max']))
-        .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.None));
+        .thresholdsStyle(
+          new common.GraphThresholdsStyleConfigBuilder().mode(
+            spec.threshold ? common.GraphThresholdsStyleMode.Dashed : common.GraphThresholdsStyleMode.Off,
+          ),
+        )
+        .legend(
+          new common.VizLegendOptionsBuilder()
+            .displayMode(common.LegendDisplayMode.Table)
+            .placement(common.LegendPlacement.Bottom)
+            .showLegend(true)
+            .calcs(['mean', 'max']),
+        )
+        .tooltip(
+          new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.None),
+        );
     case 'bargauge':
-      return withBasics(new bargauge.PanelBuilder()).reduceOptions(lastValue).orientation(common.VizOrientation.Horizontal).displayMode(common.BarGaugeDisplayMode.Gradient);
+      return withBasics(new bargauge.PanelBuilder())
+        .reduceOptions(lastValue)
+        .orientation(common.VizOrientation.Horizontal)
+        .displayMode(common.BarGaugeDisplayMode.Gradient);
     case 'stat':
       return withBasics(new stat.PanelBuilder()).reduceOptions(lastValue).orientation(common.VizOrientation.Horizontal);
     case 'table': {
@@ -171,8 +195,21 @@ export interface PrometheusAnnotation extends sdk.AnnotationQuery {
   useValueForTime: boolean;
 }
 
-const annotation = (name: string, expr: string, titleFormat: string, textFormat: string, tagKeys: string, iconColor: string): PrometheusAnnotation => ({
-  ...new sdk.AnnotationQueryBuilder().name(name).datasource(datasource).enable(true).iconColor(iconColor).expr(expr).build(),
+const annotation = (
+  name: string,
+  expr: string,
+  titleFormat: string,
+  textFormat: string,
+  tagKeys: string,
+  iconColor: string,
+): PrometheusAnnotation => ({
+  ...new sdk.AnnotationQueryBuilder()
+    .name(name)
+    .datasource(datasource)
+    .enable(true)
+    .iconColor(iconColor)
+    .expr(expr)
+    .build(),
   step: '5s',
   titleFormat,
   textFormat,
@@ -202,7 +239,13 @@ const phaseWindows = annotation(
   'blue',
 );
 
-function dashboard(uid: string, title: string, description: string, sections: Section[], annotations: PrometheusAnnotation[]): Dashboard {
+function dashboard(
+  uid: string,
+  title: string,
+  description: string,
+  sections: Section[],
+  annotations: PrometheusAnnotation[],
+): Dashboard {
   const builder = new sdk.DashboardBuilder(title)
     .uid(uid)
     .description(description)
@@ -214,9 +257,13 @@ function dashboard(uid: string, title: string, description: string, sections: Se
     .timezone('browser')
     .timepicker(new sdk.TimePickerBuilder().refreshIntervals(['5s', '10s', '30s', '1m', '5m']))
     .tooltip(sdk.DashboardCursorSync.Crosshair)
-    .link(new sdk.DashboardLinkBuilder('Roque').type(sdk.DashboardLinkType.Dashboards).tags(['roque']).asDropdown(false))
+    .link(
+      new sdk.DashboardLinkBuilder('Roque').type(sdk.DashboardLinkType.Dashboards).tags(['roque']).asDropdown(false),
+    )
     .withVariable(variable('testid', 'k6 test id', `label_values(${K6_METRICS.reqs}, ${K6_TAGS.testid})`, false))
-    .withVariable(variable('phase', 'phase', `label_values(${K6_METRICS.reqs}{${testidOnly}}, ${K6_TAGS.phase})`, true));
+    .withVariable(
+      variable('phase', 'phase', `label_values(${K6_METRICS.reqs}{${testidOnly}}, ${K6_TAGS.phase})`, true),
+    );
   let id = 1;
   for (const section of sections) {
     builder.withRow(new sdk.RowBuilder(section.title).id(id++));
@@ -224,7 +271,8 @@ function dashboard(uid: string, title: string, description: string, sections: Se
   }
   const built = builder.build();
   // The SDK gives every variable an interval variable's fields; Grafana 12.1's schema has none on a query variable.
-  for (const v of built.templating?.list ?? []) for (const field of ['auto', 'auto_min', 'auto_count'] as const) delete v[field];
+  for (const v of built.templating?.list ?? [])
+    for (const field of ['auto', 'auto_min', 'auto_count'] as const) delete v[field];
   built.annotations = {
     list: [
       new sdk.AnnotationQueryBuilder()
@@ -284,7 +332,8 @@ const goldenSignals = dashboard(
       panels: [
         {
           title: 'Error ratio: injected vs server 5xx vs k6 http_req_failed',
-          description: 'Injected: requests an error or abort fault made fail, per request served. Server: 5xx share. Client: k6 http_req_failed, which also counts resets and timeouts.',
+          description:
+            'Injected: requests an error or abort fault made fail, per request served. Server: 5xx share. Client: k6 http_req_failed, which also counts resets and timeouts.',
           unit: 'percentunit',
           threshold: errorAlert,
           queries: [
@@ -326,7 +375,12 @@ const goldenSignals = dashboard(
     {
       title: 'Saturation',
       panels: [
-        { title: 'Event-loop lag p99', unit: 's', width: 8, queries: [{ expr: `${NODE_METRICS.eventLoopLagP99}{${app}}`, legend: '{{instance}}' }] },
+        {
+          title: 'Event-loop lag p99',
+          unit: 's',
+          width: 8,
+          queries: [{ expr: `${NODE_METRICS.eventLoopLagP99}{${app}}`, legend: '{{instance}}' }],
+        },
         {
           title: 'CPU',
           unit: 'percentunit',
@@ -343,7 +397,13 @@ const goldenSignals = dashboard(
             { expr: `${NODE_METRICS.residentMemory}{${app}}`, legend: 'resident {{instance}}' },
           ],
         },
-        { title: 'Active faults by type', unit: 'short', width: 24, height: 5, queries: [{ expr: RULES.faultsActiveByType, legend: '{{type}}' }] },
+        {
+          title: 'Active faults by type',
+          unit: 'short',
+          width: 24,
+          height: 5,
+          queries: [{ expr: RULES.faultsActiveByType, legend: '{{type}}' }],
+        },
       ],
     },
     {
@@ -368,7 +428,12 @@ const goldenSignals = dashboard(
           description: `${COMPOSE_ONLY} cAdvisor.`,
           unit: 'percentunit',
           width: 6,
-          queries: [{ expr: 'sum by (name) (rate(container_cpu_usage_seconds_total{name!=""}[$__rate_interval]))', legend: '{{name}}' }],
+          queries: [
+            {
+              expr: 'sum by (name) (rate(container_cpu_usage_seconds_total{name!=""}[$__rate_interval]))',
+              legend: '{{name}}',
+            },
+          ],
         },
         {
           title: 'Container memory',
@@ -392,7 +457,14 @@ const appPerPhase = (expr: string) =>
   `avg by (${K6_TAGS.phase}) (avg_over_time((${RULES.phaseActive}{${k6}} * on () group_left () ${expr})[$__range:5s]))`;
 const clientP95PerPhase = `max by (${K6_TAGS.phase}) (last_over_time(${RULES.k6DurationP95}{${k6}}[$__range]))`;
 
-const bars = (title: string, unit: string, queries: Query[], extra: Partial<PanelSpec> = {}): PanelSpec => ({ title, unit, kind: 'bargauge', width: 12, queries, ...extra });
+const bars = (title: string, unit: string, queries: Query[], extra: Partial<PanelSpec> = {}): PanelSpec => ({
+  title,
+  unit,
+  kind: 'bargauge',
+  width: 12,
+  queries,
+  ...extra,
+});
 
 const baselineVsDegraded = dashboard(
   'roque-baseline-vs-degraded',
@@ -410,7 +482,10 @@ const baselineVsDegraded = dashboard(
             { expr: perPhase(RULES.phaseServerP95), legend: '{{phase}} · server' },
             { expr: clientP95PerPhase, legend: '{{phase}} · client' },
           ],
-          { description: 'Server and injected: mean of the 20 s p95 over the phase. Client: k6 p95 of the whole phase.', threshold: latencyAlert },
+          {
+            description: 'Server and injected: mean of the 20 s p95 over the phase. Client: k6 p95 of the whole phase.',
+            threshold: latencyAlert,
+          },
         ),
         bars(
           'Error ratio per phase',
@@ -426,16 +501,35 @@ const baselineVsDegraded = dashboard(
           { expr: perPhase(RULES.phaseServerRate), legend: '{{phase}} · server' },
           { expr: perPhase(RULES.k6Rate), legend: '{{phase}} · client' },
         ]),
-        bars('Saturation per phase', 'percentunit', [{ expr: appPerPhase(`max(rate(${NODE_METRICS.cpuSeconds}{${app}}[20s]))`), legend: '{{phase}} · CPU' }]),
-        bars('Event-loop lag p99 per phase', 's', [{ expr: appPerPhase(`max(${NODE_METRICS.eventLoopLagP99}{${app}})`), legend: '{{phase}} · event-loop lag p99' }]),
-        bars('Heap used per phase', 'bytes', [{ expr: appPerPhase(`max(${NODE_METRICS.heapUsed}{${app}})`), legend: '{{phase}} · heap used' }]),
+        bars('Saturation per phase', 'percentunit', [
+          { expr: appPerPhase(`max(rate(${NODE_METRICS.cpuSeconds}{${app}}[20s]))`), legend: '{{phase}} · CPU' },
+        ]),
+        bars('Event-loop lag p99 per phase', 's', [
+          {
+            expr: appPerPhase(`max(${NODE_METRICS.eventLoopLagP99}{${app}})`),
+            legend: '{{phase}} · event-loop lag p99',
+          },
+        ]),
+        bars('Heap used per phase', 'bytes', [
+          { expr: appPerPhase(`max(${NODE_METRICS.heapUsed}{${app}})`), legend: '{{phase}} · heap used' },
+        ]),
       ],
     },
     {
       title: 'Over time, by phase',
       panels: [
-        { title: 'Server p95 by phase', unit: 's', threshold: latencyAlert, queries: [{ expr: `${RULES.phaseServerP95}{${k6}}`, legend: '{{phase}}' }] },
-        { title: 'Server 5xx ratio by phase', unit: 'percentunit', threshold: errorAlert, queries: [{ expr: `${RULES.phaseServer5xxRatio}{${k6}}`, legend: '{{phase}}' }] },
+        {
+          title: 'Server p95 by phase',
+          unit: 's',
+          threshold: latencyAlert,
+          queries: [{ expr: `${RULES.phaseServerP95}{${k6}}`, legend: '{{phase}}' }],
+        },
+        {
+          title: 'Server 5xx ratio by phase',
+          unit: 'percentunit',
+          threshold: errorAlert,
+          queries: [{ expr: `${RULES.phaseServer5xxRatio}{${k6}}`, legend: '{{phase}}' }],
+        },
       ],
     },
   ],
@@ -464,7 +558,11 @@ const k6Results = dashboard(
       title: 'Summary',
       panels: [
         statPanel('Requests', 'short', total(k6)),
-        statPanel('Failed share', 'percentunit', `(sum(max_over_time(${K6_METRICS.reqs}{${k6}, expected_response="false"}[$__range])) or vector(0)) / ${total(k6)}`),
+        statPanel(
+          'Failed share',
+          'percentunit',
+          `(sum(max_over_time(${K6_METRICS.reqs}{${k6}, expected_response="false"}[$__range])) or vector(0)) / ${total(k6)}`,
+        ),
         statPanel('Checks passed', 'percentunit', `avg(last_over_time(${K6_METRICS.checksRate}{${k6}}[$__range]))`),
         statPanel(
           'Dropped iterations',
@@ -479,7 +577,11 @@ const k6Results = dashboard(
           width: 24,
           height: 6,
           queries: [
-            { expr: `sum by (${K6_TAGS.phase}) (max_over_time(${K6_METRICS.reqs}{${k6}}[$__range]))`, legend: 'requests', unit: 'short' },
+            {
+              expr: `sum by (${K6_TAGS.phase}) (max_over_time(${K6_METRICS.reqs}{${k6}}[$__range]))`,
+              legend: 'requests',
+              unit: 'short',
+            },
             { expr: perPhase(RULES.k6FailedRatio), legend: 'failed share', unit: 'percentunit' },
             ...(['p50', 'p95', 'p99'] as const).map((p) => ({
               expr: `max by (${K6_TAGS.phase}) (last_over_time(${{ p50: RULES.k6DurationP50, p95: RULES.k6DurationP95, p99: RULES.k6DurationP99 }[p]}{${k6}}[$__range]))`,
@@ -493,8 +595,17 @@ const k6Results = dashboard(
     {
       title: 'Over time',
       panels: [
-        { title: 'Request rate by phase', unit: 'reqps', queries: [{ expr: `${RULES.k6Rate}{${k6}}`, legend: '{{phase}}' }] },
-        { title: 'http_req_failed by phase', unit: 'percentunit', threshold: k6ErrorAlert, queries: [{ expr: `${RULES.k6FailedRatio}{${k6}}`, legend: '{{phase}}' }] },
+        {
+          title: 'Request rate by phase',
+          unit: 'reqps',
+          queries: [{ expr: `${RULES.k6Rate}{${k6}}`, legend: '{{phase}}' }],
+        },
+        {
+          title: 'http_req_failed by phase',
+          unit: 'percentunit',
+          threshold: k6ErrorAlert,
+          queries: [{ expr: `${RULES.k6FailedRatio}{${k6}}`, legend: '{{phase}}' }],
+        },
         {
           title: 'http_req_duration by phase',
           unit: 's',
@@ -516,8 +627,14 @@ const k6Results = dashboard(
           title: 'Iterations and data',
           unit: 'short',
           queries: [
-            { expr: `sum by (${K6_TAGS.phase}) (rate(${K6_METRICS.iterations}{${k6}}[$__rate_interval]))`, legend: 'iterations/s {{phase}}' },
-            { expr: `sum by (${K6_TAGS.phase}) (rate(${K6_METRICS.dataReceived}{${k6}}[$__rate_interval]))`, legend: 'bytes received/s {{phase}}' },
+            {
+              expr: `sum by (${K6_TAGS.phase}) (rate(${K6_METRICS.iterations}{${k6}}[$__rate_interval]))`,
+              legend: 'iterations/s {{phase}}',
+            },
+            {
+              expr: `sum by (${K6_TAGS.phase}) (rate(${K6_METRICS.dataReceived}{${k6}}[$__rate_interval]))`,
+              legend: 'bytes received/s {{phase}}',
+            },
           ],
         },
       ],

@@ -26,7 +26,8 @@ const SIGNALS: Signal[] = [
     value: (p) => msWithInterval(p.client.latencyMs.p95),
     raw: (p) => p.client.latencyMs.p95.value,
     delta: (d) => signed(ms(d), d),
-    deltaInterval: (p) => (p.client.latencyShiftMs ? `shift ${msWithInterval(p.client.latencyShiftMs)} (Hodges-Lehmann)` : null),
+    deltaInterval: (p) =>
+      p.client.latencyShiftMs ? `shift ${msWithInterval(p.client.latencyShiftMs)} (Hodges-Lehmann)` : null,
   },
   {
     name: 'Latency p50',
@@ -88,7 +89,10 @@ export function glanceHtml(result: Pick<RunResult, 'phases' | 'checks'>): string
   const checksOf = (phase: PhaseResult) =>
     result.checks
       .filter((c) => c.phase === phase.name)
-      .map((c) => `<div class="check ${c.passed ? 'pass' : 'fail'}" title="${esc(c.observed)}"><span class="pill ${c.passed ? 'pass' : 'fail'}">${c.passed ? 'held' : 'failed'}</span> ${esc(c.name)}<div class="muted">${esc(c.observed)}</div></div>`)
+      .map(
+        (c) =>
+          `<div class="check ${c.passed ? 'pass' : 'fail'}" title="${esc(c.observed)}"><span class="pill ${c.passed ? 'pass' : 'fail'}">${c.passed ? 'held' : 'failed'}</span> ${esc(c.name)}<div class="muted">${esc(c.observed)}</div></div>`,
+      )
       .join('') || '<span class="muted">no check</span>';
   return `<section class="glance" id="glance">
   <h2>Baseline vs degraded at a glance <span class="muted">from result.json: each golden signal per phase, Δ to the baseline (${esc(baseline.name)}), and the verdict's intervals</span></h2>

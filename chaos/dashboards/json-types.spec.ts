@@ -42,7 +42,10 @@ function typecheck(files: Record<string, string>): string {
       JSON.stringify({ extends: relative(dir, join(REPO_ROOT, 'tsconfig.json')), include: ['*.ts'] }),
     );
     try {
-      execFileSync(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json'), '--noEmit', '--pretty', 'false'], { encoding: 'utf8', cwd: REPO_ROOT });
+      execFileSync(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json'), '--noEmit', '--pretty', 'false'], {
+        encoding: 'utf8',
+        cwd: REPO_ROOT,
+      });
       return '';
     } catch (error) {
       return String((error as { stdout?: string }).stdout ?? error);
@@ -52,13 +55,15 @@ function typecheck(files: Record<string, string>): string {
   }
 }
 
-const literal = (name: string, json: string) => `import type { Sdk, Schema } from './prelude';\nexport const sdk: Sdk = ${json};\nexport const schema: Schema = ${json};\n// ${name}\n`;
+const literal = (name: string, json: string) =>
+  `import type { Sdk, Schema } from './prelude';\nexport const sdk: Sdk = ${json};\nexport const schema: Schema = ${json};\n// ${name}\n`;
 
 test('every generated dashboard type-checks against the SDK and @grafana/schema; a wrong one does not', () => {
   const files = readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json'));
   expect(files.length).toBe(3);
   const sources: Record<string, string> = { 'prelude.ts': PRELUDE };
-  for (const file of files) sources[file.replace(/\W/g, '_') + '.ts'] = literal(file, readFileSync(join(DASHBOARDS_DIR, file), 'utf8'));
+  for (const file of files)
+    sources[file.replace(/\W/g, '_') + '.ts'] = literal(file, readFileSync(join(DASHBOARDS_DIR, file), 'utf8'));
   // The check itself: a misspelt field, a string for a number and a wrong enum value each fail, against both.
   const good = JSON.parse(readFileSync(join(DASHBOARDS_DIR, files[0]), 'utf8'));
   const mistakes = {
@@ -66,7 +71,8 @@ test('every generated dashboard type-checks against the SDK and @grafana/schema;
     'string-for-number': { ...good, schemaVersion: '41' },
     'wrong-enum': { ...good, templating: { list: [{ ...good.templating.list[0], type: 'querry' }] } },
   };
-  for (const [name, dashboard] of Object.entries(mistakes)) sources[`broken_${name.replace(/\W/g, '_')}.ts`] = literal(name, JSON.stringify(dashboard));
+  for (const [name, dashboard] of Object.entries(mistakes))
+    sources[`broken_${name.replace(/\W/g, '_')}.ts`] = literal(name, JSON.stringify(dashboard));
   const output = typecheck(sources);
   const errors = output.split('\n').filter((l) => /error TS/.test(l));
   expect(errors.filter((l) => !l.includes('/broken_'))).toEqual([]);

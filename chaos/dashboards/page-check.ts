@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { tools } from '../tools';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface PageCheck {
   page: string;
@@ -25,7 +33,10 @@ async function watchedTab(browser: Browser) {
   const problems: string[] = [];
   tab.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   tab.on('pageerror', (error) => problems.push(`page error: ${String(error)}`));
-  tab.on('request', (request) => !/^(file|data):/.test(request.url()) && problems.push(`network request: ${request.url()}`));
+  tab.on(
+    'request',
+    (request) => !/^(file|data):/.test(request.url()) && problems.push(`network request: ${request.url()}`),
+  );
   return { tab, problems };
 }
 
@@ -74,7 +85,10 @@ export async function checkDashboardPages(runDir: string, pages: string[]): Prom
 }
 
 /** k6's own report: opens offline, draws its charts (canvases), no error. */
-export async function checkK6Dashboard(runDir: string, page: string): Promise<{ problems: string[]; screenshot: string }> {
+export async function checkK6Dashboard(
+  runDir: string,
+  page: string,
+): Promise<{ problems: string[]; screenshot: string }> {
   const browser = await launch();
   try {
     const { tab, problems } = await watchedTab(browser);

@@ -19,13 +19,19 @@ function pageModel(dashboard: Dashboard) {
     title: dashboard.title,
     panels: (dashboard.panels ?? []).map((p) => {
       const panel = p as typeof p & {
-        fieldConfig?: { defaults?: { unit?: string; thresholds?: unknown }; overrides?: { matcher: { id: string; options?: unknown }; properties: { id: string; value?: unknown }[] }[] };
+        fieldConfig?: {
+          defaults?: { unit?: string; thresholds?: unknown };
+          overrides?: { matcher: { id: string; options?: unknown }; properties: { id: string; value?: unknown }[] }[];
+        };
         options?: { legend?: { calcs?: string[] } };
       };
       // A table's columns: Grafana's per-query overrides (byFrameRefID) give name and unit.
       const columns = (panel.fieldConfig?.overrides ?? [])
         .filter((o) => o.matcher.id === 'byFrameRefID')
-        .map((o) => ({ refId: o.matcher.options, ...Object.fromEntries(o.properties.map((prop) => [prop.id, prop.value])) }));
+        .map((o) => ({
+          refId: o.matcher.options,
+          ...Object.fromEntries(o.properties.map((prop) => [prop.id, prop.value])),
+        }));
       return {
         id: panel.id,
         type: panel.type,
@@ -36,7 +42,8 @@ function pageModel(dashboard: Dashboard) {
         thresholds: panel.fieldConfig?.defaults?.thresholds,
         legendCalcs: panel.options?.legend?.calcs ?? [],
         columns,
-        composeOnly: 'description' in panel && typeof panel.description === 'string' && panel.description.startsWith(COMPOSE_ONLY),
+        composeOnly:
+          'description' in panel && typeof panel.description === 'string' && panel.description.startsWith(COMPOSE_ONLY),
       };
     }),
   };

@@ -58,12 +58,19 @@ export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
   }
   for (const annotation of dashboard.annotations?.list ?? []) {
     const expr = annotationExpr(annotation);
-    if (expr) queries.push({ where: `${dashboard.title} / annotation "${annotation.name}"`, expr, kind: 'range', composeOnly: false });
+    if (expr)
+      queries.push({
+        where: `${dashboard.title} / annotation "${annotation.name}"`,
+        expr,
+        kind: 'range',
+        composeOnly: false,
+      });
   }
   for (const variable of dashboard.templating?.list ?? []) {
     const query = typeof variable.query === 'string' ? variable.query : String(variable.query?.query ?? '');
     const labelValues = LABEL_VALUES.exec(query);
-    if (!labelValues) throw new Error(`${dashboard.title}: variable $${variable.name} is not label_values(selector, label)`);
+    if (!labelValues)
+      throw new Error(`${dashboard.title}: variable $${variable.name} is not label_values(selector, label)`);
     queries.push({
       where: `${dashboard.title} / variable $${variable.name}`,
       expr: labelValues[1],

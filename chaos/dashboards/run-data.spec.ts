@@ -12,7 +12,11 @@ import { gatherDashboardData, legendName, stepFor, windowsOf } from './run-data'
 import { writeRunDashboards } from './run-pages';
 
 test('every recording rule the dashboards name is in the rule file', () => {
-  const recorded = new Set((parse(readFileSync(ALERT_RULES_FILE, 'utf8')) as { groups: { rules: { record?: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.record)));
+  const recorded = new Set(
+    (parse(readFileSync(ALERT_RULES_FILE, 'utf8')) as { groups: { rules: { record?: string }[] }[] }).groups.flatMap(
+      (g) => g.rules.map((r) => r.record),
+    ),
+  );
   expect(Object.values(RULES).filter((name) => !recorded.has(name))).toEqual([]);
 });
 
@@ -67,15 +71,36 @@ class FakePrometheus {
     this.asked.push({ expr, kind: 'range', at: [startMs, endMs], step: stepSeconds });
     if (expr.includes('node_') || expr.includes('container_')) return [];
     if (expr.includes('broken')) throw new Error('Prometheus /api/v1/query_range: bad_data');
-    return [{ metric: { phase: 'baseline', type: 'latency' }, values: [[startMs / 1000, 1], [startMs / 1000 + stepSeconds, NaN]] }];
+    return [
+      {
+        metric: { phase: 'baseline', type: 'latency' },
+        values: [
+          [startMs / 1000, 1],
+          [startMs / 1000 + stepSeconds, NaN],
+        ],
+      },
+    ];
   }
 }
 
-const run = { testid: '20261201T000000-demo-ab12', phases: [{ name: 'baseline', startMs: 1_000_000, endMs: 1_030_000 }, { name: 'latency.x', startMs: 1_030_000, endMs: 1_060_000 }], fromMs: 985_000, toMs: 1_090_000 };
+const run = {
+  testid: '20261201T000000-demo-ab12',
+  phases: [
+    { name: 'baseline', startMs: 1_000_000, endMs: 1_030_000 },
+    { name: 'latency.x', startMs: 1_030_000, endMs: 1_060_000 },
+  ],
+  fromMs: 985_000,
+  toMs: 1_090_000,
+};
 
 test('every query of a dashboard is asked with the run bound: exact testid, its phases, its range', async () => {
   const prometheus = new FakePrometheus();
-  const data = await gatherDashboardData('golden-signals', DASHBOARDS['golden-signals'], prometheus as unknown as PrometheusClient, run);
+  const data = await gatherDashboardData(
+    'golden-signals',
+    DASHBOARDS['golden-signals'],
+    prometheus as unknown as PrometheusClient,
+    run,
+  );
   const expected = dashboardQueries(DASHBOARDS['golden-signals']).filter((q) => q.kind !== 'variable');
   expect(prometheus.asked).toHaveLength(expected.length);
   for (const q of prometheus.asked) {
@@ -87,7 +112,13 @@ test('every query of a dashboard is asked with the run bound: exact testid, its 
   expect(k6.expr).toContain('testid=~"20261201T000000-demo-ab12", phase=~"baseline|latency\\.x"');
   expect(Object.keys(data.panels)).toHaveLength(panelsOf(DASHBOARDS['golden-signals']).length);
   const first = data.panels[panelsOf(DASHBOARDS['golden-signals'])[0].id!];
-  expect(first[0].series[0]).toMatchObject({ name: 'injected delay p95', points: [[985_000, 1], [986_000, null]] });
+  expect(first[0].series[0]).toMatchObject({
+    name: 'injected delay p95',
+    points: [
+      [985_000, 1],
+      [986_000, null],
+    ],
+  });
   expect(data.annotations.map((a) => [a.name, a.windows.length])).toEqual([
     ['Fault windows', 1],
     ['k6 phases', 1],
@@ -97,17 +128,34 @@ test('every query of a dashboard is asked with the run bound: exact testid, its 
 test('instant panels are asked over the whole range; a refused query is kept with its error, not thrown', async () => {
   const prometheus = new FakePrometheus();
   await gatherDashboardData('k6-results', DASHBOARDS['k6-results'], prometheus as unknown as PrometheusClient, run);
-  const requests = prometheus.asked.find((q) => q.kind === 'instant' && q.expr.startsWith('sum(max_over_time(k6_http_reqs_total'))!;
+  const requests = prometheus.asked.find(
+    (q) => q.kind === 'instant' && q.expr.startsWith('sum(max_over_time(k6_http_reqs_total'),
+  )!;
   expect(requests.expr).toContain('[105s]');
-  const broken = { ...DASHBOARDS['k6-results'], panels: [{ type: 'timeseries', id: 1, title: 'x', targets: [{ refId: 'A', expr: 'broken' }] }] };
+  const broken = {
+    ...DASHBOARDS['k6-results'],
+    panels: [{ type: 'timeseries', id: 1, title: 'x', targets: [{ refId: 'A', expr: 'broken' }] }],
+  };
   const refused = await gatherDashboardData('broken', broken as never, prometheus as unknown as PrometheusClient, run);
-  expect(refused.panels[1]).toEqual([{ refId: 'A', expr: 'broken', kind: 'range', series: [], error: 'Prometheus /api/v1/query_range: bad_data' }]);
+  expect(refused.panels[1]).toEqual([
+    { refId: 'A', expr: 'broken', kind: 'range', series: [], error: 'Prometheus /api/v1/query_range: bad_data' },
+  ]);
 });
 
 test('the pages and their data are written, and empty panels (not compose-only) are named', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'roque-pages-'));
-  const drawn = await writeRunDashboards({ runDir: dir, prometheus: new FakePrometheus() as unknown as PrometheusClient, run, result: { phases: [], checks: [] }, k6Dashboard: null });
-  expect(drawn.pages).toEqual(['dashboards/golden-signals.html', 'dashboards/baseline-vs-degraded.html', 'dashboards/k6-results.html']);
+  const drawn = await writeRunDashboards({
+    runDir: dir,
+    prometheus: new FakePrometheus() as unknown as PrometheusClient,
+    run,
+    result: { phases: [], checks: [] },
+    k6Dashboard: null,
+  });
+  expect(drawn.pages).toEqual([
+    'dashboards/golden-signals.html',
+    'dashboards/baseline-vs-degraded.html',
+    'dashboards/k6-results.html',
+  ]);
   expect(drawn.emptyPanels).toEqual([]);
   const page = readFileSync(join(dir, 'dashboards', 'golden-signals.html'), 'utf8');
   expect(page).toContain('<script id="dashboard-data" type="application/json">');

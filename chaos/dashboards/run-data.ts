@@ -68,7 +68,12 @@ export function legendName(format: string | undefined, labels: Record<string, st
 /** About 400 points across the range, never finer than a second. */
 export const stepFor = (fromMs: number, toMs: number) => Math.max(1, Math.ceil((toMs - fromMs) / 1000 / 400));
 
-export async function gatherDashboardData(name: string, dashboard: Dashboard, prometheus: PrometheusClient, run: RunWindow): Promise<DashboardData> {
+export async function gatherDashboardData(
+  name: string,
+  dashboard: Dashboard,
+  prometheus: PrometheusClient,
+  run: RunWindow,
+): Promise<DashboardData> {
   const vars = { testid: exactly(run.testid), phase: run.phases.map((p) => exactly(p.name)).join('|') };
   const rangeSeconds = Math.ceil((run.toMs - run.fromMs) / 1000);
   const bind = (expr: string) => substitute(expr, vars, `${rangeSeconds}s`);
@@ -86,7 +91,10 @@ export async function gatherDashboardData(name: string, dashboard: Dashboard, pr
           try {
             const series =
               kind === 'instant'
-                ? (await prometheus.query(expr, run.toMs)).map((s) => ({ metric: s.metric, values: [[run.toMs / 1000, s.value]] as [number, number][] }))
+                ? (await prometheus.query(expr, run.toMs)).map((s) => ({
+                    metric: s.metric,
+                    values: [[run.toMs / 1000, s.value]] as [number, number][],
+                  }))
                 : await prometheus.queryRange(expr, run.fromMs, run.toMs, stepSeconds);
             return {
               refId: target.refId ?? '',
@@ -107,19 +115,47 @@ export async function gatherDashboardData(name: string, dashboard: Dashboard, pr
   }
 
   const annotations: AnnotationData[] = [];
-  for (const annotation of (dashboard.annotations?.list ?? []) as { name: string; iconColor: string; expr?: string; titleFormat?: string }[]) {
+  for (const annotation of (dashboard.annotations?.list ?? []) as {
+    name: string;
+    iconColor: string;
+    expr?: string;
+    titleFormat?: string;
+  }[]) {
     const raw = annotationExpr(annotation);
     if (!raw) continue;
     const expr = bind(raw);
     try {
       const series = await prometheus.queryRange(expr, run.fromMs, run.toMs, stepSeconds);
-      annotations.push({ name: annotation.name, color: annotation.iconColor, expr, windows: series.flatMap((s) => windowsOf(s.values, stepSeconds, legendName(annotation.titleFormat, s.metric))), error: null });
+      annotations.push({
+        name: annotation.name,
+        color: annotation.iconColor,
+        expr,
+        windows: series.flatMap((s) => windowsOf(s.values, stepSeconds, legendName(annotation.titleFormat, s.metric))),
+        error: null,
+      });
     } catch (error) {
-      annotations.push({ name: annotation.name, color: annotation.iconColor, expr, windows: [], error: errorOf(error) });
+      annotations.push({
+        name: annotation.name,
+        color: annotation.iconColor,
+        expr,
+        windows: [],
+        error: errorOf(error),
+      });
     }
   }
 
-  return { dashboard: name, title: dashboard.title ?? name, testid: run.testid, vars, fromMs: run.fromMs, toMs: run.toMs, stepSeconds, phases: run.phases, panels, annotations };
+  return {
+    dashboard: name,
+    title: dashboard.title ?? name,
+    testid: run.testid,
+    vars,
+    fromMs: run.fromMs,
+    toMs: run.toMs,
+    stepSeconds,
+    phases: run.phases,
+    panels,
+    annotations,
+  };
 }
 
 /** Runs of non-zero samples, as Grafana's Prometheus annotations turn a series into regions. */

@@ -48,7 +48,11 @@ export async function writeRunDashboards(options: {
     const dataFile = join(dir, 'data', `${name}.json`);
     writeFileSync(dataFile, `${JSON.stringify(data, null, 1)}\n`);
     const links = {
-      dashboards: names.map((other) => ({ title: DASHBOARDS[other].title ?? other, href: `${other}.html`, current: other === name })),
+      dashboards: names.map((other) => ({
+        title: DASHBOARDS[other].title ?? other,
+        href: `${other}.html`,
+        current: other === name,
+      })),
       report: '../report.html',
       k6Dashboard: options.k6Dashboard ? `../${options.k6Dashboard}` : null,
     };
@@ -60,7 +64,8 @@ export async function writeRunDashboards(options: {
     for (const panel of dashboard.panels ?? []) {
       if (panel.type === 'row' || ('description' in panel && panel.description?.startsWith(COMPOSE_ONLY))) continue;
       const answered = data.panels[panel.id!] ?? [];
-      if (!answered.some((q) => q.series.some((s) => s.points.some(([, v]) => v !== null)))) emptyPanels.push(`${name} / ${panel.title}`);
+      if (!answered.some((q) => q.series.some((s) => s.points.some(([, v]) => v !== null))))
+        emptyPanels.push(`${name} / ${panel.title}`);
     }
   }
   return { pages, emptyPanels, bytes, ms: Math.round(performance.now() - started) };
@@ -71,7 +76,12 @@ export async function writeRunDashboards(options: {
  * pages for `result`'s run and lists them (and k6's own report) in `result.files`. A page
  * that cannot be drawn is journalled, never a reason to lose the run.
  */
-export async function drawRunDashboards(runDir: string, prometheus: PrometheusClient, result: RunResult, journal: Journal): Promise<void> {
+export async function drawRunDashboards(
+  runDir: string,
+  prometheus: PrometheusClient,
+  result: RunResult,
+  journal: Journal,
+): Promise<void> {
   const k6Dashboard = `k6/${K6_DASHBOARD_FILE}`;
   result.files.k6Dashboard = existsSync(join(runDir, k6Dashboard)) ? k6Dashboard : null;
   const phases = result.phases.map((p) => ({ name: p.name, startMs: Date.parse(p.start), endMs: Date.parse(p.end) }));

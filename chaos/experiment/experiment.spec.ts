@@ -46,7 +46,8 @@ describe('experiment files', () => {
     const quick = planExperiment(experiment, true);
     expect(full.totalMs).toBeLessThanOrEqual(180_000);
     expect(quick.totalMs).toBeLessThan(full.totalMs);
-    for (const phase of quick.phases) expect((phase.durationMs / 1000) * experiment.load.rate).toBeGreaterThanOrEqual(400);
+    for (const phase of quick.phases)
+      expect((phase.durationMs / 1000) * experiment.load.rate).toBeGreaterThanOrEqual(400);
   });
 });
 
@@ -57,7 +58,10 @@ describe('parseExperiment', () => {
       ['baseline', 0, 20_000],
       ['degraded', 20_000, 30_000],
     ]);
-    expect(plan.checks[0]).toMatchObject({ baseline: 'baseline', name: 'degraded: latency shift matches injected (200 ms)' });
+    expect(plan.checks[0]).toMatchObject({
+      baseline: 'baseline',
+      name: 'degraded: latency shift matches injected (200 ms)',
+    });
     expect(injectedDelayMs(plan.phases[1])).toBe(200);
     expect(injectedErrorShare(plan.phases[1])).toBeUndefined();
     expect(planExperiment(parseExperiment(VALID), true).phases.map((p) => p.durationMs)).toEqual([10_000, 15_000]);
@@ -65,24 +69,45 @@ describe('parseExperiment', () => {
 
   it('combines independent error and abort faults into one expected share', () => {
     const plan = planExperiment(
-      parseExperiment(VALID.replace('- type: latency\n        delayMs: 200', '- type: error\n        probability: 0.1\n      - type: abort\n        probability: 0.1')),
+      parseExperiment(
+        VALID.replace(
+          '- type: latency\n        delayMs: 200',
+          '- type: error\n        probability: 0.1\n      - type: abort\n        probability: 0.1',
+        ),
+      ),
       false,
     );
     expect(injectedErrorShare(plan.phases[1])).toBeCloseTo(0.19, 10);
   });
 
   it('expects the shift and error share of faults on /* (every route), and none from faults on other routes', () => {
-    const wildcard = planExperiment(parseExperiment(VALID.replace('delayMs: 200', 'delayMs: 200\n        routes: ["/*"]')), false);
+    const wildcard = planExperiment(
+      parseExperiment(VALID.replace('delayMs: 200', 'delayMs: 200\n        routes: ["/*"]')),
+      false,
+    );
     expect(injectedDelayMs(wildcard.phases[1])).toBe(200);
     expect(wildcard.checks[0].name).toBe('degraded: latency shift matches injected (200 ms)');
-    const failing = planExperiment(parseExperiment(VALID.replace('- type: latency\n        delayMs: 200', '- type: error\n        probability: 0.1\n        routes: ["/*"]')), false);
+    const failing = planExperiment(
+      parseExperiment(
+        VALID.replace(
+          '- type: latency\n        delayMs: 200',
+          '- type: error\n        probability: 0.1\n        routes: ["/*"]',
+        ),
+      ),
+      false,
+    );
     expect(injectedErrorShare(failing.phases[1])).toBeCloseTo(0.1, 10);
-    const elsewhere = planExperiment(parseExperiment(VALID.replace('delayMs: 200', 'delayMs: 200\n        routes: ["/f*"]')), false);
+    const elsewhere = planExperiment(
+      parseExperiment(VALID.replace('delayMs: 200', 'delayMs: 200\n        routes: ["/f*"]')),
+      false,
+    );
     expect(injectedDelayMs(elsewhere.phases[1])).toBeUndefined();
   });
 
   it('names line and field of a bad fault value', () => {
-    expect(problemsOf(VALID.replace('delayMs: 200', 'delayMs: -5'))).toEqual(['bad.yaml:11 phases[1].faults[0].delayMs: Too small: expected number to be >=0']);
+    expect(problemsOf(VALID.replace('delayMs: 200', 'delayMs: -5'))).toEqual([
+      'bad.yaml:11 phases[1].faults[0].delayMs: Too small: expected number to be >=0',
+    ]);
   });
 
   it('names an unknown fault type and the known ones', () => {
@@ -92,11 +117,15 @@ describe('parseExperiment', () => {
   });
 
   it('names an unknown field at its own line', () => {
-    expect(problemsOf(VALID.replace('    duration: 30s', '    duration: 30s\n    color: red'))).toEqual(['bad.yaml:9 phases[1].color: unknown field color']);
+    expect(problemsOf(VALID.replace('    duration: 30s', '    duration: 30s\n    color: red'))).toEqual([
+      'bad.yaml:9 phases[1].color: unknown field color',
+    ]);
   });
 
   it('names a bad duration and a missing field', () => {
-    const problems = problemsOf(VALID.replace('duration: 20s', 'duration: 20').replace('  rate: 20\n', '  scenario: chaos\n'));
+    const problems = problemsOf(
+      VALID.replace('duration: 20s', 'duration: 20').replace('  rate: 20\n', '  scenario: chaos\n'),
+    );
     expect(problems).toContain('bad.yaml:3 load.rate: Invalid input: expected number, received undefined');
     expect(problems).toContain('bad.yaml:6 phases[0].duration: Invalid input: expected string, received number');
     expect(problemsOf(VALID.replace('duration: 20s', 'duration: 20 days'))).toEqual([
@@ -105,7 +134,9 @@ describe('parseExperiment', () => {
   });
 
   it('refuses a check on a phase that does not exist', () => {
-    expect(problemsOf(VALID.replace('phase: degraded', 'phase: degarded'))).toEqual(['bad.yaml:15 checks[0].phase: no phase "degarded" (phases: baseline, degraded)']);
+    expect(problemsOf(VALID.replace('phase: degraded', 'phase: degarded'))).toEqual([
+      'bad.yaml:15 checks[0].phase: no phase "degarded" (phases: baseline, degraded)',
+    ]);
   });
 
   it('reports invalid YAML with its line', () => {
@@ -121,7 +152,10 @@ describe('parseExperiment', () => {
   // "fs.writeFileSync('chaos/experiment/experiment.schema.json', JSON.stringify(require('./dist/chaos/experiment/schema.js').experimentJsonSchema(), null, 2) + '\n')"
   it('has a JSON Schema for editors, committed beside the code and up to date', () => {
     const schema = experimentJsonSchema();
-    expect(schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['name', 'load', 'phases', 'checks']) });
+    expect(schema).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['name', 'load', 'phases', 'checks']),
+    });
     expect(JSON.parse(readFileSync(join(__dirname, 'experiment.schema.json'), 'utf8'))).toEqual(schema);
   });
 });

@@ -19,7 +19,9 @@ export function loadExperiment(path: string): Experiment {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ExperimentError([`${path}: cannot read the experiment file (${(error as NodeJS.ErrnoException).code ?? error})`]);
+    throw new ExperimentError([
+      `${path}: cannot read the experiment file (${(error as NodeJS.ErrnoException).code ?? error})`,
+    ]);
   }
   return parseExperiment(text, basename(path));
 }
@@ -29,7 +31,9 @@ export function parseExperiment(text: string, file = 'experiment.yaml'): Experim
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset: number) => lines.linePos(offset).line;
   if (doc.errors.length) {
-    throw new ExperimentError(doc.errors.map((e) => `${file}:${lineOf(e.pos[0])} invalid YAML: ${e.message.split('\n')[0]}`));
+    throw new ExperimentError(
+      doc.errors.map((e) => `${file}:${lineOf(e.pos[0])} invalid YAML: ${e.message.split('\n')[0]}`),
+    );
   }
   const result = Experiment.safeParse(doc.toJS());
   if (result.success) return result.data;
@@ -46,7 +50,9 @@ function locate(doc: Document, issue: z.core.$ZodIssue): { path: PropertyKey[]; 
   const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
     const parent = path.length ? doc.getIn(path, true) : doc.contents;
-    const pair = isMap(parent) ? parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === issue.keys[0]) : undefined;
+    const pair = isMap(parent)
+      ? parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === issue.keys[0])
+      : undefined;
     const keyRange = (pair?.key as Node | undefined)?.range;
     if (keyRange) return { path: [...path, issue.keys[0]], offset: keyRange[0] };
   }
@@ -61,9 +67,12 @@ function describe(issue: z.core.$ZodIssue, doc: Document): string {
   if (issue.code === 'invalid_union' && 'discriminator' in issue && 'options' in issue) {
     const given = doc.getIn(issue.path);
     const options = (issue.options as unknown[]).join(', ');
-    return given === undefined ? `${String(issue.discriminator)} is required (one of ${options})` : `unknown ${String(issue.discriminator)} "${String(given)}" (expected one of ${options})`;
+    return given === undefined
+      ? `${String(issue.discriminator)} is required (one of ${options})`
+      : `unknown ${String(issue.discriminator)} "${String(given)}" (expected one of ${options})`;
   }
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
   return issue.message;
 }
 

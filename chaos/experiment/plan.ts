@@ -32,16 +32,27 @@ export function planExperiment(experiment: Experiment, quick: boolean): Experime
   let startMs = 0;
   const phases = experiment.phases.map((phase): PlannedPhase => {
     const durationMs = quick
-      ? (phase.quickDuration ?? Math.min(phase.duration, Math.max(MIN_QUICK_PHASE_MS, Math.round((phase.duration * experiment.quickScale) / 1000) * 1000)))
+      ? (phase.quickDuration ??
+        Math.min(
+          phase.duration,
+          Math.max(MIN_QUICK_PHASE_MS, Math.round((phase.duration * experiment.quickScale) / 1000) * 1000),
+        ))
       : phase.duration;
-    const planned = { name: phase.name, startMs, durationMs, rate: phase.rate ?? experiment.load.rate, faults: phase.faults };
+    const planned = {
+      name: phase.name,
+      startMs,
+      durationMs,
+      rate: phase.rate ?? experiment.load.rate,
+      faults: phase.faults,
+    };
     startMs += durationMs;
     return planned;
   });
   const first = phases[0].name;
   const checks = experiment.checks.map((check): PlannedCheck => {
     const phase = phases.find((p) => p.name === check.phase)!;
-    const withBaseline = check.kind === 'fidelity' || check.kind === 'recovery' ? { ...check, baseline: check.baseline ?? first } : check;
+    const withBaseline =
+      check.kind === 'fidelity' || check.kind === 'recovery' ? { ...check, baseline: check.baseline ?? first } : check;
     return { ...withBaseline, name: check.name ?? defaultName(withBaseline, phase) } as PlannedCheck;
   });
   return { experiment, quick, phases, checks, totalMs: startMs };
@@ -59,7 +70,9 @@ export function injectedDelayMs(phase: PlannedPhase): number | undefined {
 
 /** The share of requests the phase makes fail (error and abort faults on `/`, independent). */
 export function injectedErrorShare(phase: PlannedPhase): number | undefined {
-  const failing = phase.faults.filter((f) => (f.type === 'error' || f.type === 'abort') && coversRoute(f, LOADED_ROUTE));
+  const failing = phase.faults.filter(
+    (f) => (f.type === 'error' || f.type === 'abort') && coversRoute(f, LOADED_ROUTE),
+  );
   if (!failing.length) return undefined;
   return 1 - failing.reduce((pass, f) => pass * (1 - f.probability), 1);
 }

@@ -150,7 +150,13 @@ export const RecoveryCheck = z.strictObject({
   errorShareTolerance: share.default(0.01),
 });
 
-export const Check = z.discriminatedUnion('kind', [FidelityCheck, SteadyStateCheck, DetectionCheck, QuietCheck, RecoveryCheck]);
+export const Check = z.discriminatedUnion('kind', [
+  FidelityCheck,
+  SteadyStateCheck,
+  DetectionCheck,
+  QuietCheck,
+  RecoveryCheck,
+]);
 
 /** Stop the run (and revert every fault) when a condition holds for `for`. */
 export const AbortCondition = z
@@ -177,16 +183,30 @@ export const Experiment = z
     abort: z.array(AbortCondition).default([]),
   })
   .superRefine((experiment, ctx) => {
-    if (experiment.target && experiment.upstream) ctx.addIssue({ code: 'custom', path: ['upstream'], message: 'give target (a running dice app) or upstream (a service behind the proxy), not both' });
+    if (experiment.target && experiment.upstream)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['upstream'],
+        message: 'give target (a running dice app) or upstream (a service behind the proxy), not both',
+      });
     const names = experiment.phases.map((p) => p.name);
     experiment.phases.forEach((phase, i) => {
-      if (names.indexOf(phase.name) !== i) ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `phase "${phase.name}" is defined twice` });
+      if (names.indexOf(phase.name) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['phases', i, 'name'],
+          message: `phase "${phase.name}" is defined twice`,
+        });
     });
     experiment.checks.forEach((check, i) => {
       for (const field of ['phase', 'baseline'] as const) {
         const ref = (check as { phase: string; baseline?: string })[field];
         if (ref !== undefined && !names.includes(ref)) {
-          ctx.addIssue({ code: 'custom', path: ['checks', i, field], message: `no phase "${ref}" (phases: ${names.join(', ')})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['checks', i, field],
+            message: `no phase "${ref}" (phases: ${names.join(', ')})`,
+          });
         }
       }
     });

@@ -1,7 +1,21 @@
 import { join } from 'node:path';
-import { k6ArgEnv, k6ExitMeaning, k6Invocation, knownScenarios, remoteWriteEnv, scenarioBundle, UnknownScenarioError, type K6RunOptions } from './k6-runner';
+import {
+  k6ArgEnv,
+  k6ExitMeaning,
+  k6Invocation,
+  knownScenarios,
+  remoteWriteEnv,
+  scenarioBundle,
+  UnknownScenarioError,
+  type K6RunOptions,
+} from './k6-runner';
 
-const base: K6RunOptions = { scenario: 'chaos', testid: 'exp-1', summaryDir: '/tmp/out', env: { BASE_URL: 'http://127.0.0.1:4000', RATE: '5' } };
+const base: K6RunOptions = {
+  scenario: 'chaos',
+  testid: 'exp-1',
+  summaryDir: '/tmp/out',
+  env: { BASE_URL: 'http://127.0.0.1:4000', RATE: '5' },
+};
 
 describe('k6Invocation', () => {
   it('runs the bundle quietly, tagged with the testid, settings in the environment', () => {
@@ -18,15 +32,29 @@ describe('k6Invocation', () => {
 
   it('adds tags, raw output, remote write and extra arguments before the script', () => {
     const { args, env } = k6Invocation(
-      { ...base, tags: { experiment: 'x' }, rawOutputFile: 'raw/requests.csv.gz', prometheusUrl: 'http://127.0.0.1:9090', extraArgs: ['--http-debug'], progress: true },
+      {
+        ...base,
+        tags: { experiment: 'x' },
+        rawOutputFile: 'raw/requests.csv.gz',
+        prometheusUrl: 'http://127.0.0.1:9090',
+        extraArgs: ['--http-debug'],
+        progress: true,
+      },
       '/b/chaos.js',
     );
     expect(args).toEqual([
-      'run', '--no-usage-report',
-      '--tag', 'experiment=x', '--tag', 'testid=exp-1',
-      '--out', `csv=${join(process.cwd(), 'raw/requests.csv.gz')}`,
-      '--out', 'experimental-prometheus-rw',
-      '--http-debug', '/b/chaos.js',
+      'run',
+      '--no-usage-report',
+      '--tag',
+      'experiment=x',
+      '--tag',
+      'testid=exp-1',
+      '--out',
+      `csv=${join(process.cwd(), 'raw/requests.csv.gz')}`,
+      '--out',
+      'experimental-prometheus-rw',
+      '--http-debug',
+      '/b/chaos.js',
     ]);
     expect(env).toMatchObject({
       K6_PROMETHEUS_RW_SERVER_URL: 'http://127.0.0.1:9090/api/v1/write',
@@ -49,29 +77,55 @@ describe('k6Invocation', () => {
   });
 
   it('turns on native histograms through the k6 feature flag, without stale markers', () => {
-    const { args, env } = k6Invocation({ ...base, prometheusUrl: 'http://127.0.0.1:9090', nativeHistograms: true }, '/b/chaos.js');
+    const { args, env } = k6Invocation(
+      { ...base, prometheusUrl: 'http://127.0.0.1:9090', nativeHistograms: true },
+      '/b/chaos.js',
+    );
     expect(args).toEqual(expect.arrayContaining(['--features', 'native-histograms']));
     expect(env.K6_PROMETHEUS_RW_STALE_MARKERS).toBe('false');
   });
 
   it('refuses targets and Prometheus off loopback, and unknown raw formats', () => {
-    expect(() => k6Invocation({ ...base, env: { BASE_URL: 'http://10.1.2.3:8080' } }, 'x')).toThrow(/BASE_URL .* not a loopback address/);
-    expect(() => k6Invocation({ ...base, env: { ...base.env, BASE_URLS: 'http://127.0.0.1:1,http://10.1.2.3:8080' } }, 'x')).toThrow(/BASE_URLS .* not a loopback address/);
-    expect(k6Invocation({ ...base, env: { ...base.env, BASE_URLS: 'http://127.0.0.1:1, http://127.0.0.1:2' } }, 'x').env.BASE_URLS).toBe('http://127.0.0.1:1, http://127.0.0.1:2');
-    expect(() => k6Invocation({ ...base, prometheusUrl: 'http://prom.example:9090' }, 'x')).toThrow(/Prometheus URL .* not a loopback/);
+    expect(() => k6Invocation({ ...base, env: { BASE_URL: 'http://10.1.2.3:8080' } }, 'x')).toThrow(
+      /BASE_URL .* not a loopback address/,
+    );
+    expect(() =>
+      k6Invocation({ ...base, env: { ...base.env, BASE_URLS: 'http://127.0.0.1:1,http://10.1.2.3:8080' } }, 'x'),
+    ).toThrow(/BASE_URLS .* not a loopback address/);
+    expect(
+      k6Invocation({ ...base, env: { ...base.env, BASE_URLS: 'http://127.0.0.1:1, http://127.0.0.1:2' } }, 'x').env
+        .BASE_URLS,
+    ).toBe('http://127.0.0.1:1, http://127.0.0.1:2');
+    expect(() => k6Invocation({ ...base, prometheusUrl: 'http://prom.example:9090' }, 'x')).toThrow(
+      /Prometheus URL .* not a loopback/,
+    );
     expect(() => k6Invocation({ ...base, rawOutputFile: 'out.txt' }, 'x')).toThrow(/must end in \.json/);
   });
 
   it('holds BASE_URL given to k6 itself (`-- -e BASE_URL=…`) to the loopback rule', () => {
-    for (const extraArgs of [['-e', 'BASE_URL=http://10.0.0.1'], ['-eBASE_URL=http://example.com'], ['--env', 'BASE_URL=http://192.168.1.1:80'], ['--env=BASE_URL=https://example.com/']]) {
+    for (const extraArgs of [
+      ['-e', 'BASE_URL=http://10.0.0.1'],
+      ['-eBASE_URL=http://example.com'],
+      ['--env', 'BASE_URL=http://192.168.1.1:80'],
+      ['--env=BASE_URL=https://example.com/'],
+    ]) {
       expect(() => k6Invocation({ ...base, extraArgs }, 'x')).toThrow(/BASE_URL \(-e\) ".*" is not a loopback address/);
     }
-    expect(k6Invocation({ ...base, extraArgs: ['-e', 'BASE_URL=http://127.0.0.1:9'] }, 'x').args).toContain('BASE_URL=http://127.0.0.1:9');
-    expect(k6ArgEnv(['--vus', '2', '-e', 'A=1', '-eB=x=y', '--env=C=', '--env', 'D=4', '-e'])).toEqual({ A: '1', B: 'x=y', C: '', D: '4' });
+    expect(k6Invocation({ ...base, extraArgs: ['-e', 'BASE_URL=http://127.0.0.1:9'] }, 'x').args).toContain(
+      'BASE_URL=http://127.0.0.1:9',
+    );
+    expect(k6ArgEnv(['--vus', '2', '-e', 'A=1', '-eB=x=y', '--env=C=', '--env', 'D=4', '-e'])).toEqual({
+      A: '1',
+      B: 'x=y',
+      C: '',
+      D: '4',
+    });
   });
 
   it('keeps an explicit remote-write path', () => {
-    expect(remoteWriteEnv('http://127.0.0.1:9090/custom/write').K6_PROMETHEUS_RW_SERVER_URL).toBe('http://127.0.0.1:9090/custom/write');
+    expect(remoteWriteEnv('http://127.0.0.1:9090/custom/write').K6_PROMETHEUS_RW_SERVER_URL).toBe(
+      'http://127.0.0.1:9090/custom/write',
+    );
   });
 });
 
@@ -80,7 +134,9 @@ describe('scenarios', () => {
     expect(knownScenarios()).toEqual(['average', 'breakpoint', 'chaos', 'smoke', 'soak', 'spike', 'stress']);
     expect(scenarioBundle('smoke')).toMatch(/dist\/scenarios\/smoke\.js$/);
     expect(() => scenarioBundle('lib/admin')).toThrow(UnknownScenarioError);
-    expect(() => scenarioBundle('smok')).toThrow('unknown scenario "smok"; known: average, breakpoint, chaos, smoke, soak, spike, stress');
+    expect(() => scenarioBundle('smok')).toThrow(
+      'unknown scenario "smok"; known: average, breakpoint, chaos, smoke, soak, spike, stress',
+    );
   });
 });
 

@@ -112,7 +112,10 @@ export function ensureBundles(): boolean {
   const oldestBundle = Math.min(...bundles.map((b) => (existsSync(b) ? statSync(b).mtimeMs : 0)));
   const newestSource = Math.max(...BUNDLE_SOURCES.map(newestMtime));
   if (oldestBundle >= newestSource) return false;
-  const build = spawnSync(process.execPath, [BUILD_SCRIPT, '--only', 'scenarios'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [BUILD_SCRIPT, '--only', 'scenarios'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`building the scenarios failed:\n${build.stdout}${build.stderr}`);
   return true;
 }
@@ -120,7 +123,8 @@ export function ensureBundles(): boolean {
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith('.ts'))
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }
@@ -172,14 +176,17 @@ export function k6ArgEnv(args: string[]): Record<string, string> {
 export function k6Invocation(options: K6RunOptions, bundle: string): K6Invocation {
   const baseUrl = options.env?.BASE_URL ?? process.env.BASE_URL ?? DEFAULT_BASE_URL;
   assertLoopback(baseUrl, 'BASE_URL');
-  for (const url of (options.env?.BASE_URLS ?? process.env.BASE_URLS)?.split(',') ?? []) assertLoopback(url.trim(), 'BASE_URLS');
+  for (const url of (options.env?.BASE_URLS ?? process.env.BASE_URLS)?.split(',') ?? [])
+    assertLoopback(url.trim(), 'BASE_URLS');
   // `roque k6 run smoke -- -e BASE_URL=…` is held to the same rule.
   const argBaseUrl = k6ArgEnv(options.extraArgs ?? []).BASE_URL;
   if (argBaseUrl !== undefined) assertLoopback(argBaseUrl, 'BASE_URL (-e)');
   const args = ['run', '--no-usage-report'];
   if (!options.progress) args.push('--quiet');
-  for (const [name, value] of Object.entries({ ...options.tags, testid: options.testid })) args.push('--tag', `${name}=${value}`);
-  if (options.rawOutputFile) args.push('--out', `${rawOutputKind(options.rawOutputFile)}=${resolve(options.rawOutputFile)}`);
+  for (const [name, value] of Object.entries({ ...options.tags, testid: options.testid }))
+    args.push('--tag', `${name}=${value}`);
+  if (options.rawOutputFile)
+    args.push('--out', `${rawOutputKind(options.rawOutputFile)}=${resolve(options.rawOutputFile)}`);
   if (options.prometheusUrl) args.push('--out', 'experimental-prometheus-rw');
   // k6 v2's feature flag (K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM is its legacy alias).
   if (options.nativeHistograms) args.push('--features', 'native-histograms');
@@ -231,7 +238,9 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   if (options.signal?.aborted) interrupt();
   else options.signal?.addEventListener('abort', interrupt, { once: true });
   const exitCode = await new Promise<number>((done, fail) => {
-    child.once('error', (error) => fail(new Error(`could not start k6 (${invocation.command}): ${error.message}; run \`npm run setup\``)));
+    child.once('error', (error) =>
+      fail(new Error(`could not start k6 (${invocation.command}): ${error.message}; run \`npm run setup\``)),
+    );
     child.once('close', (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));
   });
   clearTimeout(killTimer);
@@ -242,7 +251,8 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     meaning: k6ExitMeaning(exitCode),
     summaryFile: existsSync(summaryFile) ? summaryFile : null,
     rawFile: options.rawOutputFile && existsSync(options.rawOutputFile) ? resolve(options.rawOutputFile) : null,
-    webDashboardFile: options.webDashboardExport && existsSync(options.webDashboardExport) ? resolve(options.webDashboardExport) : null,
+    webDashboardFile:
+      options.webDashboardExport && existsSync(options.webDashboardExport) ? resolve(options.webDashboardExport) : null,
   };
 }
 

@@ -24,14 +24,20 @@ let stack: Stack;
 const tmp = mkdtempSync(join(tmpdir(), 'roque-k6-'));
 
 beforeAll(async () => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'chaos', 'cli', 'main.js')) || !existsSync(join(REPO_ROOT, 'dist', 'target-app'))) {
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'webpack-free-build.mjs'), '--only', 'node'], { encoding: 'utf8' });
+  if (
+    !existsSync(join(REPO_ROOT, 'dist', 'chaos', 'cli', 'main.js')) ||
+    !existsSync(join(REPO_ROOT, 'dist', 'target-app'))
+  ) {
+    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'webpack-free-build.mjs'), '--only', 'node'], {
+      encoding: 'utf8',
+    });
     if (build.status !== 0) throw new Error(build.stderr);
   }
   ensureBundles();
   [app, stack] = await Promise.all([
     startApp(),
-    (async () => startStack({ dataDir: join(tmp, 'stack'), prometheusPort: await freePort(), alertmanagerPort: null }))(),
+    (async () =>
+      startStack({ dataDir: join(tmp, 'stack'), prometheusPort: await freePort(), alertmanagerPort: null }))(),
   ]);
 }, 40_000);
 
@@ -47,8 +53,14 @@ const activeFaults = async (): Promise<unknown[]> => {
 
 /** Compares the exit code, showing k6's own summary when it differs. */
 const expectExit = (result: K6RunResult, exitCode: number) => {
-  const summaryText = result.summaryFile ? readFileSync(join(dirname(result.summaryFile), 'summary.txt'), 'utf8') : 'no summary';
-  expect({ exitCode: result.exitCode, meaning: result.meaning, summaryText }).toEqual({ exitCode, meaning: k6ExitMeaning(exitCode), summaryText });
+  const summaryText = result.summaryFile
+    ? readFileSync(join(dirname(result.summaryFile), 'summary.txt'), 'utf8')
+    : 'no summary';
+  expect({ exitCode: result.exitCode, meaning: result.meaning, summaryText }).toEqual({
+    exitCode,
+    meaning: k6ExitMeaning(exitCode),
+    summaryText,
+  });
 };
 
 type Metrics = Record<string, { values: Record<string, number> }>;
@@ -59,7 +71,10 @@ const summaryOf = (result: K6RunResult): { metrics: Metrics; roque: { phases: { 
 
 async function promQuery(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const res = await fetch(`${stack.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  const body = (await res.json()) as {
+    status: string;
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
   expect(body.status).toBe('success');
   return body.data.result;
 }
@@ -92,13 +107,20 @@ test('every bundle is accepted by k6 inspect, with open-model scenarios', () => 
 
 test('smoke runs green against the app and writes summary.json and JUnit', async () => {
   const summaryDir = join(tmp, 'smoke');
-  const result = await runK6({ scenario: 'smoke', testid: 'e2e-smoke', summaryDir, env: { BASE_URL: app.url, RATE: '5', DURATION: '5s' } });
+  const result = await runK6({
+    scenario: 'smoke',
+    testid: 'e2e-smoke',
+    summaryDir,
+    env: { BASE_URL: app.url, RATE: '5', DURATION: '5s' },
+  });
   expectExit(result, 0);
   const { metrics } = summaryOf(result);
   expect(metrics['http_reqs{phase:smoke}'].values.count).toBeGreaterThanOrEqual(24);
   expect(metrics['checks{phase:smoke}'].values.rate).toBe(1);
   expect(metrics.dropped_iterations.values.count).toBe(0);
-  expect(readFileSync(join(summaryDir, 'junit.xml'), 'utf8')).toMatch(/<testsuite name="k6 smoke" tests="6" failures="0"/);
+  expect(readFileSync(join(summaryDir, 'junit.xml'), 'utf8')).toMatch(
+    /<testsuite name="k6 smoke" tests="6" failures="0"/,
+  );
 }, 30_000);
 
 describe('chaos with 200 ms of latency in its degraded phase', () => {
@@ -123,7 +145,9 @@ describe('chaos with 200 ms of latency in its degraded phase', () => {
   test('passes its per-phase thresholds', () => {
     expectExit(result, 0);
     const p50 = (phase: string) => metrics[`http_req_duration{phase:${phase}}`].values.med;
-    console.log(`chaos p50 ms: baseline ${p50('baseline').toFixed(2)}, degraded ${p50('degraded').toFixed(2)}, recovery ${p50('recovery').toFixed(2)}`);
+    console.log(
+      `chaos p50 ms: baseline ${p50('baseline').toFixed(2)}, degraded ${p50('degraded').toFixed(2)}, recovery ${p50('recovery').toFixed(2)}`,
+    );
     expect(p50('degraded')).toBeGreaterThanOrEqual(0.95 * LATENCY_MS);
     expect(p50('baseline')).toBeLessThan(25);
     expect(p50('recovery')).toBeLessThan(25);
@@ -138,7 +162,10 @@ describe('chaos with 200 ms of latency in its degraded phase', () => {
     const samples = readFileSync(result.rawFile!, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { type: string; metric: string; data: { value: number; tags?: Record<string, string> } })
+      .map(
+        (line) =>
+          JSON.parse(line) as { type: string; metric: string; data: { value: number; tags?: Record<string, string> } },
+      )
       .filter((s) => s.type === 'Point' && s.metric === 'http_req_duration' && s.data.tags?.name === '/');
     const byPhase = (phase: string) => samples.filter((s) => s.data.tags!.phase === phase).map((s) => s.data.value);
     expect(byPhase('baseline').length).toBeGreaterThanOrEqual(100);
@@ -147,11 +174,15 @@ describe('chaos with 200 ms of latency in its degraded phase', () => {
   });
 
   test('reaches Prometheus by remote write: k6_http_reqs_total for the testid, split by phase', async () => {
-    const reqs = await promQuery(`sum by (phase) (max_over_time(k6_http_reqs_total{testid="${testid}",name="/"}[10m]))`);
+    const reqs = await promQuery(
+      `sum by (phase) (max_over_time(k6_http_reqs_total{testid="${testid}",name="/"}[10m]))`,
+    );
     const byPhase = Object.fromEntries(reqs.map((r) => [r.metric.phase, Number(r.value[1])]));
     expect(Object.keys(byPhase).sort()).toEqual(['baseline', 'degraded', 'recovery']);
     for (const count of Object.values(byPhase)) expect(count).toBeGreaterThanOrEqual(100);
-    const p50 = await promQuery(`max by (phase) (max_over_time(k6_http_req_duration_p50{testid="${testid}",name="/"}[10m]))`);
+    const p50 = await promQuery(
+      `max by (phase) (max_over_time(k6_http_req_duration_p50{testid="${testid}",name="/"}[10m]))`,
+    );
     const degraded = p50.find((r) => r.metric.phase === 'degraded');
     expect(Number(degraded?.value[1])).toBeGreaterThanOrEqual((0.95 * LATENCY_MS) / 1000);
   });
@@ -178,7 +209,10 @@ test('an interrupted chaos run still clears its faults (teardown), mid-degraded'
       setTimeout(() => {
         // A failed look leaves faultsDuring empty, which the expectation below reports.
         void activeFaults()
-          .then((faults) => (faultsDuring = faults), () => {})
+          .then(
+            (faults) => (faultsDuring = faults),
+            () => {},
+          )
           .finally(() => interrupt.abort());
       }, 2_000);
     },
@@ -192,8 +226,15 @@ test('an interrupted chaos run still clears its faults (teardown), mid-degraded'
 }, 40_000);
 
 test('`roque k6 run chaos` killed with SIGKILL mid-degraded: its watchdog clears the faults and stops k6 within 10 s', async () => {
-  const timeline = JSON.stringify([{ name: 'baseline', duration: '2s' }, { name: 'degraded', duration: '30s', faults: [{ type: 'latency', delayMs: 50 }] }]);
-  const run = startRoque(['k6', 'run', 'chaos', '--base-url', app.url, '--timeline', timeline, '--summary-dir', join(tmp, 'killed')], { CHAOS_ADMIN_TOKEN: app.adminToken }, 60_000);
+  const timeline = JSON.stringify([
+    { name: 'baseline', duration: '2s' },
+    { name: 'degraded', duration: '30s', faults: [{ type: 'latency', delayMs: 50 }] },
+  ]);
+  const run = startRoque(
+    ['k6', 'run', 'chaos', '--base-url', app.url, '--timeline', timeline, '--summary-dir', join(tmp, 'killed')],
+    { CHAOS_ADMIN_TOKEN: app.adminToken },
+    60_000,
+  );
   try {
     const deadline = Date.now() + 30_000;
     while ((await activeFaults()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -203,7 +244,10 @@ test('`roque k6 run chaos` killed with SIGKILL mid-degraded: its watchdog clears
       .find((pid) => {
         try {
           const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === run.child.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('k6');
+          return (
+            Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === run.child.pid &&
+            readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('k6')
+          );
         } catch {
           return false;
         }
@@ -212,7 +256,8 @@ test('`roque k6 run chaos` killed with SIGKILL mid-degraded: its watchdog clears
     run.child.kill('SIGKILL');
     const killedAt = Date.now();
     const alive = () => existsSync(`/proc/${k6}`) && !readFileSync(`/proc/${k6}/stat`, 'utf8').includes(') Z ');
-    while ((alive() || (await activeFaults()).length > 0) && Date.now() - killedAt < 10_000) await new Promise((r) => setTimeout(r, 50));
+    while ((alive() || (await activeFaults()).length > 0) && Date.now() - killedAt < 10_000)
+      await new Promise((r) => setTimeout(r, 50));
     console.log(`SIGKILL of roque k6 run: k6 gone and faults cleared after ${Date.now() - killedAt} ms`);
     expect(alive()).toBe(false);
     expect(await activeFaults()).toEqual([]);
@@ -238,7 +283,12 @@ test('k6 follows no redirect: a target that redirects elsewhere sends it nowhere
   const port = await freePort();
   await new Promise<void>((resolve) => redirecting.listen(port, '127.0.0.1', resolve));
   try {
-    const result = await runK6({ scenario: 'smoke', testid: 'redirect', summaryDir: join(tmp, 'redirect'), env: { BASE_URL: `http://127.0.0.1:${port}`, RATE: '10', DURATION: '2s' } });
+    const result = await runK6({
+      scenario: 'smoke',
+      testid: 'redirect',
+      summaryDir: join(tmp, 'redirect'),
+      env: { BASE_URL: `http://127.0.0.1:${port}`, RATE: '10', DURATION: '2s' },
+    });
     const { metrics } = summaryOf(result);
     expect(metrics['http_reqs'].values.count).toBeGreaterThan(10);
     expect(elsewhere).toBe(0);
@@ -251,18 +301,24 @@ test('k6 follows no redirect: a target that redirects elsewhere sends it nowhere
 describe('roque k6 run refuses clearly', () => {
   const roque = (args: string[], env: Record<string, string> = {}) => {
     const { CHAOS_ADMIN_TOKEN: _token, BASE_URL: _url, ...inherited } = process.env;
-    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'k6', ...args, '--summary-dir', join(tmp, 'cli')], {
-      encoding: 'utf8',
-      env: { ...inherited, ...env },
-      timeout: 30_000,
-    });
+    const res = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'k6', ...args, '--summary-dir', join(tmp, 'cli')],
+      {
+        encoding: 'utf8',
+        env: { ...inherited, ...env },
+        timeout: 30_000,
+      },
+    );
     return { status: res.status, output: res.stdout + res.stderr };
   };
 
   test('an unknown scenario, listing the known ones (exit 2)', () => {
     const { status, output } = roque(['run', 'smokey']);
     expect(status).toBe(2);
-    expect(output).toContain('unknown scenario "smokey"; known: average, breakpoint, chaos, smoke, soak, spike, stress');
+    expect(output).toContain(
+      'unknown scenario "smokey"; known: average, breakpoint, chaos, smoke, soak, spike, stress',
+    );
   });
 
   test('a BASE_URL off loopback (exit 2)', () => {
@@ -279,9 +335,15 @@ describe('roque k6 run refuses clearly', () => {
 
   test('a --testid that is no plain name, before any folder is made (exit 2)', () => {
     const escape = `fc-escape-${process.pid}`;
-    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'k6', 'run', 'smoke', '--testid', `../${escape}`], { encoding: 'utf8', timeout: 30_000 });
+    const res = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), 'k6', 'run', 'smoke', '--testid', `../${escape}`],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     expect(res.status).toBe(2);
-    expect(res.stderr).toContain(`--testid may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "../${escape}")`);
+    expect(res.stderr).toContain(
+      `--testid may hold only letters, digits and "_.:-", start with a letter or digit, at most 128 (got "../${escape}")`,
+    );
     expect(existsSync(join(REPO_ROOT, 'reports', escape))).toBe(false);
   });
 
@@ -299,7 +361,9 @@ describe('roque k6 run refuses clearly', () => {
 
   test('chaos with a bad timeline, before any load (k6 exit 107)', () => {
     const timeline = JSON.stringify([{ name: 'degraded', duration: '5s', faults: [{ type: 'latency', delayMs: -1 }] }]);
-    const { status, output } = roque(['run', 'chaos', '--base-url', app.url, '--timeline', timeline], { CHAOS_ADMIN_TOKEN: app.adminToken });
+    const { status, output } = roque(['run', 'chaos', '--base-url', app.url, '--timeline', timeline], {
+      CHAOS_ADMIN_TOKEN: app.adminToken,
+    });
     expect(status).toBe(107);
     expect(output).toContain('TIMELINE[0].faults[0]: delayMs');
   });

@@ -16,7 +16,11 @@ export function flaskSeedPython(log: (line: string) => void = console.log): stri
     log('roque: creating .tools/bench-venv for the Flask seed (pip, once)…');
     const ok =
       spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' }).status === 0 &&
-      spawnSync(python, ['-m', 'pip', 'install', '-q', '-r', join(REPO_ROOT, 'bench/peers/flask-dice/requirements.txt')], { stdio: 'inherit' }).status === 0;
+      spawnSync(
+        python,
+        ['-m', 'pip', 'install', '-q', '-r', join(REPO_ROOT, 'bench/peers/flask-dice/requirements.txt')],
+        { stdio: 'inherit' },
+      ).status === 0;
     if (!ok) throw new Error('could not set up the Flask seed (python3 -m venv / pip install failed)');
   }
   return python;
@@ -25,6 +29,9 @@ export function flaskSeedPython(log: (line: string) => void = console.log): stri
 export type FlaskSeed = HttpProcess;
 
 /** Starts the seed on 127.0.0.1:`port` (prefixed by `wrapper`, e.g. taskset) and waits until GET / answers. */
-export function startFlaskSeed(port: number, { wrapper = [] as string[], log }: { wrapper?: string[]; log?: (line: string) => void } = {}): Promise<FlaskSeed> {
+export function startFlaskSeed(
+  port: number,
+  { wrapper = [] as string[], log }: { wrapper?: string[]; log?: (line: string) => void } = {},
+): Promise<FlaskSeed> {
   return spawnHttpServer([...wrapper, flaskSeedPython(log), FLASK_SEED_APP], port, { LOG_LEVEL: 'WARNING' });
 }

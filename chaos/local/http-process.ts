@@ -11,10 +11,18 @@ export interface HttpProcess {
 }
 
 /** Starts `argv` with PORT=`port` (and `env`), waits until GET / answers 200, else kills it and throws with its stderr. */
-export async function spawnHttpServer(argv: string[], port: number, env: Record<string, string> = {}): Promise<HttpProcess> {
+export async function spawnHttpServer(
+  argv: string[],
+  port: number,
+  env: Record<string, string> = {},
+): Promise<HttpProcess> {
   const [command, ...args] = argv;
   // Its own process group, guarded: the run's watchdog stops it if this process dies.
-  const child = spawn(command, args, { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   guardChild(child);
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c).slice(-4000)));
@@ -26,5 +34,9 @@ export async function spawnHttpServer(argv: string[], port: number, env: Record<
     throw new Error(`${argv.join(' ')}: ${(error as Error).message}\n${stderr}`);
   }
   const exited = new Promise((r) => child.once('exit', r));
-  return { url, child, stop: () => (child.exitCode === null && child.signalCode === null ? (child.kill('SIGTERM'), exited) : exited) };
+  return {
+    url,
+    child,
+    stop: () => (child.exitCode === null && child.signalCode === null ? (child.kill('SIGTERM'), exited) : exited),
+  };
 }

@@ -9,7 +9,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -25,7 +27,9 @@ export function assertLoopback(url: string, what = 'target'): URL {
     throw new Error(`${what} "${url}" is not a URL (expected e.g. http://127.0.0.1:8080)`);
   }
   if (!LOOPBACK_HOSTS.test(parsed.hostname)) {
-    throw new Error(`${what} "${url}" is not a loopback address: Roque only sends load to 127.0.0.0/8, localhost or [::1]`);
+    throw new Error(
+      `${what} "${url}" is not a loopback address: Roque only sends load to 127.0.0.0/8, localhost or [::1]`,
+    );
   }
   return parsed;
 }
@@ -33,7 +37,11 @@ export function assertLoopback(url: string, what = 'target'): URL {
 /** Polls `url` until it answers `status` (default 200) or the deadline passes. */
 export async function waitForHttp(
   url: string,
-  { timeoutMs = 15_000, status = 200, intervalMs = 100 }: { timeoutMs?: number; status?: number; intervalMs?: number } = {},
+  {
+    timeoutMs = 15_000,
+    status = 200,
+    intervalMs = 100,
+  }: { timeoutMs?: number; status?: number; intervalMs?: number } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';

@@ -21,7 +21,9 @@ export interface RedisProcess {
 export function redisServerPath(): string | undefined {
   if (process.env.ROQUE_REDIS_SERVER) return process.env.ROQUE_REDIS_SERVER;
   const file = join(REPO_ROOT, '.tools', 'tools.json');
-  const found = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { redisServer?: string | null }).redisServer : undefined;
+  const found = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { redisServer?: string | null }).redisServer
+    : undefined;
   if (found && existsSync(found)) return found;
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   return which.status === 0 ? which.stdout.trim() : undefined;
@@ -43,13 +45,18 @@ function accepts(port: number): Promise<boolean> {
 
 export async function startRedis(port?: number): Promise<RedisProcess> {
   const binary = redisServerPath();
-  if (!binary) throw new Error('redis-server is missing: run `node stack/setup.mjs --tests` (Debian package redis-server)');
+  if (!binary)
+    throw new Error('redis-server is missing: run `node stack/setup.mjs --tests` (Debian package redis-server)');
   const chosen = port ?? (await freePort());
-  const child = spawn(binary, ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, as the app's: a terminal's Ctrl-C must not stop it before the faults are reverted.
-    detached: true,
-  });
+  const child = spawn(
+    binary,
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, as the app's: a terminal's Ctrl-C must not stop it before the faults are reverted.
+      detached: true,
+    },
+  );
   guardChild(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));

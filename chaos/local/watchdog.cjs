@@ -56,7 +56,11 @@ async function clearFaults() {
   await Promise.all(
     [...faultTargets].map(async ([url, token]) => {
       try {
-        const res = await fetch(`${url}/admin/faults`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2_000) });
+        const res = await fetch(`${url}/admin/faults`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(2_000),
+        });
         outcomes[url] = res.status;
         if (res.status === 204) faultTargets.delete(url);
       } catch (error) {
@@ -89,6 +93,12 @@ async function reap() {
   const killed = left.filter(alive);
   for (const group of killed) signalGroup(group, 'SIGKILL');
   const clearedAfter = faultTargets.size ? await clearFaults() : {};
-  record('watchdog.reaped', { groups: left, killed, faultsCleared: cleared, faultsClearedAfter: clearedAfter, ms: Date.now() - startedAt });
+  record('watchdog.reaped', {
+    groups: left,
+    killed,
+    faultsCleared: cleared,
+    faultsClearedAfter: clearedAfter,
+    ms: Date.now() - startedAt,
+  });
   process.exit(0);
 }

@@ -21,7 +21,9 @@ test('npx roque matrix --quick covers all six fault types and every fast alert, 
   for (const type of [...FAULT_TYPES, 'traffic']) expect([type, rows.has(type)]).toEqual([type, true]);
   // Each fault type is seen by an alert that reads the monitoring, not only by the ground truth.
   for (const type of FAULT_TYPES) {
-    const seenBy = matrix.cells.filter((c) => c.disturbance.split('+').includes(type) && c.alert !== 'RoqueFaultInjected').map((c) => c.alert);
+    const seenBy = matrix.cells
+      .filter((c) => c.disturbance.split('+').includes(type) && c.alert !== 'RoqueFaultInjected')
+      .map((c) => c.alert);
     expect([type, seenBy.length > 0]).toEqual([type, true]);
   }
   // Every alert the matrix's Prometheus loads is expected somewhere. The SLO burn-rate rules

@@ -9,7 +9,8 @@ export function matrixHtml(m: MatrixResult): string {
   const rows = [...new Set(m.cells.map((c) => c.disturbance))];
   const columns = [...new Set([...m.cells.map((c) => c.alert), ...m.alerts.map((a) => a.alert)])];
   const cellAt = (row: string, alert: string) => m.cells.find((c) => c.disturbance === row && c.alert === alert);
-  const signalOf = (alert: string) => m.alerts.find((a) => a.alert === alert)?.signal ?? cellAt(rows[0], alert)?.signal ?? null;
+  const signalOf = (alert: string) =>
+    m.alerts.find((a) => a.alert === alert)?.signal ?? cellAt(rows[0], alert)?.signal ?? null;
   const falseCount = (alert: string) => m.falseAlerts.filter((f) => f.alert === alert).length;
   return `<!doctype html>
 <html lang="en">
@@ -72,7 +73,13 @@ function cellHtml(cell: MatrixCell): string {
 }
 
 function runLinks(cell: MatrixCell): string {
-  return cell.observations.map((o, i) => (o.link ? `<a href="${esc(o.link)}/report.html" title="${esc(`${o.experiment}/${o.phase}, repeat ${o.repeat}`)}">${i + 1}</a>` : `${i + 1}`)).join(' ');
+  return cell.observations
+    .map((o, i) =>
+      o.link
+        ? `<a href="${esc(o.link)}/report.html" title="${esc(`${o.experiment}/${o.phase}, repeat ${o.repeat}`)}">${i + 1}</a>`
+        : `${i + 1}`,
+    )
+    .join(' ');
 }
 
 function esc(text: string): string {

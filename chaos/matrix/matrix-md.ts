@@ -18,7 +18,9 @@ export function resolveText(s: Spread): string {
 
 /** `10.0 / 17.5 s`: the floor for any fault, and for one at twice the threshold. */
 export function floorText(c: Pick<MatrixCell, 'floorSeconds' | 'floorAtTwiceThresholdSeconds'>): string {
-  return c.floorSeconds === null || c.floorAtTwiceThresholdSeconds === null ? '–' : `${c.floorSeconds.toFixed(1)} / ${c.floorAtTwiceThresholdSeconds.toFixed(1)} s`;
+  return c.floorSeconds === null || c.floorAtTwiceThresholdSeconds === null
+    ? '–'
+    : `${c.floorSeconds.toFixed(1)} / ${c.floorAtTwiceThresholdSeconds.toFixed(1)} s`;
 }
 
 export function cellMark(cell: Pick<MatrixCell, 'held' | 'expected'>): string {
@@ -27,7 +29,12 @@ export function cellMark(cell: Pick<MatrixCell, 'held' | 'expected'>): string {
 
 /** Which rule files the matrix ran with, in words. */
 export function rulesText(m: MatrixResult): string {
-  return [m.rules.roque ? `Roque's${m.rules.skipped.length ? ` but ${m.rules.skipped.join(', ')}` : ''}` : null, ...m.rules.user].filter(Boolean).join(', ');
+  return [
+    m.rules.roque ? `Roque's${m.rules.skipped.length ? ` but ${m.rules.skipped.join(', ')}` : ''}` : null,
+    ...m.rules.user,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 export function matrixMarkdown(m: MatrixResult): string {
@@ -45,7 +52,8 @@ export function matrixMarkdown(m: MatrixResult): string {
     '',
   ];
   const unexpected = m.alerts.filter((a) => !m.cells.some((c) => c.alert === a.alert));
-  if (unexpected.length) lines.push(`Alerts no experiment here expects to fire: ${unexpected.map((a) => a.alert).join(', ')}.`, '');
+  if (unexpected.length)
+    lines.push(`Alerts no experiment here expects to fire: ${unexpected.map((a) => a.alert).join(', ')}.`, '');
   if (m.failures.length) lines.push('**Did not hold:**', '', ...m.failures.map((f) => `- ${f}`), '');
   lines.push(
     m.falseAlerts.length

@@ -14,7 +14,21 @@ const NEVER_RULES = 'chaos/matrix/fixtures/never-fires.rules.yml';
 test("two experiments × 2 repeats with the user's rules only: the counts, the team's alert seen firing, the never-firing cell named, exit 1", async () => {
   const started = Date.now();
   const run = await roque(
-    ['matrix', 'chaos/experiments/own-rules/slow-dice.yaml', 'chaos/matrix/fixtures/slow-and-never.yaml', '--quick', '--repeat', '2', '--rules', TEAM_RULES, '--rules', NEVER_RULES, '--rules-only', '--reports', reports],
+    [
+      'matrix',
+      'chaos/experiments/own-rules/slow-dice.yaml',
+      'chaos/matrix/fixtures/slow-and-never.yaml',
+      '--quick',
+      '--repeat',
+      '2',
+      '--rules',
+      TEAM_RULES,
+      '--rules',
+      NEVER_RULES,
+      '--rules-only',
+      '--reports',
+      reports,
+    ],
     {},
     480_000,
   );
@@ -25,7 +39,12 @@ test("two experiments × 2 repeats with the user's rules only: the counts, the t
   const latest = join(reports, 'latest');
   for (const file of ['matrix.json', 'matrix.md', 'matrix.html']) expect(existsSync(join(latest, file))).toBe(true);
   const matrix = JSON.parse(readFileSync(join(latest, 'matrix.json'), 'utf8')) as MatrixResult;
-  expect(matrix).toMatchObject({ repeat: 2, quick: true, passed: false, rules: { roque: false, user: [TEAM_RULES, NEVER_RULES] } });
+  expect(matrix).toMatchObject({
+    repeat: 2,
+    quick: true,
+    passed: false,
+    rules: { roque: false, user: [TEAM_RULES, NEVER_RULES] },
+  });
   expect(matrix.runs.map((r) => [r.experiment, r.repeat])).toEqual([
     ['slow-dice', 1],
     ['slow-and-never', 1],
@@ -39,9 +58,15 @@ test("two experiments × 2 repeats with the user's rules only: the counts, the t
   expect(slow.timeToDetect.min!).toBeGreaterThanOrEqual(slow.floorSeconds!);
   expect(slow.timeToDetect.max!).toBeLessThanOrEqual(25);
   const never = matrix.cells.find((c) => c.alert === 'NeverFires')!;
-  expect(never).toMatchObject({ expected: 2, held: 0, fired: 0, timeToDetect: { min: null, median: null, max: null, misses: 2 } });
+  expect(never).toMatchObject({
+    expected: 2,
+    held: 0,
+    fired: 0,
+    timeToDetect: { min: null, median: null, max: null, misses: 2 },
+  });
   // Every observation links to its run's report.
-  for (const o of [...slow.observations, ...never.observations]) expect(existsSync(join(latest, o.link!, 'report.html'))).toBe(true);
+  for (const o of [...slow.observations, ...never.observations])
+    expect(existsSync(join(latest, o.link!, 'report.html'))).toBe(true);
 
   const md = readFileSync(join(latest, 'matrix.md'), 'utf8');
   expect(md).toMatch(/\| ✅ \| latency \| DiceRollsSlow \| latency \| 4\/4 \|/);
@@ -57,16 +82,36 @@ test('a rule file promtool refuses exits 2 naming the file and line, before anyt
   writeFileSync(bad, 'groups:\n  - name: g\n    rules:\n      - alert: Broken\n        expr: rate(up[5m]\n');
   for (const command of [['matrix'], ['run', 'chaos/experiments/golden-signals.yaml']]) {
     const run = await roque([...command, '--rules', bad, '--reports', reports], {}, 30_000);
-    expect(run.stderr).toMatch(/bad rule file: .*bad\.rules\.yml:5: group "g", rule 1, "Broken": could not parse expression/);
+    expect(run.stderr).toMatch(
+      /bad rule file: .*bad\.rules\.yml:5: group "g", rule 1, "Broken": could not parse expression/,
+    );
     expect(run.code).toBe(2);
   }
 });
 
 test('--rules with a given Prometheus, and --repeat 0, are bad input', async () => {
-  const withTarget = await roque(['matrix', '--rules', TEAM_RULES, '--target', 'http://127.0.0.1:1', '--prometheus', 'http://127.0.0.1:1', '--reports', reports], {}, 30_000);
+  const withTarget = await roque(
+    [
+      'matrix',
+      '--rules',
+      TEAM_RULES,
+      '--target',
+      'http://127.0.0.1:1',
+      '--prometheus',
+      'http://127.0.0.1:1',
+      '--reports',
+      reports,
+    ],
+    {},
+    30_000,
+  );
   expect(withTarget.stderr).toMatch(/--rules loads rule files into the local Prometheus/);
   expect(withTarget.code).toBe(2);
-  const zero = await roque(['run', 'chaos/experiments/golden-signals.yaml', '--repeat', '0', '--reports', reports], {}, 30_000);
+  const zero = await roque(
+    ['run', 'chaos/experiments/golden-signals.yaml', '--repeat', '0', '--reports', reports],
+    {},
+    30_000,
+  );
   expect(zero.stderr).toMatch(/--repeat must be a whole number of at least 1/);
   expect(zero.code).toBe(2);
 });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { parseExperiment } from '../experiment/load';
 import { planExperiment } from '../experiment/plan';
 import type { RunResult } from '../report/result-schema';
-import { buildMatrix, disturbancesOf, floorAtTwiceThresholdSeconds, floorSeconds, spread, type MatrixRun } from './matrix';
+import {
+  buildMatrix,
+  disturbancesOf,
+  floorAtTwiceThresholdSeconds,
+  floorSeconds,
+  spread,
+  type MatrixRun,
+} from './matrix';
 import { matrixHtml } from './matrix-html';
 import { matrixMarkdown } from './matrix-md';
 import { alertRules, checkRuleFiles, promDurationSeconds, RuleFileError } from './rule-files';
@@ -34,7 +41,12 @@ const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 /** A result with the given times to detect (null: missed) and alert episodes (start seconds). */
 function result(ttd: [number | null, number | null], episodes: { alert: string; at: number }[] = []): RunResult {
-  const phases = plan.phases.map((p) => ({ name: p.name, start: iso(p.startMs / 1000), end: iso((p.startMs + p.durationMs) / 1000), faults: p.faults }));
+  const phases = plan.phases.map((p) => ({
+    name: p.name,
+    start: iso(p.startMs / 1000),
+    end: iso((p.startMs + p.durationMs) / 1000),
+    faults: p.faults,
+  }));
   return {
     runId: `run-${Math.random()}`,
     experiment: { name: 'two', file: 'two.yaml' },
@@ -42,26 +54,63 @@ function result(ttd: [number | null, number | null], episodes: { alert: string; 
     abortReason: null,
     wallSeconds: 90,
     phases,
-    checks: ttd.map((t, i) => ({ name: `c${i}`, kind: 'detection', phase: ['slow', 'drop'][i], passed: t !== null && t <= 30, expected: '', observed: '', details: {} })),
-    detection: ttd.map((t, i) => ({ alert: ['RoqueHighMedianLatency', 'RoqueTrafficDrop'][i], phase: ['slow', 'drop'][i], timeToDetectSeconds: t, timeToResolveSeconds: t === null ? null : 10 })),
+    checks: ttd.map((t, i) => ({
+      name: `c${i}`,
+      kind: 'detection',
+      phase: ['slow', 'drop'][i],
+      passed: t !== null && t <= 30,
+      expected: '',
+      observed: '',
+      details: {},
+    })),
+    detection: ttd.map((t, i) => ({
+      alert: ['RoqueHighMedianLatency', 'RoqueTrafficDrop'][i],
+      phase: ['slow', 'drop'][i],
+      timeToDetectSeconds: t,
+      timeToResolveSeconds: t === null ? null : 10,
+    })),
     alerts: episodes.map((e) => ({ alert: e.alert, firedAt: iso(e.at), resolvedAt: null })),
   } as unknown as RunResult;
 }
 
 const rules = alertRules([]);
-const meta = { id: 'm', quick: true, repeat: 3, startedAt: iso(0), finishedAt: iso(300), wallSeconds: 300, rules: { roque: true, skipped: [], user: [] } };
-const run = (r: RunResult | null, repeat: number): MatrixRun => ({ file: 'two.yaml', plan, repeat, result: r, error: r ? null : 'the stack died', link: r ? `../${r.runId}` : null });
+const meta = {
+  id: 'm',
+  quick: true,
+  repeat: 3,
+  startedAt: iso(0),
+  finishedAt: iso(300),
+  wallSeconds: 300,
+  rules: { roque: true, skipped: [], user: [] },
+};
+const run = (r: RunResult | null, repeat: number): MatrixRun => ({
+  file: 'two.yaml',
+  plan,
+  repeat,
+  result: r,
+  error: r ? null : 'the stack died',
+  link: r ? `../${r.runId}` : null,
+});
 
 test('a cell counts every repeat, and a miss pushes the median and maximum out instead of being dropped', () => {
   const m = buildMatrix([run(result([20, 18]), 1), run(result([null, 19]), 2), run(result([22, 21]), 3)], rules, meta);
   const latency = m.cells.find((c) => c.alert === 'RoqueHighMedianLatency')!;
   expect(latency).toMatchObject({ disturbance: 'latency', signal: 'latency', expected: 3, held: 2, fired: 2 });
   expect(latency.timeToDetect).toEqual({ min: 20, median: 22, max: null, misses: 1 });
-  expect(m.cells.find((c) => c.alert === 'RoqueTrafficDrop')).toMatchObject({ disturbance: 'traffic', expected: 3, held: 3, timeToDetect: { min: 18, median: 19, max: 21, misses: 0 } });
+  expect(m.cells.find((c) => c.alert === 'RoqueTrafficDrop')).toMatchObject({
+    disturbance: 'traffic',
+    expected: 3,
+    held: 3,
+    timeToDetect: { min: 18, median: 19, max: 21, misses: 0 },
+  });
   expect(m.passed).toBe(false);
   expect(m.failures).toEqual(['latency × RoqueHighMedianLatency (2/3)']);
-  expect(matrixMarkdown(m)).toMatch(/\| ⚠️ \| latency \| RoqueHighMedianLatency \| latency \| 2\/3 \| 20\.0 \/ 22\.0 \/ miss \|/);
-  expect(matrixHtml(m)).toMatch(/<td class="partial"[^>]*><div class="ttd">22\.0 s<\/div><div class="count">2\/3<\/div>/);
+  expect(matrixMarkdown(m)).toMatch(
+    /\| ⚠️ \| latency \| RoqueHighMedianLatency \| latency \| 2\/3 \| 20\.0 \/ 22\.0 \/ miss \|/,
+  );
+  expect(matrixHtml(m)).toMatch(
+    /<td class="partial"[^>]*><div class="ttd">22\.0 s<\/div><div class="count">2\/3<\/div>/,
+  );
 });
 
 test('every detection held in every repeat passes; a run without a result fails the matrix, its detections missed', () => {
@@ -101,7 +150,11 @@ test("Roque's alerts: for, window (through recording rules), signal, and the flo
   const byName = new Map(rules.map((r) => [r.alert, r]));
   expect(byName.get('RoqueHighMedianLatency')).toMatchObject({ forSeconds: 10, windowSeconds: 20, signal: 'latency' });
   expect(byName.get('RoqueTargetDown')).toMatchObject({ forSeconds: 15, windowSeconds: null, signal: 'availability' });
-  expect(byName.get('DiceApiAvailabilityBurnRateFast')).toMatchObject({ forSeconds: 60, windowSeconds: 300, signal: 'availability' });
+  expect(byName.get('DiceApiAvailabilityBurnRateFast')).toMatchObject({
+    forSeconds: 60,
+    windowSeconds: 300,
+    signal: 'availability',
+  });
   // Any fault: `for`. At twice the threshold: half of a 15 s span under the fault (7.5 s), then `for`.
   expect(floorSeconds(byName.get('RoqueHighMedianLatency')!)).toBe(10);
   expect(floorAtTwiceThresholdSeconds(byName.get('RoqueHighMedianLatency')!)).toBe(17.5);
@@ -122,5 +175,7 @@ test('a rule file promtool refuses is named with its line; a missing one too', (
   const good = join(dir, 'good.yml');
   writeFileSync(good, 'groups:\n  - name: g\n    rules:\n    - alert: Mine\n      expr: up == 0\n      for: 30s\n');
   expect(checkRuleFiles([good])).toEqual([good]);
-  expect(alertRules([good], false)).toEqual([{ alert: 'Mine', forSeconds: 30, windowSeconds: null, signal: null, file: good }]);
+  expect(alertRules([good], false)).toEqual([
+    { alert: 'Mine', forSeconds: 30, windowSeconds: null, signal: null, file: good },
+  ]);
 });

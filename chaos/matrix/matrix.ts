@@ -99,10 +99,26 @@ export interface MatrixResult {
   wallSeconds: number;
   /** Which rule files were loaded: Roque's (but `skipped`), and the user's. */
   rules: { roque: boolean; skipped: string[]; user: string[] };
-  alerts: { alert: string; signal: string | null; forSeconds: number; windowSeconds: number | null; floorSeconds: number; floorAtTwiceThresholdSeconds: number }[];
+  alerts: {
+    alert: string;
+    signal: string | null;
+    forSeconds: number;
+    windowSeconds: number | null;
+    floorSeconds: number;
+    floorAtTwiceThresholdSeconds: number;
+  }[];
   cells: MatrixCell[];
   falseAlerts: FalseAlert[];
-  runs: { experiment: string; file: string; repeat: number; runId: string | null; status: string; link: string | null; wallSeconds: number | null; error: string | null }[];
+  runs: {
+    experiment: string;
+    file: string;
+    repeat: number;
+    runId: string | null;
+    status: string;
+    link: string | null;
+    wallSeconds: number | null;
+    error: string | null;
+  }[];
   /** Every expected detection held in every repeat, and every run produced a result. */
   passed: boolean;
   /** The cells that did not hold every time, as `disturbance × alert (held/expected)`. */
@@ -124,7 +140,8 @@ export function floorSeconds(rule: Pick<AlertRule, 'forSeconds'>): number {
 /** With a fault at twice the threshold half the window's span must be faulty first, then `for` runs. */
 export function floorAtTwiceThresholdSeconds(rule: Pick<AlertRule, 'forSeconds' | 'windowSeconds'>): number {
   if (rule.windowSeconds === null || rule.windowSeconds < 2 * FLOOR_SETTINGS.scrapeSeconds) return rule.forSeconds;
-  return detectionBounds({ ...FLOOR_SETTINGS, windowSeconds: rule.windowSeconds, forSeconds: rule.forSeconds }).fire.min;
+  return detectionBounds({ ...FLOOR_SETTINGS, windowSeconds: rule.windowSeconds, forSeconds: rule.forSeconds }).fire
+    .min;
 }
 
 /** Misses count as +∞: they are never dropped, they push the median and the maximum out. */
@@ -133,7 +150,8 @@ export function spread(values: (number | null)[]): Spread {
   const sorted = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
   const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
   const mid = sorted.length / 2;
-  const median = sorted.length === 0 ? undefined : sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const median =
+    sorted.length === 0 ? undefined : sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
   return { min: finite(sorted[0]), median: finite(median), max: finite(sorted.at(-1)), misses };
 }
 
@@ -199,13 +217,24 @@ export function buildMatrix(
     cell.timeToDetect = spread(cell.observations.map((o) => o.timeToDetectSeconds));
     cell.timeToResolve = spread(cell.observations.map((o) => o.timeToResolveSeconds));
   }
-  const sorted = [...cells.values()].sort((a, b) => a.disturbance.localeCompare(b.disturbance) || a.alert.localeCompare(b.alert));
-  const failures = sorted.filter((c) => c.held < c.expected).map((c) => `${c.disturbance} × ${c.alert} (${c.held}/${c.expected})`);
+  const sorted = [...cells.values()].sort(
+    (a, b) => a.disturbance.localeCompare(b.disturbance) || a.alert.localeCompare(b.alert),
+  );
+  const failures = sorted
+    .filter((c) => c.held < c.expected)
+    .map((c) => `${c.disturbance} × ${c.alert} (${c.held}/${c.expected})`);
   const missing = runs.filter((r) => !r.result);
   return {
     schemaVersion: 1,
     ...meta,
-    alerts: rules.map((r) => ({ alert: r.alert, signal: r.signal, forSeconds: r.forSeconds, windowSeconds: r.windowSeconds, floorSeconds: floorSeconds(r), floorAtTwiceThresholdSeconds: floorAtTwiceThresholdSeconds(r) })),
+    alerts: rules.map((r) => ({
+      alert: r.alert,
+      signal: r.signal,
+      forSeconds: r.forSeconds,
+      windowSeconds: r.windowSeconds,
+      floorSeconds: floorSeconds(r),
+      floorAtTwiceThresholdSeconds: floorAtTwiceThresholdSeconds(r),
+    })),
     cells: sorted,
     falseAlerts,
     runs: runs.map((r) => ({
@@ -219,7 +248,10 @@ export function buildMatrix(
       error: r.error,
     })),
     passed: failures.length === 0 && missing.length === 0 && runs.length > 0,
-    failures: [...failures, ...missing.map((r) => `${r.plan.experiment.name} (repeat ${r.repeat}) produced no result: ${r.error}`)],
+    failures: [
+      ...failures,
+      ...missing.map((r) => `${r.plan.experiment.name} (repeat ${r.repeat}) produced no result: ${r.error}`),
+    ],
   };
 }
 
@@ -244,8 +276,20 @@ function falseAlertsOf(run: MatrixRun, result: RunResult, ruleOf: Map<string, Al
     const covers = rule?.signal ? SIGNAL_COVERS[rule.signal] : undefined;
     if (!covers) return [];
     const phase = phases.find((p) => t >= p.start && t < p.end) ?? phases[0];
-    const active = [...new Set(phases.filter((p) => p.start <= t && t < p.end + AFTER_EFFECT_MS).flatMap((p) => p.kinds))];
+    const active = [
+      ...new Set(phases.filter((p) => p.start <= t && t < p.end + AFTER_EFFECT_MS).flatMap((p) => p.kinds)),
+    ];
     if (active.some((kind) => covers.includes(kind))) return [];
-    return [{ alert: episode.alert, experiment: result.experiment.name, phase: phase.name, repeat: run.repeat, link: run.link, firedAt: episode.firedAt, active }];
+    return [
+      {
+        alert: episode.alert,
+        experiment: result.experiment.name,
+        phase: phase.name,
+        repeat: run.repeat,
+        link: run.link,
+        firedAt: episode.firedAt,
+        active,
+      },
+    ];
   });
 }

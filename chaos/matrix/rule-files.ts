@@ -31,7 +31,10 @@ export function checkRuleFiles(files: string[]): string[] {
 
 /** promtool's first complaint as `line: message` ("5:15: group …" or "yaml: … line 6: …"). */
 function firstProblem(output: string, path: string): string | null {
-  const lines = output.split('\n').map((l) => l.replace(`${path}: `, '').trim()).filter((l) => l && !/^(Checking|FAILED:)/.test(l));
+  const lines = output
+    .split('\n')
+    .map((l) => l.replace(`${path}: `, '').trim())
+    .filter((l) => l && !/^(Checking|FAILED:)/.test(l));
   if (!lines.length) return null;
   const text = lines.join(' ');
   const position = /^(\d+):\d+: (.*)$/.exec(lines[0]);
@@ -51,12 +54,21 @@ export interface AlertRule {
   file: string;
 }
 
-const PROM_UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };
+const PROM_UNIT_SECONDS: Record<string, number> = {
+  ms: 0.001,
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86_400,
+  w: 604_800,
+  y: 31_536_000,
+};
 
 /** A Prometheus duration ("20s", "1h30m", "3d"), in seconds. */
 export function promDurationSeconds(text: string): number {
   const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new Error(`"${text}" is not a Prometheus duration`);
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text)
+    throw new Error(`"${text}" is not a Prometheus duration`);
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * PROM_UNIT_SECONDS[unit], 0);
 }
 
@@ -73,13 +85,20 @@ export function alertRules(userFiles: string[], roque = true, skip: string[] = [
   const own = roque ? readdirSync(ROQUE_RULES_DIR).filter((f) => /\.ya?ml$/.test(f) && !skip.includes(f)) : [];
   const files = [...own.map((f) => join(ROQUE_RULES_DIR, f)), ...userFiles];
   const rules = files.flatMap((file) =>
-    ((parse(readFileSync(file, 'utf8')) as { groups?: { rules?: RuleNode[] }[] } | null)?.groups ?? []).flatMap((g) => (g.rules ?? []).map((rule) => ({ rule, file }))),
+    ((parse(readFileSync(file, 'utf8')) as { groups?: { rules?: RuleNode[] }[] } | null)?.groups ?? []).flatMap((g) =>
+      (g.rules ?? []).map((rule) => ({ rule, file })),
+    ),
   );
   const recorded = new Map(rules.filter(({ rule }) => rule.record).map(({ rule }) => [rule.record!, rule.expr]));
   const windowOf = (expr: string, seen: Set<string>): number | null => {
-    const windows = [...expr.matchAll(/\[((?:\d+(?:ms|s|m|h|d|w|y))+)(?::[^\]]*)?\]/g)].map((m) => promDurationSeconds(m[1]));
+    const windows = [...expr.matchAll(/\[((?:\d+(?:ms|s|m|h|d|w|y))+)(?::[^\]]*)?\]/g)].map((m) =>
+      promDurationSeconds(m[1]),
+    );
     for (const [name, inner] of recorded) {
-      if (!seen.has(name) && new RegExp(`(^|[^A-Za-z0-9_:])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_:])`).test(expr)) {
+      if (
+        !seen.has(name) &&
+        new RegExp(`(^|[^A-Za-z0-9_:])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_:])`).test(expr)
+      ) {
         const w = windowOf(inner, new Set([...seen, name]));
         if (w !== null) windows.push(w);
       }

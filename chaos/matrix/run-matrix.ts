@@ -73,11 +73,15 @@ export function libraryFiles(): string[] {
 export async function runMatrix(options: MatrixOptions): Promise<MatrixOutcome> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const startedAt = Date.now();
-  if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new RunSetupError(`--repeat must be a whole number of at least 1 (got ${options.repeat})`);
-  if (options.rulesOnly && !options.rules.length) throw new RunSetupError('--rules-only needs at least one --rules FILE');
+  if (!Number.isInteger(options.repeat) || options.repeat < 1)
+    throw new RunSetupError(`--repeat must be a whole number of at least 1 (got ${options.repeat})`);
+  if (options.rulesOnly && !options.rules.length)
+    throw new RunSetupError('--rules-only needs at least one --rules FILE');
   const userRules = checkRuleFiles(options.rules);
   if (userRules.length && (options.target || options.prometheus)) {
-    throw new RunSetupError('--rules loads rule files into the local Prometheus; with --target/--prometheus, load them into that Prometheus instead');
+    throw new RunSetupError(
+      '--rules loads rule files into the local Prometheus; with --target/--prometheus, load them into that Prometheus instead',
+    );
   }
   const files = (options.files.length ? options.files : libraryFiles()).map((f) => resolve(f));
   // Every file is checked before anything starts: a typo in the last one must not waste the others' runs.
@@ -101,10 +105,26 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixOutcome> 
       for (const { file, plan } of plans) {
         if (interrupted !== null) break;
         if (runs.length) await settle(stack.prometheus, log);
-        log(`roque matrix: ${plan.experiment.name}, repeat ${repeat}/${options.repeat} (run ${runs.length + 1} of ${plans.length * options.repeat})`);
+        log(
+          `roque matrix: ${plan.experiment.name}, repeat ${repeat}/${options.repeat} (run ${runs.length + 1} of ${plans.length * options.repeat})`,
+        );
         try {
-          const outcome = await runExperiment({ file, quick: options.quick, target: stack.app, prometheus: stack.prometheus.url, adminToken: stack.adminToken, reportsDir: options.reportsDir });
-          runs.push({ file, plan, repeat, result: outcome.result, error: outcome.result.abortReason, link: relative(dir, outcome.runDir) });
+          const outcome = await runExperiment({
+            file,
+            quick: options.quick,
+            target: stack.app,
+            prometheus: stack.prometheus.url,
+            adminToken: stack.adminToken,
+            reportsDir: options.reportsDir,
+          });
+          runs.push({
+            file,
+            plan,
+            repeat,
+            result: outcome.result,
+            error: outcome.result.abortReason,
+            link: relative(dir, outcome.runDir),
+          });
           if (outcome.exitCode === 130 || outcome.exitCode === 143) interrupted ??= outcome.exitCode;
         } catch (error) {
           log(`roque matrix: ${plan.experiment.name} did not run: ${(error as Error).message}`);
@@ -127,7 +147,11 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixOutcome> 
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     wallSeconds: (finishedAt - startedAt) / 1000,
-    rules: { roque: !options.rulesOnly, skipped: local && !options.rulesOnly ? NOT_IN_MATRIX_RULES : [], user: userRules.map((f) => relative(REPO_ROOT, f) || basename(f)) },
+    rules: {
+      roque: !options.rulesOnly,
+      skipped: local && !options.rulesOnly ? NOT_IN_MATRIX_RULES : [],
+      user: userRules.map((f) => relative(REPO_ROOT, f) || basename(f)),
+    },
   });
   writeFileSync(join(dir, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
   writeFileSync(join(dir, 'matrix.md'), matrixMarkdown(matrix));
@@ -144,12 +168,22 @@ interface SharedStack {
 }
 
 /** The given target, or the app and the local stack started once for every run. */
-async function sharedStack(options: MatrixOptions, userRules: string[], log: (line: string) => void): Promise<SharedStack> {
+async function sharedStack(
+  options: MatrixOptions,
+  userRules: string[],
+  log: (line: string) => void,
+): Promise<SharedStack> {
   if (options.target || options.prometheus) {
-    if (!options.target || !options.prometheus) throw new RunSetupError('give both --target and --prometheus, or neither to start them locally');
+    if (!options.target || !options.prometheus)
+      throw new RunSetupError('give both --target and --prometheus, or neither to start them locally');
     const adminToken = options.adminToken ?? process.env.CHAOS_ADMIN_TOKEN;
     if (!adminToken) throw new RunSetupError('the admin token is missing: pass --admin-token or set CHAOS_ADMIN_TOKEN');
-    return { app: options.target, prometheus: new PrometheusClient(options.prometheus), adminToken, stop: async () => {} };
+    return {
+      app: options.target,
+      prometheus: new PrometheusClient(options.prometheus),
+      adminToken,
+      stop: async () => {},
+    };
   }
   log('roque matrix: starting the app, Prometheus and the blackbox exporter on loopback…');
   const dataDir = mkdtempSync(join(tmpdir(), 'roque-matrix-'));
@@ -191,7 +225,9 @@ async function firstScrape(prometheus: PrometheusClient, timeoutMs = 20_000): Pr
 async function settle(prometheus: PrometheusClient, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   const busy = async () => {
-    const rate = await prometheus.scalar(`sum(rate(${METRICS.httpServerDuration}_count[20s]))`, Date.now()).catch(() => null);
+    const rate = await prometheus
+      .scalar(`sum(rate(${METRICS.httpServerDuration}_count[20s]))`, Date.now())
+      .catch(() => null);
     const alerts = await prometheus.alerts().catch(() => []);
     return (rate ?? 0) > 0 || alerts.length > 0 ? alerts.map((a) => `${a.labels.alertname} (${a.state})`) : null;
   };
@@ -201,5 +237,8 @@ async function settle(prometheus: PrometheusClient, log: (line: string) => void)
     await new Promise((r) => setTimeout(r, 1_000));
     waiting = await busy();
   }
-  if (waiting) log(`roque matrix: the stack did not settle within ${SETTLE_TIMEOUT_MS / 1000} s (${waiting.join(', ')}); going on`);
+  if (waiting)
+    log(
+      `roque matrix: the stack did not settle within ${SETTLE_TIMEOUT_MS / 1000} s (${waiting.join(', ')}); going on`,
+    );
 }

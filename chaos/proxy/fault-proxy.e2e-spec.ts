@@ -28,13 +28,25 @@ interface Answer {
 }
 
 /** One request on `agent`; rejects on a reset or a connection error. */
-function send(agent: Agent, url: string, options: { method?: string; body?: Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
+function send(
+  agent: Agent,
+  url: string,
+  options: { method?: string; body?: Buffer; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks), headers: res.headers, reusedSocket: req.reusedSocket, ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          body: Buffer.concat(chunks),
+          headers: res.headers,
+          reusedSocket: req.reusedSocket,
+          ms: performance.now() - started,
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -45,7 +57,10 @@ function send(agent: Agent, url: string, options: { method?: string; body?: Buff
 const admin = (method: string, path: string, body?: object, token = TOKEN) =>
   fetch(`${proxy.url}/admin${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
 
@@ -81,7 +96,9 @@ beforeAll(async () => {
       }, 300);
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes' }).end(JSON.stringify({ path: req.url }));
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes' })
+      .end(JSON.stringify({ path: req.url }));
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const address = upstream.address();
@@ -133,16 +150,21 @@ test('an error fault with probability 0.3 answers its share, per request on one 
   const share = wilsonInterval(errors, n, 0.999);
   expect(share.low).toBeLessThanOrEqual(0.3);
   expect(share.high).toBeGreaterThanOrEqual(0.3);
-  expect(await metric('chaos_injections_total{type="error",http_route="/api/*",http_response_status_code="503"}')).toBe(errors);
+  expect(await metric('chaos_injections_total{type="error",http_route="/api/*",http_response_status_code="503"}')).toBe(
+    errors,
+  );
   // Other routes are untouched.
   expect((await send(new Agent(), `${proxy.url}/`)).status).toBe(200);
 });
 
 test('a fault without routes covers every path, matched by a pattern or not, but never /health', async () => {
   await addFault({ type: 'error', status: 502 });
-  for (const path of ['/', '/api/x', '/not/in/the/patterns']) expect((await send(new Agent(), `${proxy.url}${path}`)).status).toBe(502);
+  for (const path of ['/', '/api/x', '/not/in/the/patterns'])
+    expect((await send(new Agent(), `${proxy.url}${path}`)).status).toBe(502);
   expect((await send(new Agent(), `${proxy.url}/health`)).status).toBe(200);
-  expect(await metric('chaos_injections_total{type="error",http_route="unmatched",http_response_status_code="502"}')).toBe(1);
+  expect(
+    await metric('chaos_injections_total{type="error",http_route="unmatched",http_response_status_code="502"}'),
+  ).toBe(1);
 });
 
 test('a latency fault delays every covered request by its delay, and only those', async () => {
@@ -168,13 +190,19 @@ test('an abort fault resets the connection with no response; the next request ge
   expect((await admin('DELETE', `/faults/${fault.id}`)).status).toBe(204);
   expect((await send(agent, `${proxy.url}/api/x`)).status).toBe(200);
   agent.destroy();
-  expect(await metric('chaos_injections_total{type="abort",http_route="/api/*",http_response_status_code="0"}')).toBe(1);
+  expect(await metric('chaos_injections_total{type="abort",http_route="/api/*",http_response_status_code="0"}')).toBe(
+    1,
+  );
 });
 
 test('large request and response bodies pass unchanged', async () => {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  const echoed = await send(agent, `${proxy.url}/echo`, { method: 'POST', body: LARGE, headers: { 'content-type': 'application/octet-stream' } });
+  const echoed = await send(agent, `${proxy.url}/echo`, {
+    method: 'POST',
+    body: LARGE,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   expect(echoed.status).toBe(200);
   expect(sha(echoed.body)).toBe(sha(LARGE));
   const downloaded = await send(agent, `${proxy.url}/large`);
@@ -201,14 +229,20 @@ test('a streamed response reaches the client chunk by chunk, as the upstream wri
 });
 
 test('upstream down: 502, counted as an upstream failure and never as an injection', async () => {
-  const down = await startFaultProxy({ upstream: `http://127.0.0.1:${await freePort()}`, env: { CHAOS_ADMIN_TOKEN: TOKEN }, logLevel: 'silent' });
+  const down = await startFaultProxy({
+    upstream: `http://127.0.0.1:${await freePort()}`,
+    env: { CHAOS_ADMIN_TOKEN: TOKEN },
+    logLevel: 'silent',
+  });
   try {
     const answer = await send(new Agent(), `${down.url}/anything`);
     expect(answer.status).toBe(502);
     expect(answer.body.toString()).toContain('ECONNREFUSED');
     const text = await (await fetch(`${down.url}/metrics`)).text();
     expect(text).toContain('roque_proxy_upstream_failures_total{http_route="/*",error="ECONNREFUSED"} 1');
-    expect(text).toContain('http_server_request_duration_seconds_count{http_request_method="GET",http_route="/*",http_response_status_code="502"} 1');
+    expect(text).toContain(
+      'http_server_request_duration_seconds_count{http_request_method="GET",http_route="/*",http_response_status_code="502"} 1',
+    );
     expect(text).not.toMatch(/^chaos_injections_total\{/m);
   } finally {
     await down.close();
@@ -218,10 +252,16 @@ test('upstream down: 502, counted as an upstream failure and never as an injecti
 test('the admin API: token rules, 400 for process faults, TTLs and the kill switch', async () => {
   expect((await admin('GET', '/faults', undefined, '')).status).toBe(401);
   expect((await admin('GET', '/faults', undefined, 'wrong')).status).toBe(401);
-  for (const type of [{ type: 'cpu', utilization: 0.5 }, { type: 'memory', megabytes: 10 }, { type: 'health', probe: 'readiness' }]) {
+  for (const type of [
+    { type: 'cpu', utilization: 0.5 },
+    { type: 'memory', megabytes: 10 },
+    { type: 'health', probe: 'readiness' },
+  ]) {
     const res = await admin('POST', '/faults', type);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toMatch(new RegExp(`^type: ${type.type} faults .*process they run in`));
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      new RegExp(`^type: ${type.type} faults .*process they run in`),
+    );
   }
   const bad = await admin('POST', '/faults', { type: 'latency', delayMs: -1 });
   expect(bad.status).toBe(400);
@@ -268,7 +308,17 @@ test('the upstream must be loopback', async () => {
 });
 
 test('`roque proxy` serves until SIGTERM (exit 143); a non-loopback upstream is bad input (exit 2)', async () => {
-  const run = startRoque(['proxy', '--upstream', upstreamUrl, '--port', '0', '--admin-token', TOKEN, '--routes', '/,/api/*']);
+  const run = startRoque([
+    'proxy',
+    '--upstream',
+    upstreamUrl,
+    '--port',
+    '0',
+    '--admin-token',
+    TOKEN,
+    '--routes',
+    '/,/api/*',
+  ]);
   const deadline = Date.now() + 20_000;
   let url: string | undefined;
   while (!url && Date.now() < deadline) {
@@ -288,10 +338,26 @@ test('`roque proxy` serves until SIGTERM (exit 143); a non-loopback upstream is 
 
 test('`roque run --upstream`: bad input is exit 2 with the reason, before anything starts', async () => {
   const reports = join(tmpdir(), `roque-upstream-refusals-${process.pid}`);
-  const remote = await roque(['run', 'chaos/experiments/flask-seed.yaml', '--upstream', 'http://192.0.2.1:80', '--reports', reports]);
+  const remote = await roque([
+    'run',
+    'chaos/experiments/flask-seed.yaml',
+    '--upstream',
+    'http://192.0.2.1:80',
+    '--reports',
+    reports,
+  ]);
   expect(remote.code).toBe(2);
   expect(remote.stderr).toContain('upstream "http://192.0.2.1:80" is not a loopback address');
-  const both = await roque(['run', 'chaos/experiments/flask-seed.yaml', '--upstream', upstreamUrl, '--target', 'http://127.0.0.1:1', '--prometheus', 'http://127.0.0.1:2']);
+  const both = await roque([
+    'run',
+    'chaos/experiments/flask-seed.yaml',
+    '--upstream',
+    upstreamUrl,
+    '--target',
+    'http://127.0.0.1:1',
+    '--prometheus',
+    'http://127.0.0.1:2',
+  ]);
   expect(both.code).toBe(2);
   expect(both.stderr).toContain('--upstream starts the fault proxy and a local Prometheus');
   rmSync(reports, { recursive: true, force: true });

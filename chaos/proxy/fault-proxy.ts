@@ -22,11 +22,22 @@ import { DEFAULT_PROXY_ROUTES, RoutePatterns } from './route-patterns';
 const PROCESS_FAULTS: Partial<Record<FaultType, string>> = {
   cpu: 'cpu faults load the CPU of the process they run in; the proxy would only load itself',
   memory: 'memory faults hold memory in the process they run in; the proxy would only hold its own',
-  health: "health faults take down the probes of the process they run in; the proxy does not answer its upstream's probes",
+  health:
+    "health faults take down the probes of the process they run in; the proxy does not answer its upstream's probes",
 };
 
 /** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export interface FaultProxyOptions {
   /** The service faults are put in front of: a loopback http:// URL. */
@@ -53,13 +64,20 @@ function path(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-function forwardHeaders(headers: IncomingHttpHeaders | NodeJS.Dict<string | string[]>): Record<string, string | string[]> {
+function forwardHeaders(
+  headers: IncomingHttpHeaders | NodeJS.Dict<string | string[]>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   return out;
 }
 
-function errorBody(statusCode: number, error: string, message: string): { statusCode: number; error: string; message: string } {
+function errorBody(
+  statusCode: number,
+  error: string,
+  message: string,
+): { statusCode: number; error: string; message: string } {
   return { statusCode, error, message };
 }
 
@@ -105,8 +123,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   fastify.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
-  if (config.adminToken) registerAdminRoutes(fastify, store, new AdminAuth(config.adminToken, new FailedAuthCounter(config.adminAuthFailuresPerMinute)));
-  else fastify.all('/admin/*', async (_request, reply) => reply.code(404).send(errorBody(404, 'Not Found', 'the admin API is off: CHAOS_ADMIN_TOKEN is not set')));
+  if (config.adminToken)
+    registerAdminRoutes(
+      fastify,
+      store,
+      new AdminAuth(config.adminToken, new FailedAuthCounter(config.adminAuthFailuresPerMinute)),
+    );
+  else
+    fastify.all('/admin/*', async (_request, reply) =>
+      reply.code(404).send(errorBody(404, 'Not Found', 'the admin API is off: CHAOS_ADMIN_TOKEN is not set')),
+    );
 
   await fastify.register(async (proxied) => {
     // Bodies are streamed to the upstream as they arrive, never parsed.
@@ -123,7 +149,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
     addRequestFaultHook(proxied, store, {
       template: (request) => labels.get(request.raw),
-      errorBody: (fault) => ({ error: 'injected_fault', message: `Injected ${fault.status} by fault ${fault.id} (roque proxy)`, faultId: fault.id }),
+      errorBody: (fault) => ({
+        error: 'injected_fault',
+        message: `Injected ${fault.status} by fault ${fault.id} (roque proxy)`,
+        faultId: fault.id,
+      }),
     });
     proxied.all('/', (request, reply) => forward(request, reply));
     proxied.all('/*', (request, reply) => forward(request, reply));
@@ -133,7 +163,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const started = performance.now();
     reply.raw.once('close', () => {
       const status = reply.raw.writableFinished ? String(reply.raw.statusCode) : NO_RESPONSE_STATUS;
-      duration.observe({ [LABELS.method]: request.method, [LABELS.route]: route, [LABELS.status]: status }, (performance.now() - started) / 1000);
+      duration.observe(
+        { [LABELS.method]: request.method, [LABELS.route]: route, [LABELS.status]: status },
+        (performance.now() - started) / 1000,
+      );
     });
   }
 
@@ -147,15 +180,29 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     headers.host = upstream.host;
     const forwardedFor = req.headers['x-forwarded-for'];
     headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
-    const outgoing = httpRequest({ host: upstream.hostname.replace(/^\[|\]$/g, ''), port: upstream.port || 80, method: req.method, path: req.url, headers, agent });
+    const outgoing = httpRequest({
+      host: upstream.hostname.replace(/^\[|\]$/g, ''),
+      port: upstream.port || 80,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent,
+    });
     let failed = false;
     const fail = (error: NodeJS.ErrnoException) => {
       if (failed) return;
       failed = true;
       upstreamFailures.inc({ [LABELS.route]: route, [LABELS.upstreamError]: error.code ?? 'error' });
       if (res.headersSent) return void res.destroy();
-      const body = JSON.stringify(errorBody(502, 'Bad Gateway', `upstream ${upstream.origin} failed: ${error.code ?? error.message}`));
-      res.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+      const body = JSON.stringify(
+        errorBody(502, 'Bad Gateway', `upstream ${upstream.origin} failed: ${error.code ?? error.message}`),
+      );
+      res
+        .writeHead(502, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        })
+        .end(body);
     };
     outgoing.on('response', (answer) => {
       res.writeHead(answer.statusCode ?? 502, forwardHeaders(answer.headers));
@@ -175,7 +222,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://127.0.0.1:${port}`;
-  logger.info({ event: 'proxy_started', url, upstream: upstream.origin, routes: routes.patterns, admin: Boolean(config.adminToken) }, `roque proxy on ${url} → ${upstream.origin}`);
+  logger.info(
+    {
+      event: 'proxy_started',
+      url,
+      upstream: upstream.origin,
+      routes: routes.patterns,
+      admin: Boolean(config.adminToken),
+    },
+    `roque proxy on ${url} → ${upstream.origin}`,
+  );
   return {
     url,
     upstream: upstream.origin,
@@ -209,14 +265,23 @@ function registerAdminRoutes(fastify: FastifyInstance, store: FaultStore, auth: 
       });
       admin.addHook('onRequest', async (request, reply) => {
         const refusal = auth.refusal(request.headers.authorization, request.ip);
-        if (refusal) return reply.code(refusal.status).headers(refusal.headers).send(errorBody(refusal.status, refusal.status === 401 ? 'Unauthorized' : 'Too Many Requests', refusal.message));
+        if (refusal)
+          return reply
+            .code(refusal.status)
+            .headers(refusal.headers)
+            .send(
+              errorBody(refusal.status, refusal.status === 401 ? 'Unauthorized' : 'Too Many Requests', refusal.message),
+            );
       });
       admin.get('/faults', async () => ({ faults: store.list() }));
       admin.post('/faults', async (request, reply) => {
         const parsed = parseFaultSpec(request.body);
         if (!parsed.ok) return reply.code(400).send(errorBody(400, 'Bad Request', parsed.message));
         const refused = PROCESS_FAULTS[parsed.value.type];
-        if (refused) return reply.code(400).send(errorBody(400, 'Bad Request', `type: ${refused}; the proxy applies latency, error and abort faults`));
+        if (refused)
+          return reply
+            .code(400)
+            .send(errorBody(400, 'Bad Request', `type: ${refused}; the proxy applies latency, error and abort faults`));
         const cap = store.capProblem();
         if (cap) return reply.code(409).send(errorBody(409, 'Conflict', cap));
         const fault = newFault(parsed.value);
@@ -228,7 +293,8 @@ function registerAdminRoutes(fastify: FastifyInstance, store: FaultStore, auth: 
         return reply.code(204).send();
       });
       admin.delete<{ Params: { id: string } }>('/faults/:id', async (request, reply) => {
-        if (!store.end(request.params.id, 'removed', originOf(request))) return reply.code(404).send(errorBody(404, 'Not Found', `no active fault with id ${request.params.id}`));
+        if (!store.end(request.params.id, 'removed', originOf(request)))
+          return reply.code(404).send(errorBody(404, 'Not Found', `no active fault with id ${request.params.id}`));
         return reply.code(204).send();
       });
     },

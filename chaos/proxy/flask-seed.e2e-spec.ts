@@ -20,17 +20,24 @@ function get(agent: Agent, url: string): Promise<{ status: number; body: string;
     const req = request(url, { agent }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body, reusedSocket: req.reusedSocket, ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, body, reusedSocket: req.reusedSocket, ms: performance.now() - started }),
+      );
     });
     req.on('error', reject).end();
   });
 }
 
 const addFault = async (spec: object) => {
-  const res = await fetch(`${proxy.url}/admin/faults`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const res = await fetch(`${proxy.url}/admin/faults`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
   expect(res.status).toBe(201);
 };
-const clear = () => fetch(`${proxy.url}/admin/faults`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+const clear = () =>
+  fetch(`${proxy.url}/admin/faults`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
 
 /** prometheus-flask-exporter's count of requests the seed served on `/`. */
 async function seedCount(): Promise<number> {
@@ -43,7 +50,12 @@ async function seedCount(): Promise<number> {
 
 beforeAll(async () => {
   seed = await startFlaskSeed(await freePort(), { log: () => {} });
-  proxy = await startFaultProxy({ upstream: seed.url, routes: ['/', '/fail'], env: { CHAOS_ADMIN_TOKEN: TOKEN }, logLevel: 'silent' });
+  proxy = await startFaultProxy({
+    upstream: seed.url,
+    routes: ['/', '/fail'],
+    env: { CHAOS_ADMIN_TOKEN: TOKEN },
+    logLevel: 'silent',
+  });
 }, 180_000);
 afterEach(async () => {
   await clear();
@@ -99,11 +111,16 @@ test('the seed experiment passes in quick mode', async () => {
   try {
     const run = await roque(['run', 'chaos/experiments/flask-seed.yaml', '--quick', '--reports', reports], {}, 280_000);
     expect(run.stderr).not.toMatch(/roque run: /);
-    const result = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as { status: string; checks: { name: string; passed: boolean; observed: string }[] };
+    const result = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as {
+      status: string;
+      checks: { name: string; passed: boolean; observed: string }[];
+    };
     expect(result.checks.filter((c) => !c.passed)).toEqual([]);
     expect(result.status).toBe('passed');
     expect(run.code).toBe(0);
-    expect(result.checks.find((c) => c.name.startsWith("the seed's own latency alert"))?.observed).toMatch(/^stayed silent/);
+    expect(result.checks.find((c) => c.name.startsWith("the seed's own latency alert"))?.observed).toMatch(
+      /^stayed silent/,
+    );
   } finally {
     rmSync(reports, { recursive: true, force: true });
   }

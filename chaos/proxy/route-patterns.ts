@@ -14,7 +14,8 @@ export class RoutePatterns {
 
   constructor(readonly patterns: readonly string[]) {
     for (const pattern of patterns) {
-      if (!/^\/[A-Za-z0-9_\-/:.]*\*?$/.test(pattern)) throw new Error(`route pattern "${pattern}": expected a path starting with "/", optionally ending in "*"`);
+      if (!/^\/[A-Za-z0-9_\-/:.]*\*?$/.test(pattern))
+        throw new Error(`route pattern "${pattern}": expected a path starting with "/", optionally ending in "*"`);
     }
     this.exact = new Set(patterns.filter((p) => wildcardPrefix(p) === undefined));
     this.wildcards = patterns
@@ -35,7 +36,10 @@ export class RoutePatterns {
 
 /** "/,/api/*" → ["/", "/api/*"]. */
 export function parseRoutePatterns(list: string): RoutePatterns {
-  const patterns = list.split(',').map((p) => p.trim()).filter(Boolean);
+  const patterns = list
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (patterns.length === 0) throw new Error('--routes: give at least one pattern, e.g. "/,/api/*"');
   return new RoutePatterns(patterns);
 }

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { REPO_ROOT, tools } from '../tools';
 
 const dir = join(REPO_ROOT, 'chaos', 'experiments', 'rules');
-const promtool = (...args: string[]) => execFileSync(tools().promtool, args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+const promtool = (...args: string[]) =>
+  execFileSync(tools().promtool, args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
 
 test('promtool check rules', () => {
-  expect(promtool('check', 'rules', 'flask-seed-ingress.yml', 'flask-seed-own.yml')).toMatch(/SUCCESS: 2 rules found[\s\S]*SUCCESS: 2 rules found/);
+  expect(promtool('check', 'rules', 'flask-seed-ingress.yml', 'flask-seed-own.yml')).toMatch(
+    /SUCCESS: 2 rules found[\s\S]*SUCCESS: 2 rules found/,
+  );
 });
 
 test('promtool test rules', () => {

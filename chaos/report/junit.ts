@@ -10,11 +10,15 @@ export function junitXml(result: RunResult): string {
   const cases = result.checks.map((c) => {
     const open = `    <testcase classname="${xml(`${suite}.${c.kind}`)}" name="${xml(c.name)}" time="0">`;
     const out = `      <system-out>${xml(`expected: ${c.expected}\nobserved: ${c.observed}`)}</system-out>`;
-    const failure = c.passed ? '' : `      <failure message="${xml(c.observed)}" type="${xml(c.kind)}">${xml(`expected: ${c.expected}\nobserved: ${c.observed}`)}</failure>\n`;
+    const failure = c.passed
+      ? ''
+      : `      <failure message="${xml(c.observed)}" type="${xml(c.kind)}">${xml(`expected: ${c.expected}\nobserved: ${c.observed}`)}</failure>\n`;
     return `${open}\n${failure}${out}\n    </testcase>`;
   });
   if (errors) {
-    cases.push(`    <testcase classname="${xml(suite)}" name="run completed" time="0">\n      <error message="${xml(result.abortReason ?? 'aborted')}"/>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="${xml(suite)}" name="run completed" time="0">\n      <error message="${xml(result.abortReason ?? 'aborted')}"/>\n    </testcase>`,
+    );
   }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -28,5 +32,8 @@ export function junitXml(result: RunResult): string {
 }
 
 function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }

@@ -57,7 +57,8 @@ ${result.abortReason ? `<div class="banner">Aborted: ${esc(result.abortReason)}.
     <tbody>
 ${result.checks
   .map(
-    (c) => `      <tr class="${c.passed ? 'pass' : 'fail'}"><td><span class="pill ${c.passed ? 'pass' : 'fail'}">${c.passed ? 'held' : 'failed'}</span></td><td><strong>${esc(c.name)}</strong><div class="kind">${c.kind} · ${esc(c.phase)}</div></td><td>${esc(c.expected)}</td><td>${esc(c.observed)}</td></tr>`,
+    (c) =>
+      `      <tr class="${c.passed ? 'pass' : 'fail'}"><td><span class="pill ${c.passed ? 'pass' : 'fail'}">${c.passed ? 'held' : 'failed'}</span></td><td><strong>${esc(c.name)}</strong><div class="kind">${c.kind} · ${esc(c.phase)}</div></td><td>${esc(c.expected)}</td><td>${esc(c.observed)}</td></tr>`,
   )
   .join('\n')}
     </tbody>
@@ -81,7 +82,13 @@ ${result.checks
     <tbody>
 ${result.phases
   .map(
-    (p) => `      <tr><td><strong>${esc(p.name)}</strong><div class="kind">${(p.durationMs / 1000).toFixed(0)} s</div></td><td>${p.faults.map((f) => `<span class="tag">${esc(describeFault(f))}</span>`).join(' ') || '<span class="muted">none</span>'}</td><td class="num">${p.client.requests}</td><td class="num">${p.client.droppedIterations}</td><td class="num">${msWithInterval(p.client.latencyMs.p50)}</td><td class="num">${msWithInterval(p.client.latencyMs.p95)}</td><td class="num">${ms(p.client.latencyMs.p99.value)}</td><td class="num">${msWithInterval(p.client.latencyShiftMs)}</td><td class="num">${pctWithInterval(p.client.errorShare)}</td><td class="num">${ms(p.server?.p95Ms)}</td><td class="num">${pct(p.server?.errorShare)}</td><td class="num">${ms(p.server?.injectedDelayMs)}</td><td>${Object.entries(p.server?.injections ?? {}).filter(([, n]) => n > 0).map(([type, n]) => `${esc(type)} ${n}`).join(', ') || '<span class="muted">–</span>'}</td></tr>`,
+    (p) =>
+      `      <tr><td><strong>${esc(p.name)}</strong><div class="kind">${(p.durationMs / 1000).toFixed(0)} s</div></td><td>${p.faults.map((f) => `<span class="tag">${esc(describeFault(f))}</span>`).join(' ') || '<span class="muted">none</span>'}</td><td class="num">${p.client.requests}</td><td class="num">${p.client.droppedIterations}</td><td class="num">${msWithInterval(p.client.latencyMs.p50)}</td><td class="num">${msWithInterval(p.client.latencyMs.p95)}</td><td class="num">${ms(p.client.latencyMs.p99.value)}</td><td class="num">${msWithInterval(p.client.latencyShiftMs)}</td><td class="num">${pctWithInterval(p.client.errorShare)}</td><td class="num">${ms(p.server?.p95Ms)}</td><td class="num">${pct(p.server?.errorShare)}</td><td class="num">${ms(p.server?.injectedDelayMs)}</td><td>${
+        Object.entries(p.server?.injections ?? {})
+          .filter(([, n]) => n > 0)
+          .map(([type, n]) => `${esc(type)} ${n}`)
+          .join(', ') || '<span class="muted">–</span>'
+      }</td></tr>`,
   )
   .join('\n')}
     </tbody>
@@ -110,7 +117,10 @@ ${result.detection.map((d) => `      <tr><td><strong>${esc(d.alert)}</strong></t
 
 <footer>
   <p><strong>How to read this.</strong> Client figures come from every request k6 made (raw output kept beside this page), split by the phase tag. Percentiles carry 95% bootstrap intervals (1000 resamples, seeded); latency shifts are Hodges-Lehmann estimates against the first phase with their distribution-free 95% interval and a Mann-Whitney U test; error shares carry Wilson 95% intervals and are compared by a two-proportion z-test. Server figures come from Prometheus histograms over each phase's window; "injected" figures from the fault engine's own chaos_* metrics, the ground truth. Detection times are measured by polling Prometheus' alerts every second.</p>
-  <p>Files: ${[result.files.raw, result.files.k6Summary, result.files.journal, 'result.json', 'summary.md', 'junit.xml'].filter(Boolean).map((f) => `<code>${esc(f!)}</code>`).join(' · ')}</p>
+  <p>Files: ${[result.files.raw, result.files.k6Summary, result.files.journal, 'result.json', 'summary.md', 'junit.xml']
+    .filter(Boolean)
+    .map((f) => `<code>${esc(f!)}</code>`)
+    .join(' · ')}</p>
   ${dashboardLinks(result)}
 </footer>
 <script id="run-data" type="application/json">${JSON.stringify(chartData(result)).replace(/</g, '\\u003c')}</script>
@@ -134,7 +144,12 @@ function chartData(result: RunResult) {
       to: (Date.parse(p.end) - origin) / 1000,
       faulted: p.faults.length > 0,
     })),
-    latency: { p50: rel(s.clientP50Ms), p95: rel(s.clientP95Ms), server: rel(s.serverP95Ms), injected: rel(s.injectedDelayMs) },
+    latency: {
+      p50: rel(s.clientP50Ms),
+      p95: rel(s.clientP95Ms),
+      server: rel(s.serverP95Ms),
+      injected: rel(s.injectedDelayMs),
+    },
     errors: { client: rel(s.clientErrorShare, 100), server: rel(s.serverErrorShare, 100) },
     rate: { client: rel(s.clientRps), server: rel(s.serverRps) },
     saturation: { cpu: rel(s.cpuCores), lag: rel(s.eventLoopLagMs), memory: rel(s.residentMemoryMb) },
@@ -163,8 +178,15 @@ function dashboardLinks(result: RunResult): string {
   const pages = result.files.dashboards ?? [];
   const k6 = result.files.k6Dashboard;
   if (!pages.length && !k6) return '';
-  const title = (page: string) => page.replace(/^.*\//, '').replace(/\.html$/, '').replaceAll('-', ' ');
-  const links = [...pages.map((page) => `<a href="${esc(page)}">${esc(title(page))}</a>`), ...(k6 ? [`<a href="${esc(k6)}">k6 web dashboard</a>`] : [])];
+  const title = (page: string) =>
+    page
+      .replace(/^.*\//, '')
+      .replace(/\.html$/, '')
+      .replaceAll('-', ' ');
+  const links = [
+    ...pages.map((page) => `<a href="${esc(page)}">${esc(title(page))}</a>`),
+    ...(k6 ? [`<a href="${esc(k6)}">k6 web dashboard</a>`] : []),
+  ];
   return `<p id="dashboards">Dashboards: ${links.join(' · ')}</p>`;
 }
 
@@ -174,7 +196,10 @@ function falseAlerts(result: RunResult): number {
   const faultedEnds = result.phases.filter((p) => p.faults.length > 0).map((p) => Date.parse(p.end));
   return result.alerts.filter((a) => {
     const fired = Date.parse(a.firedAt);
-    return quiet.some(([from, to]) => fired >= from && fired < to) && !faultedEnds.some((end) => fired >= end && fired - end < 60_000);
+    return (
+      quiet.some(([from, to]) => fired >= from && fired < to) &&
+      !faultedEnds.some((end) => fired >= end && fired - end < 60_000)
+    );
   }).length;
 }
 

@@ -1,4 +1,15 @@
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -8,7 +19,13 @@ import { resultJsonSchema, type RunResult, type CheckResult } from './result-sch
 import { summaryMarkdown } from './summary-md';
 import { writeFileAtomic, writeReport } from './write-report';
 
-const estimate = (value: number | null, n: number) => ({ value, low: value === null ? null : value * 0.9, high: value === null ? null : value * 1.1, confidence: 0.95, n });
+const estimate = (value: number | null, n: number) => ({
+  value,
+  low: value === null ? null : value * 0.9,
+  high: value === null ? null : value * 1.1,
+  confidence: 0.95,
+  n,
+});
 const client = (p50: number, share: number, shift: number | null) => ({
   requests: 600,
   failed: Math.round(600 * share),
@@ -45,19 +62,48 @@ function result(checks: CheckResult[]): RunResult {
     target: { app: 'http://127.0.0.1:1', prometheus: 'http://127.0.0.1:2', startedLocally: true },
     load: { scenario: 'chaos', rate: 40, k6ExitCode: 0, k6Meaning: 'passed' },
     phases: [
-      { name: 'baseline', start: iso(0), end: iso(15), durationMs: 15_000, faults: [], client: client(2, 0, null), server: null },
+      {
+        name: 'baseline',
+        start: iso(0),
+        end: iso(15),
+        durationMs: 15_000,
+        faults: [],
+        client: client(2, 0, null),
+        server: null,
+      },
       {
         name: 'latency',
         start: iso(15),
         end: iso(30),
         durationMs: 15_000,
-        faults: [{ type: 'latency', delayMs: 200, jitterMs: 0, distribution: 'fixed', probability: 1, ttlSeconds: 300 }],
+        faults: [
+          { type: 'latency', delayMs: 200, jitterMs: 0, distribution: 'fixed', probability: 1, ttlSeconds: 300 },
+        ],
         client: client(202, 0, 200),
-        server: { requests: 600, errorShare: 0, p50Ms: 223, p95Ms: 247, p99Ms: 249, injectedDelayMs: 200.4, injections: { latency: 600 } },
+        server: {
+          requests: 600,
+          errorShare: 0,
+          p50Ms: 223,
+          p95Ms: 247,
+          p99Ms: 249,
+          injectedDelayMs: 200.4,
+          injections: { latency: 600 },
+        },
       },
     ],
     checks,
-    detection: [{ alert: 'X', phase: 'latency', faultStart: iso(15), faultEnd: iso(30), firedAt: iso(20), resolvedAt: null, timeToDetectSeconds: 5, timeToResolveSeconds: null }],
+    detection: [
+      {
+        alert: 'X',
+        phase: 'latency',
+        faultStart: iso(15),
+        faultEnd: iso(30),
+        firedAt: iso(20),
+        resolvedAt: null,
+        timeToDetectSeconds: 5,
+        timeToResolveSeconds: null,
+      },
+    ],
     alerts: [{ alert: 'X', firedAt: iso(20), resolvedAt: null }],
     series: {
       clientP50Ms: series,
@@ -81,7 +127,8 @@ function assertWellFormedXml(text: string): void {
   expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n')).toBe(true);
   const body = text.slice(text.indexOf('\n') + 1);
   const stack: string[] = [];
-  const token = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[\w:-]+="[^"<&]*(?:&(?:lt|gt|amp|quot|apos);[^"<&]*)*")*)\s*(\/?)>|([^<]+)/gy;
+  const token =
+    /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[\w:-]+="[^"<&]*(?:&(?:lt|gt|amp|quot|apos);[^"<&]*)*")*)\s*(\/?)>|([^<]+)/gy;
   let consumed = 0;
   for (const m of body.matchAll(token)) {
     consumed += m[0].length;
@@ -98,7 +145,10 @@ function assertWellFormedXml(text: string): void {
 }
 
 describe('report writers', () => {
-  const failing = result([check('latency: shift "500" < > & ms', false, 'shift 200.3 ms [199.0, 201.0] | n=600'), check('holds', true, 'fine')]);
+  const failing = result([
+    check('latency: shift "500" < > & ms', false, 'shift 200.3 ms [199.0, 201.0] | n=600'),
+    check('holds', true, 'fine'),
+  ]);
 
   it('writes every file, result.json valid against the committed JSON Schema, and points latest at the run', () => {
     const runDir = join(mkdtempSync(join(tmpdir(), 'roque-report-')), failing.runId);
@@ -109,7 +159,10 @@ describe('report writers', () => {
     const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
     validate(written);
     expect(validate.errors).toBeNull();
-    expect(written).toMatchObject({ status: 'failed', checks: [{ name: 'latency: shift "500" < > & ms', passed: false }, { passed: true }] });
+    expect(written).toMatchObject({
+      status: 'failed',
+      checks: [{ name: 'latency: shift "500" < > & ms', passed: false }, { passed: true }],
+    });
     expect(lstatSync(join(runDir, '..', 'latest')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(runDir, '..', 'latest'))).toBe(failing.runId);
     const html = readFileSync(join(runDir, 'report.html'), 'utf8');
@@ -118,8 +171,15 @@ describe('report writers', () => {
     expect(html).toContain('a &lt;demo&gt; &amp; &quot;test&quot;');
   });
 
-  it('links the run\'s dashboard pages and k6\'s report beside each other, and none when there are none', () => {
-    const withPages = { ...failing, files: { ...failing.files, dashboards: ['dashboards/golden-signals.html', 'dashboards/k6-results.html'], k6Dashboard: 'k6/k6-dashboard.html' } };
+  it("links the run's dashboard pages and k6's report beside each other, and none when there are none", () => {
+    const withPages = {
+      ...failing,
+      files: {
+        ...failing.files,
+        dashboards: ['dashboards/golden-signals.html', 'dashboards/k6-results.html'],
+        k6Dashboard: 'k6/k6-dashboard.html',
+      },
+    };
     expect(reportHtml(withPages)).toContain(
       '<p id="dashboards">Dashboards: <a href="dashboards/golden-signals.html">golden signals</a> · <a href="dashboards/k6-results.html">k6 results</a> · <a href="k6/k6-dashboard.html">k6 web dashboard</a></p>',
     );
@@ -186,14 +246,28 @@ describe('report writers', () => {
     const md = summaryMarkdown(failing);
     expect(md).toMatch(/^## ❌ demo: failed\n/);
     expect(md).toContain('1/2 checks held');
-    expect(md).toContain('| ❌ | latency: shift "500" < > & ms | shift 500.0 ms ± 50.0 ms | shift 200.3 ms [199.0, 201.0] \\| n=600 |');
-    expect(md).toContain('| latency | latency 200 ms | 600 | 0 | 202.0 ms | 404.0 ms [363.6, 444.4] | 200.0 ms [180.0, 220.0] | 0.0% | 247.0 ms | 0.0% | 200.4 ms |');
+    expect(md).toContain(
+      '| ❌ | latency: shift "500" < > & ms | shift 500.0 ms ± 50.0 ms | shift 200.3 ms [199.0, 201.0] \\| n=600 |',
+    );
+    expect(md).toContain(
+      '| latency | latency 200 ms | 600 | 0 | 202.0 ms | 404.0 ms [363.6, 444.4] | 200.0 ms [180.0, 220.0] | 0.0% | 247.0 ms | 0.0% | 200.4 ms |',
+    );
     expect(md).toContain('| X | latency | 5.0 s | – |');
   });
 
   it('a split load: the runners and replicas, valid against the schema, in both the HTML and the Markdown; absent otherwise', () => {
     const base = result([check('holds', true, 'fine')]);
-    const runner = (instanceId: string, segment: string, switchesFaults: boolean) => ({ instanceId, segment, rate: 20, switchesFaults, k6ExitCode: 0, k6Meaning: 'passed', requests: 600, failedRequests: 3, droppedIterations: 1 });
+    const runner = (instanceId: string, segment: string, switchesFaults: boolean) => ({
+      instanceId,
+      segment,
+      rate: 20,
+      switchesFaults,
+      k6ExitCode: 0,
+      k6Meaning: 'passed',
+      requests: 600,
+      failedRequests: 3,
+      droppedIterations: 1,
+    });
     const split: RunResult = {
       ...base,
       target: { ...base.target, replicas: ['http://127.0.0.1:1', 'http://127.0.0.1:3'] },
@@ -202,7 +276,13 @@ describe('report writers', () => {
         p.server
           ? {
               ...p,
-              server: { ...p.server, replicas: [{ instance: '127.0.0.1:1', requests: 300, injections: { latency: 300 } }, { instance: '127.0.0.1:3', requests: 300, injections: {} }] },
+              server: {
+                ...p.server,
+                replicas: [
+                  { instance: '127.0.0.1:1', requests: 300, injections: { latency: 300 } },
+                  { instance: '127.0.0.1:3', requests: 300, injections: {} },
+                ],
+              },
               placements: [{ faultId: 'f1', type: 'latency', instances: ['127.0.0.1:1'] }],
             }
           : p,
@@ -211,12 +291,18 @@ describe('report writers', () => {
     const runDir = join(mkdtempSync(join(tmpdir(), 'roque-report-')), split.runId);
     mkdirSync(runDir);
     writeReport(runDir, split);
-    const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(JSON.parse(readFileSync(join(__dirname, 'result.schema.json'), 'utf8')));
+    const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(
+      JSON.parse(readFileSync(join(__dirname, 'result.schema.json'), 'utf8')),
+    );
     validate(JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')));
     expect(validate.errors).toBeNull();
     const html = reportHtml(split);
-    expect(html).toContain('<tr><td>2</td><td>1/2:1</td><td>20 req/s</td><td>no</td><td>600</td><td>3</td><td>1</td><td>0 (passed)</td></tr>');
-    expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:1</td><td>300</td><td>latency</td><td>latency 300</td></tr>');
+    expect(html).toContain(
+      '<tr><td>2</td><td>1/2:1</td><td>20 req/s</td><td>no</td><td>600</td><td>3</td><td>1</td><td>0 (passed)</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><td>latency</td><td>127.0.0.1:1</td><td>300</td><td>latency</td><td>latency 300</td></tr>',
+    );
     expect(html).toContain('<tr><td>latency</td><td>127.0.0.1:3</td><td>300</td><td>–</td><td>–</td></tr>');
     const md = summaryMarkdown(split);
     expect(md).toContain('| 1 | 0:1/2 | 20 req/s | yes | 600 | 3 | 1 | 0 (passed) |');

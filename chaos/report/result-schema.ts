@@ -39,7 +39,9 @@ export const ServerPhaseFigures = z.object({
   /** The slowest requests of the phase that were traced (the histogram's exemplars), slowest first. */
   slowestSampled: z.array(z.object({ traceId: z.string(), durationMs: z.number(), at: z.iso.datetime() })).optional(),
   /** With replicas (`--replicas M`): what each one served and had injected, by its scrape instance. */
-  replicas: z.array(z.object({ instance: z.string(), requests: z.number(), injections: z.record(z.string(), z.number()) })).optional(),
+  replicas: z
+    .array(z.object({ instance: z.string(), requests: z.number(), injections: z.record(z.string(), z.number()) }))
+    .optional(),
 });
 
 export const PhaseResult = z.object({
@@ -62,7 +64,9 @@ export const CheckResult = z.object({
   passed: z.boolean(),
   expected: z.string().describe('What the experiment claims, in words and numbers'),
   observed: z.string().describe('What the run measured, with intervals and sample sizes'),
-  details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).describe('The numbers behind observed, for machines'),
+  details: z
+    .record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()]))
+    .describe('The numbers behind observed, for machines'),
 });
 
 export const DetectionResult = z.object({
@@ -105,7 +109,9 @@ export const RunResult = z.object({
   runId: z.string().describe('Name of the run folder: <UTC time>-<experiment>-<random>'),
   experiment: z.object({ name: z.string(), description: z.string().optional(), file: z.string() }),
   quick: z.boolean(),
-  status: z.enum(['passed', 'failed', 'aborted']).describe('passed: every check held; failed: one did not; aborted: stopped early (abortReason says why)'),
+  status: z
+    .enum(['passed', 'failed', 'aborted'])
+    .describe('passed: every check held; failed: one did not; aborted: stopped early (abortReason says why)'),
   /** Why the run stopped early (an abort condition, a signal, an error). */
   abortReason: z.string().nullable(),
   startedAt: z.iso.datetime(),
@@ -127,7 +133,11 @@ export const RunResult = z.object({
     /** A split load's runners (`--runners N`), each with its share of the merged raw results. */
     runners: z.array(RunnerResult).optional(),
   }),
-  phases: z.array(PhaseResult).describe('Each phase with its window, faults, client figures (from every k6 request) and server figures (Prometheus)'),
+  phases: z
+    .array(PhaseResult)
+    .describe(
+      'Each phase with its window, faults, client figures (from every k6 request) and server figures (Prometheus)',
+    ),
   checks: z.array(CheckResult).describe('The verdict: one entry per check of the experiment'),
   detection: z.array(DetectionResult).describe('Time to detect and to resolve, one entry per detection check'),
   alerts: z.array(AlertEpisodeResult).describe('Every alert seen firing during the run'),

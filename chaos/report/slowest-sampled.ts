@@ -15,7 +15,8 @@ function slowestSampled(result: RunResult): SlowRequest[] {
   return result.phases.flatMap((p) => (p.server?.slowestSampled ?? []).map((r) => ({ phase: p.name, ...r })));
 }
 
-const NONE = 'No traced request was recorded: k6 marks one request in ten sampled, and the app keeps their trace ids as exemplars (Prometheus with exemplar storage).';
+const NONE =
+  'No traced request was recorded: k6 marks one request in ten sampled, and the app keeps their trace ids as exemplars (Prometheus with exemplar storage).';
 
 export function slowestSampledMarkdown(result: RunResult): string[] {
   const rows = slowestSampled(result);

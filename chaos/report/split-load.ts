@@ -25,7 +25,9 @@ const RUNNER_HEAD = ['runner', 'segment', 'rate', 'switches faults', 'requests',
 function replicaRows(result: RunResult): string[][] {
   return result.phases.flatMap((p) =>
     (p.server?.replicas ?? []).map((r) => {
-      const chosen = (p.placements ?? []).filter((placed) => placed.instances.includes(r.instance)).map((placed) => placed.type);
+      const chosen = (p.placements ?? [])
+        .filter((placed) => placed.instances.includes(r.instance))
+        .map((placed) => placed.type);
       return [p.name, r.instance, String(r.requests), chosen.join(', ') || '–', injectionsText(r.injections)];
     }),
   );
@@ -36,7 +38,14 @@ export function splitLoadMarkdown(result: RunResult): string[] {
   const lines: string[] = [];
   const table = (title: string, head: string[], rows: string[][]) => {
     if (!rows.length) return;
-    lines.push('', `### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`));
+    lines.push(
+      '',
+      `### ${title}`,
+      '',
+      `| ${head.join(' | ')} |`,
+      `|${head.map(() => '---').join('|')}|`,
+      ...rows.map((row) => `| ${row.join(' | ')} |`),
+    );
   };
   table('k6 runners', RUNNER_HEAD, runnerRows(result));
   table('Replicas', REPLICA_HEAD, replicaRows(result));
@@ -58,7 +67,19 @@ ${rows.map((row) => `      <tr>${row.map((cell) => `<td>${esc(cell)}</td>`).join
 </section>`
       : '';
   return [
-    table('runners', 'k6 runners', 'Each k6 process ran its execution segment of the load; the verdict above is over all of their requests.', RUNNER_HEAD, runnerRows(result)),
-    table('replicas', 'Replicas', 'What each app replica served and had injected per phase (its own chaos_injections_total, scraped as its own instance); "chosen for": the faults with a blast radius placed on it.', REPLICA_HEAD, replicaRows(result)),
+    table(
+      'runners',
+      'k6 runners',
+      'Each k6 process ran its execution segment of the load; the verdict above is over all of their requests.',
+      RUNNER_HEAD,
+      runnerRows(result),
+    ),
+    table(
+      'replicas',
+      'Replicas',
+      'What each app replica served and had injected per phase (its own chaos_injections_total, scraped as its own instance); "chosen for": the faults with a blast radius placed on it.',
+      REPLICA_HEAD,
+      replicaRows(result),
+    ),
   ].join('\n');
 }

@@ -15,7 +15,8 @@ export function summaryMarkdown(result: RunResult): string {
   ];
   if (result.abortReason) lines.push('', `**Aborted:** ${cell(result.abortReason)}`);
   lines.push('', '| | check | expected | observed |', '|---|---|---|---|');
-  for (const c of result.checks) lines.push(`| ${c.passed ? '✅' : '❌'} | ${cell(c.name)} | ${cell(c.expected)} | ${cell(c.observed)} |`);
+  for (const c of result.checks)
+    lines.push(`| ${c.passed ? '✅' : '❌'} | ${cell(c.name)} | ${cell(c.expected)} | ${cell(c.observed)} |`);
   lines.push(
     '',
     '### Phases',
@@ -32,7 +33,10 @@ export function summaryMarkdown(result: RunResult): string {
   lines.push(...slowestSampledMarkdown(result));
   if (result.detection.length) {
     lines.push('', '### Detection', '', '| alert | phase | time to detect | time to resolve |', '|---|---|---:|---:|');
-    for (const d of result.detection) lines.push(`| ${d.alert} | ${d.phase} | ${seconds(d.timeToDetectSeconds)} | ${seconds(d.timeToResolveSeconds)} |`);
+    for (const d of result.detection)
+      lines.push(
+        `| ${d.alert} | ${d.phase} | ${seconds(d.timeToDetectSeconds)} | ${seconds(d.timeToResolveSeconds)} |`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -26,9 +26,10 @@ export class AbortTracker {
       const since = this.since.get(condition) ?? now;
       this.since.set(condition, since);
       if (now - since >= condition.for) {
-        const what = condition.errorShareAbove !== undefined && (figures.errorShare ?? 0) > condition.errorShareAbove
-          ? `error share ${Math.round((figures.errorShare ?? 0) * 100)}% above ${condition.errorShareAbove * 100}%`
-          : `p95 ${Math.round(figures.p95Ms ?? 0)} ms above ${condition.p95AboveMs} ms`;
+        const what =
+          condition.errorShareAbove !== undefined && (figures.errorShare ?? 0) > condition.errorShareAbove
+            ? `error share ${Math.round((figures.errorShare ?? 0) * 100)}% above ${condition.errorShareAbove * 100}%`
+            : `p95 ${Math.round(figures.p95Ms ?? 0)} ms above ${condition.p95AboveMs} ms`;
         return `abort condition: ${what} for ${condition.for / 1000} s`;
       }
     }

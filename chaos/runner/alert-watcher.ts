@@ -44,7 +44,9 @@ export class AlertWatcher {
   async poll(now = Date.now()): Promise<void> {
     let firingNow: Set<string>;
     try {
-      firingNow = new Set((await this.prometheus.alerts()).filter((a) => a.state === 'firing').map((a) => a.labels.alertname));
+      firingNow = new Set(
+        (await this.prometheus.alerts()).filter((a) => a.state === 'firing').map((a) => a.labels.alertname),
+      );
       this.lastError = null;
       this.failingSince = null;
     } catch (error) {

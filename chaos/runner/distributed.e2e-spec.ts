@@ -14,16 +14,38 @@ const droppedOf = (result: RunResult) => result.phases.reduce((sum, p) => sum + 
 const replicasOf = (result: RunResult, phase: string) => result.phases.find((p) => p.name === phase)!.server!.replicas!;
 type Journal = Array<Record<string, unknown> & { event: string }>;
 const journalOf = (runDir: string): Journal =>
-  existsSync(join(runDir, 'journal.ndjson')) ? readFileSync(join(runDir, 'journal.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+  existsSync(join(runDir, 'journal.ndjson'))
+    ? readFileSync(join(runDir, 'journal.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
 
 test('--runners 2 --replicas 3: the quick default experiment passes over the merged requests; every replica got the faults', async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-split-'));
-  const run = await roque(['run', 'chaos/experiments/golden-signals.yaml', '--quick', '--runners', '2', '--replicas', '3', '--no-dashboards', '--reports', reports], {}, 240_000);
+  const run = await roque(
+    [
+      'run',
+      'chaos/experiments/golden-signals.yaml',
+      '--quick',
+      '--runners',
+      '2',
+      '--replicas',
+      '3',
+      '--no-dashboards',
+      '--reports',
+      reports,
+    ],
+    {},
+    240_000,
+  );
   expect(run.stderr + run.stdout).toContain('PASSED golden-signals');
   expect(run.code).toBe(0);
   const result = resultOf(join(reports, 'latest'));
   const runners = result.load.runners!;
-  console.log(`split load: ${runners.map((r) => `runner ${r.instanceId} ${r.rate} req/s, ${r.requests} requests, ${r.droppedIterations} dropped`).join('; ')}; wall ${result.wallSeconds.toFixed(0)} s`);
+  console.log(
+    `split load: ${runners.map((r) => `runner ${r.instanceId} ${r.rate} req/s, ${r.requests} requests, ${r.droppedIterations} dropped`).join('; ')}; wall ${result.wallSeconds.toFixed(0)} s`,
+  );
   expect(runners.map((r) => [r.instanceId, r.segment, r.switchesFaults, r.k6ExitCode])).toEqual([
     ['1', '0:1/2', true, 0],
     ['2', '1/2:1', false, 0],
@@ -40,18 +62,27 @@ test('--runners 2 --replicas 3: the quick default experiment passes over the mer
     ['errors', 'error'],
   ]) {
     const replicas = replicasOf(result, phase);
-    expect(replicas.map((r) => r.instance).sort()).toEqual(result.target.replicas!.map((url) => url.replace('http://', '')).sort());
+    expect(replicas.map((r) => r.instance).sort()).toEqual(
+      result.target.replicas!.map((url) => url.replace('http://', '')).sort(),
+    );
     for (const r of replicas) expect(r.injections[type]).toBeGreaterThan(0);
   }
-  for (const r of replicasOf(result, 'baseline')) expect(Math.abs(r.requests / (result.load.rate * 15) - 1 / 3)).toBeLessThan(0.08);
+  for (const r of replicasOf(result, 'baseline'))
+    expect(Math.abs(r.requests / (result.load.rate * 15) - 1 / 3)).toBeLessThan(0.08);
   // The switch ran once, in runner 1: the other was told to leave it.
-  const switched = journalOf(join(reports, 'latest')).filter((e) => e.event === 'k6.output' && /phase \w+: faults on/.test(String(e.line)));
+  const switched = journalOf(join(reports, 'latest')).filter(
+    (e) => e.event === 'k6.output' && /phase \w+: faults on/.test(String(e.line)),
+  );
   expect(new Set(switched.map((e) => e.runner))).toEqual(new Set(['1']));
 }, 260_000);
 
 test('one sick replica of three: the per-instance alert fires, the aggregate median stays quiet, the report shows where it was injected', async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-sick-'));
-  const run = await roque(['run', 'chaos/experiments/one-sick-replica.yaml', '--quick', '--no-dashboards', '--reports', reports], {}, 240_000);
+  const run = await roque(
+    ['run', 'chaos/experiments/one-sick-replica.yaml', '--quick', '--no-dashboards', '--reports', reports],
+    {},
+    240_000,
+  );
   expect(run.stderr + run.stdout).toContain('PASSED one-sick-replica');
   expect(run.code).toBe(0);
   const latest = join(reports, 'latest');
@@ -61,20 +92,30 @@ test('one sick replica of three: the per-instance alert fires, the aggregate med
   const injected = sick.filter((r) => (r.injections.latency ?? 0) > 0);
   expect(injected).toHaveLength(1);
   const detection = result.detection.find((d) => d.alert === 'RoqueInstanceHighMedianLatency')!;
-  console.log(`one sick replica: ${injected[0].instance} injected ${injected[0].injections.latency} times; RoqueInstanceHighMedianLatency after ${detection.timeToDetectSeconds} s; alerts seen: ${result.alerts.map((a) => a.alert).join(', ')}`);
+  console.log(
+    `one sick replica: ${injected[0].instance} injected ${injected[0].injections.latency} times; RoqueInstanceHighMedianLatency after ${detection.timeToDetectSeconds} s; alerts seen: ${result.alerts.map((a) => a.alert).join(', ')}`,
+  );
   expect(detection.timeToDetectSeconds).not.toBeNull();
   expect(result.alerts.map((a) => a.alert)).not.toContain('RoqueHighMedianLatency');
   const html = readFileSync(join(latest, 'report.html'), 'utf8');
   expect(html).toContain('<table id="replicas">');
   // Placed once, on the replica that then injected it, and reported as chosen.
-  expect(result.phases.find((p) => p.name === 'one-sick')!.placements).toEqual([{ faultId: expect.any(String), type: 'latency', instances: [injected[0].instance] }]);
-  expect(html).toContain(`<td>one-sick</td><td>${injected[0].instance}</td><td>${injected[0].requests}</td><td>latency</td>`);
+  expect(result.phases.find((p) => p.name === 'one-sick')!.placements).toEqual([
+    { faultId: expect.any(String), type: 'latency', instances: [injected[0].instance] },
+  ]);
+  expect(html).toContain(
+    `<td>one-sick</td><td>${injected[0].instance}</td><td>${injected[0].requests}</td><td>latency</td>`,
+  );
   expect(readFileSync(join(latest, 'summary.md'), 'utf8')).toContain('### Replicas');
 }, 260_000);
 
 test('a k6 runner that dies mid-run aborts the run (exit 2), naming the runner; the raw results of both are kept', async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-runner-dies-'));
-  const run = startRoque(['run', 'chaos/runner/fixtures/k6-dies.yaml', '--runners', '2', '--no-dashboards', '--reports', reports], {}, 120_000);
+  const run = startRoque(
+    ['run', 'chaos/runner/fixtures/k6-dies.yaml', '--runners', '2', '--no-dashboards', '--reports', reports],
+    {},
+    120_000,
+  );
   const deadline = Date.now() + 60_000;
   let runDir: string | null = null;
   let pid: number | undefined;
@@ -92,7 +133,10 @@ test('a k6 runner that dies mid-run aborts the run (exit 2), naming the runner; 
   const done = await run.done;
   expect(done.code).toBe(2);
   const result = resultOf(runDir!);
-  expect(result).toMatchObject({ status: 'aborted', abortReason: 'k6 runner 2 of 2 ended early: exit 137 (killed by signal 9)' });
+  expect(result).toMatchObject({
+    status: 'aborted',
+    abortReason: 'k6 runner 2 of 2 ended early: exit 137 (killed by signal 9)',
+  });
   expect(result.load.runners!.map((r) => [r.instanceId, r.k6ExitCode])).toEqual([
     ['1', 105],
     ['2', 137],

@@ -22,18 +22,33 @@ export interface Verdict {
  * `loadedAlerts`: the alerting rules Prometheus had loaded; a `fires: false` check of an alert
  * not among them (or without this list) fails, since the silence of a missing rule proves nothing.
  */
-export function evaluateChecks(plan: ExperimentPlan, phases: PhaseData[], episodes: AlertEpisode[], seed = 1, loadedAlerts?: ReadonlySet<string>): Verdict {
+export function evaluateChecks(
+  plan: ExperimentPlan,
+  phases: PhaseData[],
+  episodes: AlertEpisode[],
+  seed = 1,
+  loadedAlerts?: ReadonlySet<string>,
+): Verdict {
   const byName = new Map(phases.map((p) => [p.planned.name, p]));
   const shortfalls = new Map(phases.map((p) => [p.planned.name, phaseShortfall(p, plan.experiment.load.rate)]));
   const detection: DetectionResult[] = [];
   const checks = plan.checks.map((check): CheckResult => {
     const phase = byName.get(check.phase)!;
     const baseline = 'baseline' in check && check.baseline ? byName.get(check.baseline)! : undefined;
-    const result = check.kind === 'detection' && !check.fires ? silent(check, phase, episodes, loadedAlerts) : evaluate(check, phase, baseline, episodes, seed);
+    const result =
+      check.kind === 'detection' && !check.fires
+        ? silent(check, phase, episodes, loadedAlerts)
+        : evaluate(check, phase, baseline, episodes, seed);
     if (check.kind === 'detection') detection.push(detectionOf(check.alert, phase, episodes));
     const gaps = [...new Set([phase, baseline])].flatMap((p) => (p ? (shortfalls.get(p.planned.name) ?? []) : []));
     const measured = phase.requests.length ? ` (measured anyway: ${result.observed})` : '';
-    const unfounded = gaps.length ? { passed: false, observed: `no verdict: ${gaps.join('; ')}${measured}`, details: { ...result.details, shortfall: gaps.join('; ') } } : {};
+    const unfounded = gaps.length
+      ? {
+          passed: false,
+          observed: `no verdict: ${gaps.join('; ')}${measured}`,
+          details: { ...result.details, shortfall: gaps.join('; ') },
+        }
+      : {};
     return { name: check.name, kind: check.kind, phase: check.phase, ...result, ...unfounded };
   });
   return { checks, detection };
@@ -41,7 +56,13 @@ export function evaluateChecks(plan: ExperimentPlan, phases: PhaseData[], episod
 
 type Outcome = Pick<CheckResult, 'passed' | 'expected' | 'observed' | 'details'>;
 
-function evaluate(check: PlannedCheck, phase: PhaseData, baseline: PhaseData | undefined, episodes: AlertEpisode[], seed: number): Outcome {
+function evaluate(
+  check: PlannedCheck,
+  phase: PhaseData,
+  baseline: PhaseData | undefined,
+  episodes: AlertEpisode[],
+  seed: number,
+): Outcome {
   switch (check.kind) {
     case 'fidelity':
       return check.signal === 'latency'
@@ -69,9 +90,19 @@ function tooFew(expected: string, ...phases: PhaseData[]): Outcome | null {
   };
 }
 
-function latencyFidelity(phase: PhaseData, baseline: PhaseData, expectedMs: number | undefined, toleranceMs?: number): Outcome {
+function latencyFidelity(
+  phase: PhaseData,
+  baseline: PhaseData,
+  expectedMs: number | undefined,
+  toleranceMs?: number,
+): Outcome {
   if (expectedMs === undefined) {
-    return { passed: false, expected: 'a latency shift (none injected at probability 1: set expectedShiftMs)', observed: 'not evaluated', details: {} };
+    return {
+      passed: false,
+      expected: 'a latency shift (none injected at probability 1: set expectedShiftMs)',
+      observed: 'not evaluated',
+      details: {},
+    };
   }
   const tolerance = toleranceMs ?? Math.max(10, 0.1 * expectedMs);
   const expected = `shift ${ms(expectedMs)} ± ${ms(tolerance)}`;
@@ -99,9 +130,19 @@ function latencyFidelity(phase: PhaseData, baseline: PhaseData, expectedMs: numb
   };
 }
 
-function errorFidelity(phase: PhaseData, baseline: PhaseData, expectedShare: number | undefined, tolerance: number): Outcome {
+function errorFidelity(
+  phase: PhaseData,
+  baseline: PhaseData,
+  expectedShare: number | undefined,
+  tolerance: number,
+): Outcome {
   if (expectedShare === undefined) {
-    return { passed: false, expected: 'an error share (no error or abort fault injected: set expectedShare)', observed: 'not evaluated', details: {} };
+    return {
+      passed: false,
+      expected: 'an error share (no error or abort fault injected: set expectedShare)',
+      observed: 'not evaluated',
+      details: {},
+    };
   }
   const expected = `error share ${pct(expectedShare)} ± ${pct(tolerance)}`;
   const insufficient = tooFew(expected, baseline, phase);
@@ -149,7 +190,15 @@ function steadyState(phase: PhaseData, check: Extract<PlannedCheck, { kind: 'ste
     passed,
     expected,
     observed: `p95 ${msWithInterval(p95)} (95% CI), p99 ${ms(p99.value)}, errors ${pct(share.value)}, n=${phase.requests.length}, dropped ${phase.droppedIterations}`,
-    details: { p95Ms: p95.value, p95LowMs: p95.low, p95HighMs: p95.high, p99Ms: p99.value, errorShare: share.value, n: phase.requests.length, droppedIterations: phase.droppedIterations },
+    details: {
+      p95Ms: p95.value,
+      p95LowMs: p95.low,
+      p95HighMs: p95.high,
+      p99Ms: p99.value,
+      errorShare: share.value,
+      n: phase.requests.length,
+      droppedIterations: phase.droppedIterations,
+    },
   };
 }
 
@@ -173,7 +222,11 @@ function detectionOf(alert: string, phase: PhaseData, episodes: AlertEpisode[]):
   };
 }
 
-function detected(check: Extract<PlannedCheck, { kind: 'detection' }>, phase: PhaseData, episodes: AlertEpisode[]): Outcome {
+function detected(
+  check: Extract<PlannedCheck, { kind: 'detection' }>,
+  phase: PhaseData,
+  episodes: AlertEpisode[],
+): Outcome {
   const result = detectionOf(check.alert, phase, episodes);
   const expected = `${check.alert} fires within ${formatDuration(check.firesWithin)}${check.resolvesWithin === undefined ? '' : `, resolves within ${formatDuration(check.resolvesWithin)} after`}`;
   const ttd = result.timeToDetectSeconds;
@@ -188,28 +241,61 @@ function detected(check: Extract<PlannedCheck, { kind: 'detection' }>, phase: Ph
     passed: firedInTime && resolvedInTime,
     expected,
     observed,
-    details: { alert: check.alert, timeToDetectSeconds: ttd, timeToResolveSeconds: ttr, firesWithinSeconds: check.firesWithin / 1000, resolvesWithinSeconds: check.resolvesWithin === undefined ? null : check.resolvesWithin / 1000 },
+    details: {
+      alert: check.alert,
+      timeToDetectSeconds: ttd,
+      timeToResolveSeconds: ttr,
+      firesWithinSeconds: check.firesWithin / 1000,
+      resolvesWithinSeconds: check.resolvesWithin === undefined ? null : check.resolvesWithin / 1000,
+    },
   };
 }
 
 /** A `fires: false` check: the alert stays silent for `firesWithin` from the phase start. */
-function silent(check: Extract<PlannedCheck, { kind: 'detection' }>, phase: PhaseData, episodes: AlertEpisode[], loadedAlerts: ReadonlySet<string> | undefined): Outcome {
+function silent(
+  check: Extract<PlannedCheck, { kind: 'detection' }>,
+  phase: PhaseData,
+  episodes: AlertEpisode[],
+  loadedAlerts: ReadonlySet<string> | undefined,
+): Outcome {
   const windowEnd = phase.startMs + check.firesWithin;
   const expected = `${check.alert} stays silent for ${formatDuration(check.firesWithin)} (fires: false: a blind spot)`;
   const details = { alert: check.alert, fires: false, firesWithinSeconds: check.firesWithin / 1000 };
   if (!loadedAlerts?.has(check.alert)) {
-    const why = loadedAlerts ? `${check.alert} is not an alerting rule Prometheus loaded` : "Prometheus's loaded rules could not be read";
-    return { passed: false, expected, observed: `${why}: its silence proves nothing`, details: { ...details, firedAfterSeconds: null } };
+    const why = loadedAlerts
+      ? `${check.alert} is not an alerting rule Prometheus loaded`
+      : "Prometheus's loaded rules could not be read";
+    return {
+      passed: false,
+      expected,
+      observed: `${why}: its silence proves nothing`,
+      details: { ...details, firedAfterSeconds: null },
+    };
   }
-  const episode = episodes.find((e) => e.alert === check.alert && e.firedAt < windowEnd && (e.resolvedAt === null || e.resolvedAt > phase.startMs));
+  const episode = episodes.find(
+    (e) => e.alert === check.alert && e.firedAt < windowEnd && (e.resolvedAt === null || e.resolvedAt > phase.startMs),
+  );
   if (episode) {
-    return { passed: false, expected, observed: `fired ${((episode.firedAt - phase.startMs) / 1000).toFixed(1)} s after the phase start: this monitoring does see the fault`, details: { ...details, firedAfterSeconds: (episode.firedAt - phase.startMs) / 1000 } };
+    return {
+      passed: false,
+      expected,
+      observed: `fired ${((episode.firedAt - phase.startMs) / 1000).toFixed(1)} s after the phase start: this monitoring does see the fault`,
+      details: { ...details, firedAfterSeconds: (episode.firedAt - phase.startMs) / 1000 },
+    };
   }
-  return { passed: true, expected, observed: `stayed silent: the metrics behind ${check.alert} did not move`, details: { ...details, firedAfterSeconds: null } };
+  return {
+    passed: true,
+    expected,
+    observed: `stayed silent: the metrics behind ${check.alert} did not move`,
+    details: { ...details, firedAfterSeconds: null },
+  };
 }
 
 function quiet(phase: PhaseData, episodes: AlertEpisode[], ignore: string[]): Outcome {
-  const noisy = episodes.filter((e) => !ignore.includes(e.alert) && e.firedAt < phase.endMs && (e.resolvedAt === null || e.resolvedAt > phase.startMs));
+  const noisy = episodes.filter(
+    (e) =>
+      !ignore.includes(e.alert) && e.firedAt < phase.endMs && (e.resolvedAt === null || e.resolvedAt > phase.startMs),
+  );
   const names = [...new Set(noisy.map((e) => e.alert))];
   return {
     passed: names.length === 0,
@@ -219,8 +305,17 @@ function quiet(phase: PhaseData, episodes: AlertEpisode[], ignore: string[]): Ou
   };
 }
 
-function recovery(phase: PhaseData, baseline: PhaseData, settleMs: number, latencyToleranceMs: number, errorShareTolerance: number): Outcome {
-  const settled: PhaseData = { ...phase, requests: phase.requests.filter((r) => r.t - r.durationMs >= phase.startMs + settleMs) };
+function recovery(
+  phase: PhaseData,
+  baseline: PhaseData,
+  settleMs: number,
+  latencyToleranceMs: number,
+  errorShareTolerance: number,
+): Outcome {
+  const settled: PhaseData = {
+    ...phase,
+    requests: phase.requests.filter((r) => r.t - r.durationMs >= phase.startMs + settleMs),
+  };
   const expected = `latency within ${ms(latencyToleranceMs)} and errors within ${pct(errorShareTolerance)} of ${baseline.planned.name}${settleMs ? ` after ${formatDuration(settleMs)}` : ''}`;
   const insufficient = tooFew(expected, baseline, settled);
   if (insufficient) return insufficient;
@@ -231,7 +326,14 @@ function recovery(phase: PhaseData, baseline: PhaseData, settleMs: number, laten
     passed: Math.abs(shift.value) <= latencyToleranceMs && share - baseShare <= errorShareTolerance,
     expected,
     observed: `shift ${msWithInterval(shift)} (95% CI), errors ${pct(share)} vs ${pct(baseShare)}, n=${settled.requests.length}`,
-    details: { shiftMs: shift.value, shiftLowMs: shift.low, shiftHighMs: shift.high, errorShare: share, baselineErrorShare: baseShare, n: settled.requests.length },
+    details: {
+      shiftMs: shift.value,
+      shiftLowMs: shift.low,
+      shiftHighMs: shift.high,
+      errorShare: share,
+      baselineErrorShare: baseShare,
+      n: settled.requests.length,
+    },
   };
 }
 
@@ -250,15 +352,26 @@ export function withServerFidelity(verdict: Verdict, plan: ExperimentPlan, phase
   const checks = verdict.checks.map((result): CheckResult => {
     const check = plan.checks.find((c) => c.name === result.name);
     const { expectedShiftMs, toleranceMs } = result.details;
-    if (check?.kind !== 'fidelity' || check.signal !== 'latency' || typeof expectedShiftMs !== 'number' || typeof toleranceMs !== 'number') return result;
+    if (
+      check?.kind !== 'fidelity' ||
+      check.signal !== 'latency' ||
+      typeof expectedShiftMs !== 'number' ||
+      typeof toleranceMs !== 'number'
+    )
+      return result;
     const phase = byName.get(check.phase);
     const server = phase?.server;
     const baseline = byName.get(check.baseline!)?.server;
     if (!phase || server?.p50Ms == null || baseline?.p50Ms == null) {
-      return { ...result, passed: false, observed: `${result.observed}; server: no histogram figures from Prometheus for ${check.phase} and ${check.baseline}` };
+      return {
+        ...result,
+        passed: false,
+        observed: `${result.observed}; server: no histogram figures from Prometheus for ${check.phase} and ${check.baseline}`,
+      };
     }
     const serverShiftMs = server.p50Ms - baseline.p50Ms;
-    const deviation = (serverMs: number | null, client: number | null) => (serverMs === null || !client ? null : serverMs / client - 1);
+    const deviation = (serverMs: number | null, client: number | null) =>
+      serverMs === null || !client ? null : serverMs / client - 1;
     const p50Deviation = deviation(server.p50Ms, phase.client.latencyMs.p50.value);
     const p95Deviation = deviation(server.p95Ms, phase.client.latencyMs.p95.value);
     const signed = (share: number | null) => (share === null ? '–' : `${share >= 0 ? '+' : ''}${pct(share)}`);
@@ -266,7 +379,14 @@ export function withServerFidelity(verdict: Verdict, plan: ExperimentPlan, phase
       ...result,
       passed: result.passed && Math.abs(serverShiftMs - expectedShiftMs) <= toleranceMs,
       observed: `${result.observed}; server shift ${ms(serverShiftMs)} (histogram p50), server p50/p95 ${ms(server.p50Ms)}/${ms(server.p95Ms)}, ${signed(p50Deviation)}/${signed(p95Deviation)} from the client's`,
-      details: { ...result.details, serverShiftMs, serverP50Ms: server.p50Ms, serverP95Ms: server.p95Ms, serverP50Deviation: p50Deviation, serverP95Deviation: p95Deviation },
+      details: {
+        ...result.details,
+        serverShiftMs,
+        serverP50Ms: server.p50Ms,
+        serverP95Ms: server.p95Ms,
+        serverP50Deviation: p50Deviation,
+        serverP95Deviation: p95Deviation,
+      },
     };
   });
   return { ...verdict, checks };

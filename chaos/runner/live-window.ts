@@ -34,7 +34,11 @@ export class LiveWindow {
       if (!existsSync(followed.file)) continue;
       const fd = openSync(followed.file, 'r');
       try {
-        for (let n = readSync(fd, this.buffer, 0, this.buffer.length, followed.offset); n > 0; n = readSync(fd, this.buffer, 0, this.buffer.length, followed.offset)) {
+        for (
+          let n = readSync(fd, this.buffer, 0, this.buffer.length, followed.offset);
+          n > 0;
+          n = readSync(fd, this.buffer, 0, this.buffer.length, followed.offset)
+        ) {
           followed.offset += n;
           followed.reader.feed(this.buffer.toString('utf8', 0, n), into);
         }

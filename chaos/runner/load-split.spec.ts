@@ -2,10 +2,23 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { K6RunResult } from '../k6/k6-runner';
-import { combinedK6Result, runnerFigures, runnerK6Options, segmentSequence, splitLoad, type RunnerOutcome } from './load-split';
+import {
+  combinedK6Result,
+  runnerFigures,
+  runnerK6Options,
+  segmentSequence,
+  splitLoad,
+  type RunnerOutcome,
+} from './load-split';
 import { mergeRawFiles, readRawResults } from './raw-results';
 
-const k6Result = (exitCode: number, meaning: string): K6RunResult => ({ exitCode, meaning, summaryFile: null, rawFile: null, webDashboardFile: null });
+const k6Result = (exitCode: number, meaning: string): K6RunResult => ({
+  exitCode,
+  meaning,
+  summaryFile: null,
+  rawFile: null,
+  webDashboardFile: null,
+});
 
 describe('splitLoad', () => {
   it('gives each runner one equal execution segment of one shared sequence; only the first switches faults', () => {
@@ -23,7 +36,14 @@ describe('splitLoad', () => {
   });
 
   it('tags, segments and silences the runners that do not switch; one runner runs as before', () => {
-    const shared = { scenario: 'chaos', testid: 't', summaryDir: '/k6', webDashboardExport: '/k6/d.html', env: { RATE: '40' }, tags: { a: 'b' } };
+    const shared = {
+      scenario: 'chaos',
+      testid: 't',
+      summaryDir: '/k6',
+      webDashboardExport: '/k6/d.html',
+      env: { RATE: '40' },
+      tags: { a: 'b' },
+    };
     const [first, second] = splitLoad(2);
     expect(runnerK6Options(shared, second, 2, '/k6/requests-2.csv', '/k6/runner-2')).toEqual({
       ...shared,
@@ -34,8 +54,15 @@ describe('splitLoad', () => {
       env: { RATE: '40', FAULT_SWITCH: 'off' },
       webDashboardExport: undefined,
     });
-    expect(runnerK6Options(shared, first, 2, '/r.csv', '/k6/runner-1')).toMatchObject({ env: { FAULT_SWITCH: 'on' }, webDashboardExport: '/k6/d.html' });
-    expect(runnerK6Options(shared, splitLoad(1)[0], 1, '/r.csv', '/k6')).toEqual({ ...shared, rawOutputFile: '/r.csv', summaryDir: '/k6' });
+    expect(runnerK6Options(shared, first, 2, '/r.csv', '/k6/runner-1')).toMatchObject({
+      env: { FAULT_SWITCH: 'on' },
+      webDashboardExport: '/k6/d.html',
+    });
+    expect(runnerK6Options(shared, splitLoad(1)[0], 1, '/r.csv', '/k6')).toEqual({
+      ...shared,
+      rawOutputFile: '/r.csv',
+      summaryDir: '/k6',
+    });
   });
 });
 
@@ -47,27 +74,47 @@ describe('combinedK6Result', () => {
   });
 
   it('is the runner that ended early first, named, so the run is aborted for it', () => {
-    const combined = combinedK6Result([outcome('1', 105, 'aborted by a signal (e.g. SIGINT)', 30), outcome('2', 137, 'killed by signal 9', 20), outcome('3', 0, 'passed', 40)]);
+    const combined = combinedK6Result([
+      outcome('1', 105, 'aborted by a signal (e.g. SIGINT)', 30),
+      outcome('2', 137, 'killed by signal 9', 20),
+      outcome('3', 0, 'passed', 40),
+    ]);
     expect(combined).toMatchObject({ exitCode: 137, meaning: 'runner 2 of 3: killed by signal 9' });
   });
 
   it('is a threshold failure when no runner ended early, else the first runner', () => {
-    expect(combinedK6Result([outcome('1', 0, 'passed', 1), outcome('2', 99, 'thresholds failed', 1)])).toMatchObject({ exitCode: 99 });
-    expect(combinedK6Result([outcome('1', 0, 'passed', 1), outcome('2', 0, 'passed', 1)])).toMatchObject({ exitCode: 0, meaning: 'runner 1 of 2: passed' });
+    expect(combinedK6Result([outcome('1', 0, 'passed', 1), outcome('2', 99, 'thresholds failed', 1)])).toMatchObject({
+      exitCode: 99,
+    });
+    expect(combinedK6Result([outcome('1', 0, 'passed', 1), outcome('2', 0, 'passed', 1)])).toMatchObject({
+      exitCode: 0,
+      meaning: 'runner 1 of 2: passed',
+    });
   });
 });
 
 describe('merged raw results', () => {
-  const header = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,status,extra_tags,metadata';
+  const header =
+    'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,status,extra_tags,metadata';
   const line = (metric: string, t: number, value: number, instance: string, status = '200') =>
     `${metric},${t},${value},,,,${status === '200'},,GET,/,HTTP/1.1,load_baseline,${status},phase=baseline&testid=x&instance_id=${instance},`;
 
-  it('are every runner\'s lines after one header, each request keeping its runner', async () => {
+  it("are every runner's lines after one header, each request keeping its runner", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roque-merge-'));
-    writeFileSync(join(dir, 'a.csv'), [header, line('http_req_duration', 1, 5, '1'), line('http_req_duration', 3, 7, '1', '500'), ''].join('\n'));
-    writeFileSync(join(dir, 'b.csv'), [header, line('http_req_duration', 2, 6, '2'), line('dropped_iterations', 2, 3, '2'), ''].join('\n'));
+    writeFileSync(
+      join(dir, 'a.csv'),
+      [header, line('http_req_duration', 1, 5, '1'), line('http_req_duration', 3, 7, '1', '500'), ''].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'b.csv'),
+      [header, line('http_req_duration', 2, 6, '2'), line('dropped_iterations', 2, 3, '2'), ''].join('\n'),
+    );
     await mergeRawFiles([join(dir, 'a.csv'), join(dir, 'b.csv')], join(dir, 'all.csv'));
-    expect(readFileSync(join(dir, 'all.csv'), 'utf8').split('\n').filter((l) => l === header)).toHaveLength(1);
+    expect(
+      readFileSync(join(dir, 'all.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => l === header),
+    ).toHaveLength(1);
     const { requests, dropped } = await readRawResults(join(dir, 'all.csv'));
     expect(requests.map((r) => [r.t, r.instance])).toEqual([
       [1, '1'],
@@ -85,6 +132,8 @@ describe('merged raw results', () => {
     const dir = mkdtempSync(join(tmpdir(), 'roque-merge-'));
     writeFileSync(join(dir, 'a.csv'), `${header}\n`);
     writeFileSync(join(dir, 'b.csv'), 'metric_name,timestamp\n');
-    await expect(mergeRawFiles([join(dir, 'a.csv'), join(dir, 'b.csv')], join(dir, 'all.csv'))).rejects.toThrow(/b\.csv has other columns/);
+    await expect(mergeRawFiles([join(dir, 'a.csv'), join(dir, 'b.csv')], join(dir, 'all.csv'))).rejects.toThrow(
+      /b\.csv has other columns/,
+    );
   });
 });

@@ -36,7 +36,8 @@ export function segmentSequence(runners: number): string {
 
 /** The runners of a load split `runners` ways (1: one runner, no segments). */
 export function splitLoad(runners: number): LoadRunner[] {
-  if (!Number.isInteger(runners) || runners < 1 || runners > MAX_RUNNERS) throw new Error(`runners must be a whole number from 1 to ${MAX_RUNNERS} (got ${runners})`);
+  if (!Number.isInteger(runners) || runners < 1 || runners > MAX_RUNNERS)
+    throw new Error(`runners must be a whole number from 1 to ${MAX_RUNNERS} (got ${runners})`);
   return Array.from({ length: runners }, (_, i) => ({
     instanceId: String(i + 1),
     segment: `${fraction(i, runners)}:${fraction(i + 1, runners)}`,
@@ -46,14 +47,26 @@ export function splitLoad(runners: number): LoadRunner[] {
 }
 
 /** k6 options for one runner of `runners`, around the options every runner shares. */
-export function runnerK6Options(shared: K6RunOptions, runner: LoadRunner, runners: number, rawOutputFile: string, summaryDir: string): K6RunOptions {
+export function runnerK6Options(
+  shared: K6RunOptions,
+  runner: LoadRunner,
+  runners: number,
+  rawOutputFile: string,
+  summaryDir: string,
+): K6RunOptions {
   if (runners === 1) return { ...shared, rawOutputFile, summaryDir };
   return {
     ...shared,
     rawOutputFile,
     summaryDir,
     tags: { ...shared.tags, [K6_TAGS.instance]: runner.instanceId },
-    extraArgs: [...(shared.extraArgs ?? []), '--execution-segment', runner.segment, '--execution-segment-sequence', segmentSequence(runners)],
+    extraArgs: [
+      ...(shared.extraArgs ?? []),
+      '--execution-segment',
+      runner.segment,
+      '--execution-segment-sequence',
+      segmentSequence(runners),
+    ],
     env: { ...shared.env, FAULT_SWITCH: runner.switchesFaults ? 'on' : 'off' },
     // One web dashboard is enough, and each costs its k6 CPU.
     webDashboardExport: runner.switchesFaults ? shared.webDashboardExport : undefined,
@@ -87,9 +100,15 @@ export async function runSplitLoad(
  */
 export function combinedK6Result(outcomes: RunnerOutcome[]): K6RunResult {
   if (outcomes.length === 1) return outcomes[0].result;
-  const early = outcomes.filter((o) => !K6_COMPLETE_EXITS.includes(o.result.exitCode)).sort((a, b) => a.exitedAt - b.exitedAt)[0];
+  const early = outcomes
+    .filter((o) => !K6_COMPLETE_EXITS.includes(o.result.exitCode))
+    .sort((a, b) => a.exitedAt - b.exitedAt)[0];
   const chosen = early ?? outcomes.find((o) => o.result.exitCode !== 0) ?? outcomes[0];
-  return { ...outcomes[0].result, exitCode: chosen.result.exitCode, meaning: `runner ${chosen.instanceId} of ${outcomes.length}: ${chosen.result.meaning}` };
+  return {
+    ...outcomes[0].result,
+    exitCode: chosen.result.exitCode,
+    meaning: `runner ${chosen.instanceId} of ${outcomes.length}: ${chosen.result.meaning}`,
+  };
 }
 
 export interface RunnerFigures {
@@ -106,7 +125,13 @@ export interface RunnerFigures {
 }
 
 /** Each runner's share of the merged raw results (by instance_id). */
-export function runnerFigures(runners: LoadRunner[], outcomes: RunnerOutcome[] | null, rate: number, requests: RequestSample[], dropped: DroppedSample[]): RunnerFigures[] {
+export function runnerFigures(
+  runners: LoadRunner[],
+  outcomes: RunnerOutcome[] | null,
+  rate: number,
+  requests: RequestSample[],
+  dropped: DroppedSample[],
+): RunnerFigures[] {
   return runners.map((runner) => {
     const mine = requests.filter((r) => r.instance === runner.instanceId);
     const outcome = outcomes?.find((o) => o.instanceId === runner.instanceId);

@@ -15,7 +15,12 @@ export interface PhaseData {
 }
 
 /** Splits a run's samples by phase; `loadStartMs` is when k6's first phase began. */
-export function phaseData(phases: PlannedPhase[], loadStartMs: number, requests: RequestSample[], dropped: DroppedSample[]): PhaseData[] {
+export function phaseData(
+  phases: PlannedPhase[],
+  loadStartMs: number,
+  requests: RequestSample[],
+  dropped: DroppedSample[],
+): PhaseData[] {
   return phases.map((planned) => ({
     planned,
     startMs: loadStartMs + planned.startMs,
@@ -48,7 +53,8 @@ export function clientFigures(phase: PhaseData, reference: PhaseData | null, see
     failed,
     errorShare: toJson(wilsonInterval(failed, phase.requests.length)),
     latencyMs: { p50: percentile(0.5), p95: percentile(0.95), p99: percentile(0.99) },
-    latencyShiftMs: latencies.length && referenceLatencies.length ? toJson(hodgesLehmann(referenceLatencies, latencies)) : null,
+    latencyShiftMs:
+      latencies.length && referenceLatencies.length ? toJson(hodgesLehmann(referenceLatencies, latencies)) : null,
     achievedRps: phase.requests.length / (phase.planned.durationMs / 1000),
     droppedIterations: phase.droppedIterations,
   };

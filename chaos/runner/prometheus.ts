@@ -40,14 +40,18 @@ export class PrometheusClient {
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
     } catch (error) {
-      const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+      const cause =
+        (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
       throw new Error(`Prometheus at ${this.url} is unreachable (${cause})`);
     }
   }
 
   /** An instant query at `time` (ms since the epoch). */
   async query(expr: string, time: number): Promise<PromSample[]> {
-    const data = await this.get<{ result: { metric: Record<string, string>; value: [number, string] }[] }>('/api/v1/query', { query: expr, time: String(time / 1000) });
+    const data = await this.get<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
+      '/api/v1/query',
+      { query: expr, time: String(time / 1000) },
+    );
     return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   }
 
@@ -58,20 +62,40 @@ export class PrometheusClient {
   }
 
   async queryRange(expr: string, startMs: number, endMs: number, stepSeconds: number): Promise<PromSeries[]> {
-    const data = await this.get<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>('/api/v1/query_range', {
-      query: expr,
-      start: String(startMs / 1000),
-      end: String(endMs / 1000),
-      step: String(stepSeconds),
-    });
-    return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
+    const data = await this.get<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(
+      '/api/v1/query_range',
+      {
+        query: expr,
+        start: String(startMs / 1000),
+        end: String(endMs / 1000),
+        step: String(stepSeconds),
+      },
+    );
+    return data.result.map((r) => ({
+      metric: r.metric,
+      values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]),
+    }));
   }
 
   /** Exemplars of the series `expr` selects, stored between the two times (ms since the epoch). */
   async exemplars(expr: string, startMs: number, endMs: number): Promise<PromExemplar[]> {
-    type Answer = { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }[];
-    const data = await this.get<Answer>('/api/v1/query_exemplars', { query: expr, start: String(startMs / 1000), end: String(endMs / 1000) });
-    return data.flatMap((series) => series.exemplars.map((e) => ({ seriesLabels: series.seriesLabels, labels: e.labels, value: Number(e.value), t: e.timestamp * 1000 })));
+    type Answer = {
+      seriesLabels: Record<string, string>;
+      exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+    }[];
+    const data = await this.get<Answer>('/api/v1/query_exemplars', {
+      query: expr,
+      start: String(startMs / 1000),
+      end: String(endMs / 1000),
+    });
+    return data.flatMap((series) =>
+      series.exemplars.map((e) => ({
+        seriesLabels: series.seriesLabels,
+        labels: e.labels,
+        value: Number(e.value),
+        t: e.timestamp * 1000,
+      })),
+    );
   }
 
   async alerts(): Promise<PromAlert[]> {
@@ -86,7 +110,9 @@ export class PrometheusClient {
       if (up !== null && up >= targets) return;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`Prometheus did not scrape ${targets === 1 ? `job ${job}` : `all ${targets} targets of job ${job}`} within ${timeoutMs / 1000} s`);
+    throw new Error(
+      `Prometheus did not scrape ${targets === 1 ? `job ${job}` : `all ${targets} targets of job ${job}`} within ${timeoutMs / 1000} s`,
+    );
   }
 
   /** Names of the alerting rules Prometheus has loaded. */
@@ -96,7 +122,9 @@ export class PrometheusClient {
   }
 
   private async get<T>(path: string, params: Record<string, string>): Promise<T> {
-    const res = await fetch(`${this.url}${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${this.url}${path}?${new URLSearchParams(params)}`, {
+      signal: AbortSignal.timeout(5_000),
+    });
     const body = (await res.json()) as { status: string; data: T; error?: string };
     if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? res.status}`);
     return body.data;

@@ -64,7 +64,14 @@ export class K6CsvReader {
       return;
     }
     const status = Number(field('status')) || 0;
-    into.requests.push({ t, phase, durationMs: value, status, failed: field('expected_response') === 'false' || status === 0, ...runner });
+    into.requests.push({
+      t,
+      phase,
+      durationMs: value,
+      status,
+      failed: field('expected_response') === 'false' || status === 0,
+      ...runner,
+    });
   }
 }
 

@@ -23,7 +23,12 @@ function runDirOf(reports: string): string | null {
 
 function journalOf(runDir: string): Journal {
   const file = join(runDir, 'journal.ndjson');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
 }
 
 /** State and parent of `pid` from /proc; null when it is gone. A zombie counts as gone. */
@@ -40,12 +45,15 @@ function procOf(pid: number): { ppid: number; cmdline: string } | null {
 
 /** `pid` and every descendant of it now. */
 function treeOf(pid: number): number[] {
-  const all = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  const all = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
   const parents = new Map(all.map((p) => [p, procOf(p)?.ppid]));
   const tree = [pid];
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
-    for (const [p, ppid] of parents) if (ppid !== undefined && tree.includes(ppid) && !tree.includes(p)) (tree.push(p), (grew = true));
+    for (const [p, ppid] of parents)
+      if (ppid !== undefined && tree.includes(ppid) && !tree.includes(p)) (tree.push(p), (grew = true));
   }
   return tree;
 }
@@ -62,7 +70,11 @@ async function goneWithin(pids: number[], limitMs: number, since: number): Promi
 }
 
 /** Waits for the run to have started its stack and for `until` to hold; returns its folder. */
-async function whenRunning(run: CliRun, reports: string, until: (journal: Journal, runDir: string) => boolean): Promise<string> {
+async function whenRunning(
+  run: CliRun,
+  reports: string,
+  until: (journal: Journal, runDir: string) => boolean,
+): Promise<string> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const runDir = runDirOf(reports);
@@ -78,17 +90,25 @@ async function whenRunning(run: CliRun, reports: string, until: (journal: Journa
  * leads its own process group, so a test can send a signal to the group as a terminal does.
  */
 function startOnNode20(args: string[]): CliRun {
-  const child = spawn(SYSTEM_NODE, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(SYSTEM_NODE, [join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'), ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, output: () => stdout + stderr, done };
 }
 
-const loading = (journal: Journal, runDir: string) => journal.some((e) => e.event === 'target.started') && existsSync(join(runDir, 'k6', 'requests.csv'));
-const k6Of = (runner: number, runDir: string) => treeOf(runner).find((pid) => procOf(pid)?.cmdline.includes(`testid=${runDir.split('/').at(-1)}`));
+const loading = (journal: Journal, runDir: string) =>
+  journal.some((e) => e.event === 'target.started') && existsSync(join(runDir, 'k6', 'requests.csv'));
+const k6Of = (runner: number, runDir: string) =>
+  treeOf(runner).find((pid) => procOf(pid)?.cmdline.includes(`testid=${runDir.split('/').at(-1)}`));
 const resultOf = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')) as RunResult;
 
 /** Faults active on the app of the run, through its admin API (the token is in the app's environment). */
@@ -97,11 +117,16 @@ async function activeFaults(runDir: string): Promise<number | 'app gone'> {
   const pid = (started.pids as { app: number }).app;
   let token: string;
   try {
-    token = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('CHAOS_ADMIN_TOKEN='))!.slice(18);
+    token = readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .find((v) => v.startsWith('CHAOS_ADMIN_TOKEN='))!
+      .slice(18);
   } catch {
     return 'app gone';
   }
-  const res = await fetch(`${started.app}/admin/faults`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const res = await fetch(`${started.app}/admin/faults`, { headers: { authorization: `Bearer ${token}` } }).catch(
+    () => null,
+  );
   return res ? ((await res.json()) as { faults: unknown[] }).faults.length : 'app gone';
 }
 
@@ -116,15 +141,24 @@ test('k6 killed mid first phase: aborted, exit 2, both checks in the verdict, fa
     expect(done.code).toBe(2);
     expect(done.stdout).toContain('ABORTED k6-dies: 0/2 checks held');
     const result = resultOf(runDir);
-    expect(result).toMatchObject({ status: 'aborted', abortReason: 'k6 ended early: exit 137 (killed by signal 9)', load: { k6ExitCode: 137 } });
+    expect(result).toMatchObject({
+      status: 'aborted',
+      abortReason: 'k6 ended early: exit 137 (killed by signal 9)',
+      load: { k6ExitCode: 137 },
+    });
     expect(result.checks.map((c) => [c.phase, c.passed])).toEqual([
       ['baseline', false],
       ['degraded', false],
     ]);
-    expect(result.checks[0].observed).toMatch(/^no verdict: the baseline phase ran short: its last request ended \d+\.\d s before its planned end/);
+    expect(result.checks[0].observed).toMatch(
+      /^no verdict: the baseline phase ran short: its last request ended \d+\.\d s before its planned end/,
+    );
     // The error share is measured against the baseline, which ran short too.
-    expect(result.checks[1].observed).toMatch(/^no verdict: the degraded phase did not run \(no request in it\); the baseline phase ran short/);
-    for (const file of ['report.html', 'summary.md', 'junit.xml', 'k6/requests.csv.gz']) expect(existsSync(join(runDir, file))).toBe(true);
+    expect(result.checks[1].observed).toMatch(
+      /^no verdict: the degraded phase did not run \(no request in it\); the baseline phase ran short/,
+    );
+    for (const file of ['report.html', 'summary.md', 'junit.xml', 'k6/requests.csv.gz'])
+      expect(existsSync(join(runDir, file))).toBe(true);
     expect(readFileSync(join(runDir, 'junit.xml'), 'utf8')).toContain('failures="2"');
   } finally {
     run.child.kill('SIGKILL');
@@ -166,15 +200,23 @@ describe.each([
 
 test('an uncaught error in the runner mid-run: handled like Ctrl-C, aborted with exit 2, the report written, nothing left', async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-death-uncaught-'));
-  const env = { NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'throw-later.cjs')}`, ROQUE_THROW_AFTER_MS: '16000' };
+  const env = {
+    NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'throw-later.cjs')}`,
+    ROQUE_THROW_AFTER_MS: '16000',
+  };
   const run = startRoque(['run', 'chaos/runner/fixtures/steady-errors.yaml', '--reports', reports], env, 90_000);
   try {
     const runDir = await whenRunning(run, reports, loading);
     const tree = treeOf(run.child.pid!);
     const done = await run.done;
     expect(done.code).toBe(2);
-    expect(resultOf(runDir)).toMatchObject({ status: 'aborted', abortReason: 'uncaught error: a bug, thrown where nothing catches it' });
-    expect(journalOf(runDir).some((e) => e.event === 'faults.cleared' && String(e.why).startsWith('uncaught error'))).toBe(true);
+    expect(resultOf(runDir)).toMatchObject({
+      status: 'aborted',
+      abortReason: 'uncaught error: a bug, thrown where nothing catches it',
+    });
+    expect(
+      journalOf(runDir).some((e) => e.event === 'faults.cleared' && String(e.why).startsWith('uncaught error')),
+    ).toBe(true);
     await goneWithin(tree, ORPHAN_LIMIT_MS, Date.now());
   } finally {
     run.child.kill('SIGKILL');
@@ -187,7 +229,9 @@ test('the launcher on system Node 20 killed with SIGKILL: the Node 24 runner und
   try {
     const runDir = await whenRunning(run, reports, loading);
     const tree = treeOf(run.child.pid!);
-    expect(tree.filter((pid) => /node_modules\/\.bin\/node \S+roque\.cjs run/.test(procOf(pid)?.cmdline ?? ''))).toHaveLength(1);
+    expect(
+      tree.filter((pid) => /node_modules\/\.bin\/node \S+roque\.cjs run/.test(procOf(pid)?.cmdline ?? '')),
+    ).toHaveLength(1);
     expect(tree.length).toBeGreaterThanOrEqual(6); // launcher, runner, watchdog, app, Prometheus, k6
     run.child.kill('SIGKILL');
     const tookMs = await goneWithin(tree, ORPHAN_LIMIT_MS, Date.now());
@@ -226,7 +270,7 @@ test('Ctrl-C before k6 started: exit 130 within 2 s, every check failed as not r
   }
 }, 90_000);
 
-test('Ctrl-C while the runner waits for alerts after the load (a terminal\'s, through the Node 20 launcher): exit 130 within 2 s with the report', async () => {
+test("Ctrl-C while the runner waits for alerts after the load (a terminal's, through the Node 20 launcher): exit 130 within 2 s with the report", async () => {
   const reports = mkdtempSync(join(tmpdir(), 'roque-death-wait-'));
   // Through the Node 20 launcher, the Ctrl-C sent to the whole group, as a terminal does:
   // launcher and runner both get it, and the launcher forwards it too.
@@ -245,7 +289,9 @@ test('Ctrl-C while the runner waits for alerts after the load (a terminal\'s, th
     expect(tookMs).toBeLessThan(2_000);
     const result = resultOf(runDir);
     expect(result).toMatchObject({ status: 'aborted', abortReason: 'SIGINT received' });
-    expect(result.checks).toEqual([expect.objectContaining({ passed: false, observed: 'RoqueHighLatency did not fire' })]);
+    expect(result.checks).toEqual([
+      expect.objectContaining({ passed: false, observed: 'RoqueHighLatency did not fire' }),
+    ]);
     expect(result.phases.map((p) => p.client.requests >= 70)).toEqual([true, true]);
     await goneWithin(tree, ORPHAN_LIMIT_MS, interruptedAt);
   } finally {

@@ -43,7 +43,15 @@ import { FaultPlacements } from './fault-placements';
 import { Progress, type ProgressOut } from './progress';
 import { RunLock, RunLockedError } from './run-lock';
 import { PrometheusClient } from './prometheus';
-import { combinedK6Result, runnerFigures, runnerK6Options, runSplitLoad, splitLoad, type LoadRunner, type RunnerOutcome } from './load-split';
+import {
+  combinedK6Result,
+  runnerFigures,
+  runnerK6Options,
+  runSplitLoad,
+  splitLoad,
+  type LoadRunner,
+  type RunnerOutcome,
+} from './load-split';
 import { K6_CSV_ENV, mergeRawFiles, readRawResults } from './raw-results';
 import { runStatus } from './run-status';
 import { replicaFigures, serverFigures, serverSeries } from './server-figures';
@@ -113,7 +121,10 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const plan = planExperiment(experiment, options.quick);
   const loadRunners = checked(() => splitLoad(options.runners ?? 1));
   const givenTarget = Boolean(options.target ?? options.prometheus ?? experiment.target);
-  if ((options.replicas ?? 1) > 1 && givenTarget) throw new RunSetupError('--replicas starts the app locally: it cannot be used with a given target (--target / --prometheus)');
+  if ((options.replicas ?? 1) > 1 && givenTarget)
+    throw new RunSetupError(
+      '--replicas starts the app locally: it cannot be used with a given target (--target / --prometheus)',
+    );
   const runId = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${experiment.name}-${randomBytes(2).toString('hex')}`;
   const runDir = resolve(options.reportsDir, runId);
   const k6Dir = join(runDir, 'k6');
@@ -166,7 +177,9 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     journal.write('run.uncaught', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     abortRun(`uncaught error: ${error instanceof Error ? error.message : String(error)}`, EXIT.aborted, true);
   };
-  const handlers = Object.fromEntries((Object.keys(SIGNAL_EXIT) as HandledSignal[]).map((signal) => [signal, () => onSignal(signal)]));
+  const handlers = Object.fromEntries(
+    (Object.keys(SIGNAL_EXIT) as HandledSignal[]).map((signal) => [signal, () => onSignal(signal)]),
+  );
   for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
   process.on('uncaughtException', onUncaught).on('unhandledRejection', onUncaught);
 
@@ -174,12 +187,19 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   let watcher: AlertWatcher | null = null;
   let prometheusWatchdog: NodeJS.Timeout | undefined;
   try {
-    progress.message(`roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`);
+    progress.message(
+      `roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`,
+    );
     // Ctrl-C while the stack starts ends the run at once, with its report; what was being
     // started is stopped below (or by the watchdog once this process exits).
     const preparing: Promise<Target> =
       options.upstream || experiment.upstream
-        ? prepareUpstreamTarget(experiment.upstream, { upstreamUrl: options.upstream, experimentFile: options.file }, journal, progress).then(
+        ? prepareUpstreamTarget(
+            experiment.upstream,
+            { upstreamUrl: options.upstream, experimentFile: options.file },
+            journal,
+            progress,
+          ).then(
             (proxied) => ({ ...proxied, replicas: [proxied.app] }),
             (error: Error) => {
               throw new RunSetupError(error.message);
@@ -187,13 +207,23 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
           )
         : prepareTarget(experiment, options, journal, progress);
     target = await untilAborted(preparing, stopLoad.signal);
-    if (!target) void preparing.then((late) => late.stop(), () => {});
+    if (!target)
+      void preparing.then(
+        (late) => late.stop(),
+        () => {},
+      );
     let k6: K6RunResult | null = null;
     let runnerOutcomes: RunnerOutcome[] | null = null;
     let placements: FaultPlacements | null = null;
     let loadStartedAt: number | null = null;
     const rawFile = join(k6Dir, 'requests.csv');
-    const runnerFiles = loadRunners.length === 1 ? [{ raw: rawFile, summaryDir: k6Dir }] : loadRunners.map((r) => ({ raw: join(k6Dir, `requests-${r.instanceId}.csv`), summaryDir: join(k6Dir, `runner-${r.instanceId}`) }));
+    const runnerFiles =
+      loadRunners.length === 1
+        ? [{ raw: rawFile, summaryDir: k6Dir }]
+        : loadRunners.map((r) => ({
+            raw: join(k6Dir, `requests-${r.instanceId}.csv`),
+            summaryDir: join(k6Dir, `runner-${r.instanceId}`),
+          }));
     if (target) {
       const app = target.app;
       admin = new AdminClient({ target: app, token: target.adminToken });
@@ -216,7 +246,20 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       if (!abort) {
         loadStartedAt = Date.now();
         const webDashboardExport = options.dashboards === false ? undefined : join(k6Dir, K6_DASHBOARD_FILE);
-        runnerOutcomes = await runLoad(plan, target, runId, loadRunners, runnerFiles, stopLoad.signal, journal, progress, watcher, abortRun, webDashboardExport, placements);
+        runnerOutcomes = await runLoad(
+          plan,
+          target,
+          runId,
+          loadRunners,
+          runnerFiles,
+          stopLoad.signal,
+          journal,
+          progress,
+          watcher,
+          abortRun,
+          webDashboardExport,
+          placements,
+        );
         k6 = combinedK6Result(runnerOutcomes);
       }
       clearInterval(prometheusWatchdog);
@@ -263,7 +306,10 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
 
     const shortfalls = phases.map((p) => phaseShortfall(p, experiment.load.rate)).filter((s) => s !== null);
     const { status, abortReason, exitCode } = runStatus({ abort, k6, shortfalls, checks: verdict.checks, killSwitch });
-    if (!killSwitch.cleared) progress.message(`roque: the final kill switch failed (${killSwitch.error}): faults may still be active until their TTL`);
+    if (!killSwitch.cleared)
+      progress.message(
+        `roque: the final kill switch failed (${killSwitch.error}): faults may still be active until their TTL`,
+      );
     const finishedAt = Date.now();
     const result: RunResult = {
       schemaVersion: 1,
@@ -276,26 +322,49 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       finishedAt: new Date(finishedAt).toISOString(),
       wallSeconds: (finishedAt - startedAt) / 1000,
       target: target
-        ? { app: target.app, prometheus: target.prometheus.url, startedLocally: target.startedLocally, ...(target.replicas.length > 1 ? { replicas: target.replicas } : {}) }
-        : { app: options.target ?? 'not started', prometheus: options.prometheus ?? 'not started', startedLocally: !options.target },
+        ? {
+            app: target.app,
+            prometheus: target.prometheus.url,
+            startedLocally: target.startedLocally,
+            ...(target.replicas.length > 1 ? { replicas: target.replicas } : {}),
+          }
+        : {
+            app: options.target ?? 'not started',
+            prometheus: options.prometheus ?? 'not started',
+            startedLocally: !options.target,
+          },
       load: {
         scenario: experiment.load.scenario,
         rate: experiment.load.rate,
         k6ExitCode: k6?.exitCode ?? null,
         k6Meaning: k6?.meaning ?? null,
-        ...(loadRunners.length > 1 ? { runners: runnerFigures(loadRunners, runnerOutcomes, experiment.load.rate, requests, dropped) } : {}),
+        ...(loadRunners.length > 1
+          ? { runners: runnerFigures(loadRunners, runnerOutcomes, experiment.load.rate, requests, dropped) }
+          : {}),
       },
       phases: phaseResults,
       checks: verdict.checks,
       detection: verdict.detection,
-      alerts: episodes.map((e) => ({ alert: e.alert, firedAt: new Date(e.firedAt).toISOString(), resolvedAt: e.resolvedAt === null ? null : new Date(e.resolvedAt).toISOString() })),
+      alerts: episodes.map((e) => ({
+        alert: e.alert,
+        firedAt: new Date(e.firedAt).toISOString(),
+        resolvedAt: e.resolvedAt === null ? null : new Date(e.resolvedAt).toISOString(),
+      })),
       series: { ...clientSeries(requests), ...(series ?? emptyServerSeries()) },
-      files: { raw: hasRaw ? relative(runDir, rawGz) : null, k6Summary: k6?.summaryFile ? relative(runDir, k6.summaryFile) : null, journal: 'journal.ndjson' },
+      files: {
+        raw: hasRaw ? relative(runDir, rawGz) : null,
+        k6Summary: k6?.summaryFile ? relative(runDir, k6.summaryFile) : null,
+        journal: 'journal.ndjson',
+      },
       killSwitch,
     };
     if (options.dashboards !== false && target) await drawRunDashboards(runDir, target.prometheus, result, journal);
     writeReport(runDir, result);
-    journal.write('run.end', { status, exitCode, checks: verdict.checks.map((c) => ({ name: c.name, passed: c.passed })) });
+    journal.write('run.end', {
+      status,
+      exitCode,
+      checks: verdict.checks.map((c) => ({ name: c.name, passed: c.passed })),
+    });
     return { result, runDir, exitCode };
   } catch (error) {
     journal.write('run.error', { error: (error as Error).message });
@@ -338,7 +407,9 @@ function claimReportsFolder(reportsDir: string, runId: string): RunLock {
   } catch (error) {
     if (error instanceof RunLockedError) throw new RunSetupError(error.message);
     const { code, message } = error as NodeJS.ErrnoException;
-    throw new RunSetupError(`the reports folder ${reportsDir} cannot be written (${code ?? message}); choose another with --reports`);
+    throw new RunSetupError(
+      `the reports folder ${reportsDir} cannot be written (${code ?? message}); choose another with --reports`,
+    );
   }
 }
 
@@ -355,7 +426,10 @@ async function prepareTarget(
   // An experiment's own load.replicas is for a local start; a given stack has its own replicas.
   const replicas = options.replicas ?? experiment.load.replicas ?? 1;
   if (app || prometheusUrl) {
-    if (!app || !prometheusUrl) throw new RunSetupError('give both the target app and Prometheus (--target and --prometheus, or ROQUE_TARGET_URL and ROQUE_PROMETHEUS_URL), or neither to start them locally');
+    if (!app || !prometheusUrl)
+      throw new RunSetupError(
+        'give both the target app and Prometheus (--target and --prometheus, or ROQUE_TARGET_URL and ROQUE_PROMETHEUS_URL), or neither to start them locally',
+      );
     const adminToken = options.adminToken ?? fromFile?.adminToken ?? process.env.CHAOS_ADMIN_TOKEN;
     if (!adminToken) throw new RunSetupError('the admin token is missing: set CHAOS_ADMIN_TOKEN');
     const prometheus = checked(() => new PrometheusClient(prometheusUrl));
@@ -367,7 +441,15 @@ async function prepareTarget(
       throw new RunSetupError(`target app is not healthy: ${error.message}`);
     });
     journal.write('target.given', { app, prometheus: prometheus.url });
-    return { app, replicas: [app], prometheus, adminToken, startedLocally: false, watch: () => {}, stop: async () => {} };
+    return {
+      app,
+      replicas: [app],
+      prometheus,
+      adminToken,
+      startedLocally: false,
+      watch: () => {},
+      stop: async () => {},
+    };
   }
 
   buildIfNeeded(progress);
@@ -379,8 +461,13 @@ async function prepareTarget(
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
-    progress.message(`roque: starting ${replicas > 1 ? `${replicas} app replicas, Redis` : 'the app'} and Prometheus on loopback…`);
-    const lost = (what: string, after = '') => (code: number | null, signal: NodeJS.Signals | null) => onLost?.(`${what} exited mid-run (${signal ?? `exit code ${code}`})${after}`);
+    progress.message(
+      `roque: starting ${replicas > 1 ? `${replicas} app replicas, Redis` : 'the app'} and Prometheus on loopback…`,
+    );
+    const lost =
+      (what: string, after = '') =>
+      (code: number | null, signal: NodeJS.Signals | null) =>
+        onLost?.(`${what} exited mid-run (${signal ?? `exit code ${code}`})${after}`);
     // Replicas share their faults through Redis (the engine's sync), as pods of one Deployment do.
     const redis = replicas > 1 ? await startRedis() : null;
     if (redis) {
@@ -388,17 +475,28 @@ async function prepareTarget(
       redis.child.once('exit', lost(`Redis (PID ${redis.child.pid})`, '; the replicas no longer share their faults'));
     }
     const adminToken = randomBytes(16).toString('hex');
-    const syncEnv: Record<string, string> = redis ? { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_NAMESPACE: `roque-${redis.port}` } : {};
+    const syncEnv: Record<string, string> = redis
+      ? { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_NAMESPACE: `roque-${redis.port}` }
+      : {};
     const apps = await Promise.all(
       Array.from({ length: replicas }, async () => {
         const appProcess = await startApp({ adminToken, env: { SHUTDOWN_READINESS_DELAY_MS: '0', ...syncEnv } });
         // Stopped even when another replica fails to start.
         stops.push(() => appProcess.stop());
-        appProcess.child.once('exit', lost(`the app (PID ${appProcess.child.pid})`, '; the faults it held ended with it'));
+        appProcess.child.once(
+          'exit',
+          lost(`the app (PID ${appProcess.child.pid})`, '; the faults it held ended with it'),
+        );
         return appProcess;
       }),
     );
-    const stack = await startStack({ dataDir, prometheusPort: await freePort(), alertmanagerPort: null, appTargets: apps.map((a) => `127.0.0.1:${a.port}`), rules: options.rules });
+    const stack = await startStack({
+      dataDir,
+      prometheusPort: await freePort(),
+      alertmanagerPort: null,
+      appTargets: apps.map((a) => `127.0.0.1:${a.port}`),
+      rules: options.rules,
+    });
     stops.push(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     await waitForScrape(prometheus, replicas);
@@ -408,12 +506,24 @@ async function prepareTarget(
       ...(replicas > 1 ? { replicas: apps.map((a) => a.url), redis: redis!.url } : {}),
       prometheus: stack.prometheusUrl,
       dataDir,
-      pids: { app: appProcess.child.pid, ...(replicas > 1 ? { replicas: apps.map((a) => a.child.pid), redis: redis!.child.pid } : {}), prometheus: stack.pids.prometheus },
+      pids: {
+        app: appProcess.child.pid,
+        ...(replicas > 1 ? { replicas: apps.map((a) => a.child.pid), redis: redis!.child.pid } : {}),
+        prometheus: stack.pids.prometheus,
+      },
     });
     const watch = (listener: (reason: string) => void) => {
       onLost = listener;
     };
-    return { app: appProcess.url, replicas: apps.map((a) => a.url), prometheus, adminToken, startedLocally: true, watch, stop };
+    return {
+      app: appProcess.url,
+      replicas: apps.map((a) => a.url),
+      prometheus,
+      adminToken,
+      startedLocally: true,
+      watch,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw new RunSetupError(`the local stack could not start: ${(error as Error).message}`);
@@ -432,7 +542,10 @@ function checked<T>(make: () => T): T {
 function buildIfNeeded(progress: Progress): void {
   if (existsSync(join(REPO_ROOT, 'dist', 'target-app', 'src', 'main.js'))) return;
   progress.message('roque: building…');
-  const build = spawnSync(process.execPath, [join(REPO_ROOT, 'webpack-free-build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(REPO_ROOT, 'webpack-free-build.mjs')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new RunSetupError(`the build failed:\n${build.stdout}${build.stderr}`);
 }
 
@@ -466,8 +579,19 @@ async function runLoad(
     if (loadStartedAt === null && figures.requests > 0) loadStartedAt = now;
     if (loadStartedAt === null) return;
     const elapsedMs = now - loadStartedAt;
-    const index = Math.max(0, plan.phases.findLastIndex((p) => p.startMs <= elapsedMs));
-    progress.update({ phase: plan.phases[index].name, phaseIndex: index, phases: plan.phases.length, elapsedMs, totalMs: plan.totalMs, figures, firing: watcher.firing() });
+    const index = Math.max(
+      0,
+      plan.phases.findLastIndex((p) => p.startMs <= elapsedMs),
+    );
+    progress.update({
+      phase: plan.phases[index].name,
+      phaseIndex: index,
+      phases: plan.phases.length,
+      elapsedMs,
+      totalMs: plan.totalMs,
+      figures,
+      firing: watcher.firing(),
+    });
     const reason = aborts.check(figures, now);
     if (reason) abortRun(reason, EXIT.failed);
   }, 1_000);
@@ -485,7 +609,9 @@ async function runLoad(
       ...(target.replicas.length > 1 ? { BASE_URLS: target.replicas.join(',') } : {}),
       CHAOS_ADMIN_TOKEN: target.adminToken,
       RATE: String(plan.experiment.load.rate),
-      TIMELINE: JSON.stringify(plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, rate: p.rate, faults: p.faults }))),
+      TIMELINE: JSON.stringify(
+        plan.phases.map((p) => ({ name: p.name, duration: `${p.durationMs}ms`, rate: p.rate, faults: p.faults })),
+      ),
       // The experiment's checks give the verdict; k6's own per-phase thresholds would only duplicate it.
       PHASE_THRESHOLDS: 'off',
       ...(maxLatencyMs ? { MAX_LATENCY_MS: String(maxLatencyMs) } : {}),
@@ -499,14 +625,28 @@ async function runLoad(
         const instance = runners.length > 1 ? { runner: runner.instanceId } : {};
         return {
           ...runnerK6Options(shared, runner, runners.length, raw, summaryDir),
-          onStart: (pid) => journal.write('k6.start', { ...instance, pid, ...(runners.length > 1 ? { segment: runner.segment, switchesFaults: runner.switchesFaults } : {}) }),
+          onStart: (pid) =>
+            journal.write('k6.start', {
+              ...instance,
+              pid,
+              ...(runners.length > 1 ? { segment: runner.segment, switchesFaults: runner.switchesFaults } : {}),
+            }),
           onLine: (line, stream) => journal.write('k6.output', { ...instance, stream, line }),
         };
       },
       // A runner gone mid-run leaves its segment's share of the load unsent: stop the others.
-      (lost) => abortRun(`k6 runner ${lost.instanceId} of ${runners.length} ended early: exit ${lost.result.exitCode} (${lost.result.meaning})`, EXIT.aborted),
+      (lost) =>
+        abortRun(
+          `k6 runner ${lost.instanceId} of ${runners.length} ended early: exit ${lost.result.exitCode} (${lost.result.meaning})`,
+          EXIT.aborted,
+        ),
     );
-    for (const outcome of outcomes) journal.write('k6.exit', { ...(runners.length > 1 ? { runner: outcome.instanceId } : {}), exitCode: outcome.result.exitCode, meaning: outcome.result.meaning });
+    for (const outcome of outcomes)
+      journal.write('k6.exit', {
+        ...(runners.length > 1 ? { runner: outcome.instanceId } : {}),
+        exitCode: outcome.result.exitCode,
+        meaning: outcome.result.meaning,
+      });
     return outcomes;
   } finally {
     clearInterval(tick);
@@ -515,7 +655,13 @@ async function runLoad(
 }
 
 /** After the load: waits until every detection check's alert has fired and resolved, or its deadline passed. */
-async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: AlertWatcher, progress: Progress, signal: AbortSignal): Promise<void> {
+async function waitForDetection(
+  plan: ExperimentPlan,
+  rawFile: string,
+  watcher: AlertWatcher,
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<void> {
   const detections = plan.checks.filter((c) => c.kind === 'detection');
   if (!detections.length) return;
   const { requests } = await readRawResults(rawFile);
@@ -523,7 +669,9 @@ async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: 
   if (loadStart === null) return;
   const deadlineOf = (check: (typeof detections)[number]) => {
     const phase = plan.phases.find((p) => p.name === check.phase)!;
-    return check.resolvesWithin === undefined ? loadStart + phase.startMs + check.firesWithin : loadStart + phase.startMs + phase.durationMs + check.resolvesWithin;
+    return check.resolvesWithin === undefined
+      ? loadStart + phase.startMs + check.firesWithin
+      : loadStart + phase.startMs + phase.durationMs + check.resolvesWithin;
   };
   const deadline = Math.min(Date.now() + MAX_DETECTION_WAIT_MS, Math.max(...detections.map(deadlineOf)));
   const settled = () =>
@@ -533,12 +681,20 @@ async function waitForDetection(plan: ExperimentPlan, rawFile: string, watcher: 
       return episode && (check.resolvesWithin === undefined || episode.resolvedAt !== null);
     });
   if (settled() || Date.now() >= deadline) return;
-  progress.message(`roque: waiting up to ${Math.ceil((deadline - Date.now()) / 1000)} s for alerts to fire and resolve…`);
+  progress.message(
+    `roque: waiting up to ${Math.ceil((deadline - Date.now()) / 1000)} s for alerts to fire and resolve…`,
+  );
   while (!settled() && Date.now() < deadline && !signal.aborted) await sleep(1_000, signal);
 }
 
 /** Each phase's figures; server figures need Prometheus, and requests in the phase to be worth asking. */
-async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient | undefined, journal: Journal, perReplica: boolean, placements: FaultPlacements | null): Promise<PhaseResult[]> {
+async function phaseResultsOf(
+  phases: PhaseData[],
+  prometheus: PrometheusClient | undefined,
+  journal: Journal,
+  perReplica: boolean,
+  placements: FaultPlacements | null,
+): Promise<PhaseResult[]> {
   return Promise.all(
     phases.map(async (phase): Promise<PhaseResult> => {
       const server =
@@ -565,7 +721,15 @@ async function phaseResultsOf(phases: PhaseData[], prometheus: PrometheusClient 
 }
 
 function emptyServerSeries() {
-  return { serverP95Ms: [], serverRps: [], serverErrorShare: [], injectedDelayMs: [], cpuCores: [], eventLoopLagMs: [], residentMemoryMb: [] };
+  return {
+    serverP95Ms: [],
+    serverRps: [],
+    serverErrorShare: [],
+    injectedDelayMs: [],
+    cpuCores: [],
+    eventLoopLagMs: [],
+    residentMemoryMb: [],
+  };
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

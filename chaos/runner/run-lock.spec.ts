@@ -16,7 +16,9 @@ describe('RunLock', () => {
     try {
       writeLock(reports, holder.pid!, 'run-a');
       expect(() => RunLock.acquire(reports, 'run-b')).toThrow(RunLockedError);
-      expect(() => RunLock.acquire(reports, 'run-b')).toThrow(`another run holds ${join(reports, '.lock')}: run-a (PID ${holder.pid}`);
+      expect(() => RunLock.acquire(reports, 'run-b')).toThrow(
+        `another run holds ${join(reports, '.lock')}: run-a (PID ${holder.pid}`,
+      );
       expect(lockOf(reports).runId).toBe('run-a');
     } finally {
       holder.kill('SIGKILL');
@@ -53,7 +55,9 @@ describe('RunLock', () => {
   it('has exactly one holder when four processes race for a stale lock, 200 rounds', async () => {
     const ROUNDS = 200;
     const racers: ChildProcess[] = Array.from({ length: 4 }, () =>
-      fork(join(__dirname, 'fixtures', 'lock-racer.cjs'), [], { execArgv: ['--experimental-transform-types', '--disable-warning=ExperimentalWarning'] }),
+      fork(join(__dirname, 'fixtures', 'lock-racer.cjs'), [], {
+        execArgv: ['--experimental-transform-types', '--disable-warning=ExperimentalWarning'],
+      }),
     );
     type Reply = { ready?: boolean; got?: boolean; pid?: number; released?: boolean };
     const next = (racer: ChildProcess) =>

@@ -20,8 +20,22 @@ describe('with a running app and Prometheus given as the target', () => {
 
   beforeAll(async () => {
     app = await startApp();
-    stack = await startStack({ dataDir: join(work, 'stack'), prometheusPort: await freePort(), alertmanagerPort: null, appTargets: [`127.0.0.1:${app.port}`] });
-    targetArgs = ['--target', app.url, '--prometheus', stack.prometheusUrl, '--admin-token', app.adminToken, '--reports', reports];
+    stack = await startStack({
+      dataDir: join(work, 'stack'),
+      prometheusPort: await freePort(),
+      alertmanagerPort: null,
+      appTargets: [`127.0.0.1:${app.port}`],
+    });
+    targetArgs = [
+      '--target',
+      app.url,
+      '--prometheus',
+      stack.prometheusUrl,
+      '--admin-token',
+      app.adminToken,
+      '--reports',
+      reports,
+    ];
   }, 60_000);
   afterAll(async () => {
     await app?.stop();
@@ -29,7 +43,11 @@ describe('with a running app and Prometheus given as the target', () => {
   });
 
   test('a false claim (500 ms expected where 200 ms is injected; an alert that cannot fire) exits 1 naming the failing checks', async () => {
-    const run = await roque(['run', 'chaos/experiments/false-claim.yaml', ...targetArgs, '--no-dashboards'], {}, 150_000);
+    const run = await roque(
+      ['run', 'chaos/experiments/false-claim.yaml', ...targetArgs, '--no-dashboards'],
+      {},
+      150_000,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('FAILED false-claim');
     expect(run.stdout).toMatch(/FAILED\s+│ latency: latency shift matches\s+│ shift 500\.0 ms ± 50\.0 ms/);
@@ -49,7 +67,18 @@ describe('with a running app and Prometheus given as the target', () => {
     const file = join(work, 'interrupted.yaml');
     writeFileSync(
       file,
-      ['name: interrupted', 'load: { rate: 20 }', 'phases:', '  - { name: baseline, duration: 5s }', '  - name: degraded', '    duration: 60s', '    faults: [{ type: error, probability: 0.3 }]', 'checks:', '  - { kind: fidelity, signal: errors, phase: degraded }', ''].join('\n'),
+      [
+        'name: interrupted',
+        'load: { rate: 20 }',
+        'phases:',
+        '  - { name: baseline, duration: 5s }',
+        '  - name: degraded',
+        '    duration: 60s',
+        '    faults: [{ type: error, probability: 0.3 }]',
+        'checks:',
+        '  - { kind: fidelity, signal: errors, phase: degraded }',
+        '',
+      ].join('\n'),
     );
     const admin = new AdminClient({ target: app.url, token: app.adminToken });
     const run = startRoque(['run', file, ...targetArgs], {}, 90_000);
@@ -59,7 +88,8 @@ describe('with a running app and Prometheus given as the target', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     run.child.kill('SIGINT');
     const interruptedAt = Date.now();
-    while ((await admin.list()).length > 0 && Date.now() - interruptedAt < 5_000) await new Promise((r) => setTimeout(r, 50));
+    while ((await admin.list()).length > 0 && Date.now() - interruptedAt < 5_000)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await admin.list()).toEqual([]);
     expect(Date.now() - interruptedAt).toBeLessThan(1_000);
 
@@ -70,7 +100,9 @@ describe('with a running app and Prometheus given as the target', () => {
     expect(written).toMatchObject({ status: 'aborted', abortReason: 'SIGINT received' });
     expect(written.phases.find((p) => p.name === 'degraded')!.client.requests).toBeGreaterThan(0);
     expect(existsSync(join(runDir, 'k6', 'requests.csv.gz'))).toBe(true);
-    expect(readFileSync(join(runDir, 'journal.ndjson'), 'utf8')).toContain('"event":"faults.cleared","why":"SIGINT received"');
+    expect(readFileSync(join(runDir, 'journal.ndjson'), 'utf8')).toContain(
+      '"event":"faults.cleared","why":"SIGINT received"',
+    );
   }, 120_000);
 
   test('a final kill switch that fails makes a run whose checks held fail, and says so', async () => {
@@ -96,15 +128,35 @@ describe('with a running app and Prometheus given as the target', () => {
     const file = join(work, 'kill-switch.yaml');
     writeFileSync(
       file,
-      ['name: kill-switch', 'load: { rate: 25 }', 'phases:', '  - { name: baseline, duration: 6s }', '  - name: slow', '    duration: 6s', '    faults: [{ type: latency, delayMs: 5 }]', 'checks:', '  - { kind: steady-state, phase: baseline, p95BelowMs: 1000 }', ''].join('\n'),
+      [
+        'name: kill-switch',
+        'load: { rate: 25 }',
+        'phases:',
+        '  - { name: baseline, duration: 6s }',
+        '  - name: slow',
+        '    duration: 6s',
+        '    faults: [{ type: latency, delayMs: 5 }]',
+        'checks:',
+        '  - { kind: steady-state, phase: baseline, p95BelowMs: 1000 }',
+        '',
+      ].join('\n'),
     );
     try {
-      const run = await roque(['run', file, ...targetArgs.map((arg) => (arg === app.url ? `http://127.0.0.1:${port}` : arg))], {}, 90_000);
+      const run = await roque(
+        ['run', file, ...targetArgs.map((arg) => (arg === app.url ? `http://127.0.0.1:${port}` : arg))],
+        {},
+        90_000,
+      );
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('FAILED kill-switch: 1/1 checks held');
       expect(run.stdout).toContain('the final kill switch failed (');
       const written = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as RunResult;
-      expect(written).toMatchObject({ status: 'failed', abortReason: null, checks: [{ passed: true }], killSwitch: { cleared: false } });
+      expect(written).toMatchObject({
+        status: 'failed',
+        abortReason: null,
+        checks: [{ passed: true }],
+        killSwitch: { cleared: false },
+      });
       expect(written.killSwitch!.error).toMatch(/500/);
       expect(await new AdminClient({ target: app.url, token: app.adminToken }).list()).toEqual([]);
     } finally {
@@ -151,7 +203,12 @@ describe('bad input exits 2 with a clear message', () => {
   };
 
   test('invalid YAML', async () => {
-    const run = await roque(['run', experiment('broken.yaml', 'name: broken\nload:\n  rate: [40\nphases: []\n'), '--reports', reports]);
+    const run = await roque([
+      'run',
+      experiment('broken.yaml', 'name: broken\nload:\n  rate: [40\nphases: []\n'),
+      '--reports',
+      reports,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/invalid experiment:\n {2}broken\.yaml:\d+ invalid YAML: /);
   });
@@ -160,12 +217,25 @@ describe('bad input exits 2 with a clear message', () => {
     const text = readFileSync('chaos/experiments/false-claim.yaml', 'utf8').replace('type: latency', 'type: slowness');
     const run = await roque(['run', experiment('unknown-fault.yaml', text), '--reports', reports]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unknown-fault\.yaml:\d+ phases\[1\]\.faults\[0\]\.type: unknown type "slowness" \(expected one of latency, error, abort, cpu, memory, health\)/);
+    expect(run.stderr).toMatch(
+      /unknown-fault\.yaml:\d+ phases\[1\]\.faults\[0\]\.type: unknown type "slowness" \(expected one of latency, error, abort, cpu, memory, health\)/,
+    );
   });
 
   test('an unreachable Prometheus', async () => {
     const prometheus = `http://127.0.0.1:${await freePort()}`;
-    const run = await roque(['run', 'chaos/experiments/false-claim.yaml', '--target', 'http://127.0.0.1:1', '--prometheus', prometheus, '--admin-token', 't', '--reports', reports]);
+    const run = await roque([
+      'run',
+      'chaos/experiments/false-claim.yaml',
+      '--target',
+      'http://127.0.0.1:1',
+      '--prometheus',
+      prometheus,
+      '--admin-token',
+      't',
+      '--reports',
+      reports,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`Prometheus at ${prometheus} is unreachable`);
   });

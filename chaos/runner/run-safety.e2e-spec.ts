@@ -24,11 +24,20 @@ function runDirOf(reports: string): string | null {
 
 function journalOf(runDir: string): Journal {
   const file = join(runDir, 'journal.ndjson');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
 }
 
 /** Waits until the run has started its stack and sent load for `loadMs`; returns its folder and PIDs. */
-async function whenLoaded(run: CliRun, reports: string, loadMs: number): Promise<{ runDir: string; pids: { app: number; prometheus: number } }> {
+async function whenLoaded(
+  run: CliRun,
+  reports: string,
+  loadMs: number,
+): Promise<{ runDir: string; pids: { app: number; prometheus: number } }> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const runDir = runDirOf(reports);
@@ -65,14 +74,18 @@ test('Prometheus killed mid-run: exit 2 naming it, faults cleared, raw results k
 
     const second = await roque(['run', FIXTURE, '--reports', reports], {}, 30_000);
     expect(second.code).toBe(2);
-    expect(second.stderr).toContain(`roque run: another run holds ${join(reports, '.lock')}: ${runId} (PID ${run.child.pid}`);
+    expect(second.stderr).toContain(
+      `roque run: another run holds ${join(reports, '.lock')}: ${runId} (PID ${run.child.pid}`,
+    );
     expect(readdirSync(reports).filter((name) => name.includes('-steady-errors-'))).toHaveLength(1);
 
     process.kill(pids.prometheus, 'SIGKILL');
     const killedAt = Date.now();
     const done = await run.done;
     expect(done.code).toBe(2);
-    expect(done.stderr).toMatch(/aborting: Prometheus at http:\/\/127\.0\.0\.1:\d+ stopped answering mid-run \(.+\); reverting every fault/);
+    expect(done.stderr).toMatch(
+      /aborting: Prometheus at http:\/\/127\.0\.0\.1:\d+ stopped answering mid-run \(.+\); reverting every fault/,
+    );
     expect(done.stdout).toContain('ABORTED steady-errors');
     expect(Date.now() - killedAt).toBeLessThan(30_000);
     expectLeftInOrder(reports, runDir, /^Prometheus at .* stopped answering mid-run/);
@@ -96,7 +109,9 @@ test('the app killed mid-run: exit 2 naming it, raw results kept, and the admin 
     process.kill(pids.app, 'SIGKILL');
     const done = await run.done;
     expect(done.code).toBe(2);
-    expect(done.stderr).toContain(`aborting: the app (PID ${pids.app}) exited mid-run (SIGKILL); the faults it held ended with it; reverting every fault`);
+    expect(done.stderr).toContain(
+      `aborting: the app (PID ${pids.app}) exited mid-run (SIGKILL); the faults it held ended with it; reverting every fault`,
+    );
     expectLeftInOrder(reports, runDir, /^the app \(PID \d+\) exited mid-run/);
 
     // The token reached k6 and the app through their environments only.
@@ -119,5 +134,7 @@ test('a reports folder that cannot be written: exit 2 before anything starts, sa
   writeFileSync(notAFolder, '');
   const run = await roque(['run', FIXTURE, '--reports', join(notAFolder, 'reports')], {}, 30_000);
   expect(run.code).toBe(2);
-  expect(run.stderr).toContain(`roque run: the reports folder ${join(notAFolder, 'reports')} cannot be written (ENOTDIR); choose another with --reports`);
+  expect(run.stderr).toContain(
+    `roque run: the reports folder ${join(notAFolder, 'reports')} cannot be written (ENOTDIR); choose another with --reports`,
+  );
 });

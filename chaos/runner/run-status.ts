@@ -28,9 +28,19 @@ export function runStatus({ abort, k6, shortfalls, checks, killSwitch }: RunEndi
   if (abort) return { status: 'aborted', abortReason: abort.reason, exitCode: abort.exitCode };
   if (!k6) return { status: 'aborted', abortReason: 'k6 never started', exitCode: EXIT.aborted };
   if (!K6_COMPLETE_EXITS.includes(k6.exitCode)) {
-    return { status: 'aborted', abortReason: `k6 ended early: exit ${k6.exitCode} (${k6.meaning})`, exitCode: EXIT.aborted };
+    return {
+      status: 'aborted',
+      abortReason: `k6 ended early: exit ${k6.exitCode} (${k6.meaning})`,
+      exitCode: EXIT.aborted,
+    };
   }
-  if (shortfalls.length) return { status: 'aborted', abortReason: `the load stopped short of the plan: ${shortfalls.join('; ')}`, exitCode: EXIT.aborted };
-  if (!killSwitch.cleared || !checks.every((c) => c.passed)) return { status: 'failed', abortReason: null, exitCode: EXIT.failed };
+  if (shortfalls.length)
+    return {
+      status: 'aborted',
+      abortReason: `the load stopped short of the plan: ${shortfalls.join('; ')}`,
+      exitCode: EXIT.aborted,
+    };
+  if (!killSwitch.cleared || !checks.every((c) => c.passed))
+    return { status: 'failed', abortReason: null, exitCode: EXIT.failed };
   return { status: 'passed', abortReason: null, exitCode: EXIT.passed };
 }

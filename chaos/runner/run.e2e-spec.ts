@@ -13,10 +13,21 @@ import type { RunResult } from '../report/result-schema';
 import { tools } from '../tools';
 
 const reports = mkdtempSync(join(tmpdir(), 'roque-run-'));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 test('the quick default experiment passes, finds latency and errors as injected, and writes its report', async () => {
-  const run = await roque(['run', 'chaos/experiments/golden-signals.yaml', '--quick', '--reports', reports], {}, 200_000);
+  const run = await roque(
+    ['run', 'chaos/experiments/golden-signals.yaml', '--quick', '--reports', reports],
+    {},
+    200_000,
+  );
   expect(run.stderr + run.stdout).toContain('PASSED golden-signals');
   expect(run.code).toBe(0);
 
@@ -43,23 +54,43 @@ test('the quick default experiment passes, finds latency and errors as injected,
     expect(raw).toContain(`trace_id=${slow.traceId}`);
   }
   expect(result.detection.every((d) => d.timeToDetectSeconds !== null)).toBe(true);
-  for (const file of ['report.html', 'summary.md', 'junit.xml', 'journal.ndjson', 'k6/requests.csv.gz', 'k6/summary.json']) {
+  for (const file of [
+    'report.html',
+    'summary.md',
+    'junit.xml',
+    'journal.ndjson',
+    'k6/requests.csv.gz',
+    'k6/summary.json',
+  ]) {
     expect(existsSync(join(latest, file))).toBe(true);
   }
 
-  const browser = await chromium.launch({ executablePath: tools().chromium ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: tools().chromium ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     page.on('pageerror', (error) => problems.push(String(error)));
-    page.on('request', (request) => !request.url().startsWith('file:') && problems.push(`network request: ${request.url()}`));
+    page.on(
+      'request',
+      (request) => !request.url().startsWith('file:') && problems.push(`network request: ${request.url()}`),
+    );
     await page.goto(`file://${join(latest, 'report.html')}`);
     await page.waitForFunction('document.querySelectorAll("canvas").length === 6 && window.Chart !== undefined');
     await expect(page.locator('#status').textContent()).resolves.toBe('passed');
     expect(await page.locator('#verdict tbody tr').count()).toBe(result.checks.length);
     expect(await page.locator('#verdict').isVisible()).toBe(true);
-    for (const id of ['chart-latency', 'chart-fidelity-latency', 'chart-fidelity-errors', 'chart-errors', 'chart-rate', 'chart-saturation']) {
+    for (const id of [
+      'chart-latency',
+      'chart-fidelity-latency',
+      'chart-fidelity-errors',
+      'chart-errors',
+      'chart-rate',
+      'chart-saturation',
+    ]) {
       const canvas = page.locator(`#${id}`);
       expect(await canvas.isVisible()).toBe(true);
       // Chart.js drew something: the canvas is sized and not blank.
@@ -76,12 +107,22 @@ test('the quick default experiment passes, finds latency and errors as injected,
   }
 
   // The same run drew the three dashboards (chaos/dashboards/), linked from report.html.
-  expect(result.files.dashboards).toEqual(['golden-signals', 'baseline-vs-degraded', 'k6-results'].map((d) => `dashboards/${d}.html`));
+  expect(result.files.dashboards).toEqual(
+    ['golden-signals', 'baseline-vs-degraded', 'k6-results'].map((d) => `dashboards/${d}.html`),
+  );
   expect(result.files.k6Dashboard).toBe('k6/k6-dashboard.html');
-  expect(readFileSync(join(latest, 'report.html'), 'utf8')).toMatch(/<p id="dashboards">.*k6-results\.html.*k6\/k6-dashboard\.html/);
+  expect(readFileSync(join(latest, 'report.html'), 'utf8')).toMatch(
+    /<p id="dashboards">.*k6-results\.html.*k6\/k6-dashboard\.html/,
+  );
   for (const check of await checkDashboardPages(latest, result.files.dashboards!)) {
-    console.log(`${check.page}: ${check.drawn.length} panels drawn, ${check.composeOnly.length} compose-only, in ${check.renderMs} ms; screenshot ${check.screenshot}`);
-    expect({ page: check.page, problems: check.problems, empty: check.empty }).toEqual({ page: check.page, problems: [], empty: [] });
+    console.log(
+      `${check.page}: ${check.drawn.length} panels drawn, ${check.composeOnly.length} compose-only, in ${check.renderMs} ms; screenshot ${check.screenshot}`,
+    );
+    expect({ page: check.page, problems: check.problems, empty: check.empty }).toEqual({
+      page: check.page,
+      problems: [],
+      empty: [],
+    });
     const name = check.page.replace(/^dashboards\/|\.html$/g, '') as DashboardName;
     expect(check.drawn.length + check.composeOnly.length).toBe(panelsOf(DASHBOARDS[name]).length);
     expect(existsSync(join(latest, 'dashboards', 'data', `${name}.json`))).toBe(true);

@@ -14,7 +14,8 @@ import type { PrometheusClient } from './prometheus';
 import { K6CsvReader, readRawResults, splitCsvLine, type RequestSample } from './raw-results';
 import { runStatus, type RunEnding } from './run-status';
 
-const HEADER = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,status,extra_tags,metadata';
+const HEADER =
+  'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,status,extra_tags,metadata';
 
 describe('k6 CSV output', () => {
   it('splits quoted fields as Go writes them', () => {
@@ -91,7 +92,9 @@ describe('evaluateChecks', () => {
   const requests = syntheticRun(loadStart);
   const phases = phaseData(plan.phases, loadStartOf(requests)!, requests, [{ t: 0, phase: 'errors', count: 2 }]);
   const errorsStart = loadStart + 20_000;
-  const episodes: AlertEpisode[] = [{ alert: 'HighErrors', firedAt: errorsStart + 21_000, resolvedAt: errorsStart + 10_000 + 12_000 }];
+  const episodes: AlertEpisode[] = [
+    { alert: 'HighErrors', firedAt: errorsStart + 21_000, resolvedAt: errorsStart + 10_000 + 12_000 },
+  ];
   const { checks, detection } = evaluateChecks(plan, phases, episodes);
   const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
 
@@ -112,7 +115,9 @@ describe('evaluateChecks', () => {
     const latency = byName['latency: latency shift matches injected (200 ms)'];
     expect(latency.passed).toBe(true);
     expect(latency.details.shiftMs).toBeCloseTo(200, 0);
-    expect(latency.observed).toMatch(/^shift 200\.\d ms \[\d+\.\d, \d+\.\d\] \(95% CI\), Mann-Whitney p < 1e-15, n=1000\/1000$/);
+    expect(latency.observed).toMatch(
+      /^shift 200\.\d ms \[\d+\.\d, \d+\.\d\] \(95% CI\), Mann-Whitney p < 1e-15, n=1000\/1000$/,
+    );
     const errors = byName['errors: error share matches injected (10%)'];
     expect(errors.passed).toBe(true);
     expect(errors.details.share as number).toBeGreaterThan(0.07);
@@ -121,13 +126,21 @@ describe('evaluateChecks', () => {
 
   it('fails a false claim and an alert that never fired', () => {
     expect(byName['false claim']).toMatchObject({ passed: false, expected: 'shift 500.0 ms ± 50.0 ms' });
-    expect(byName['latency: HighLatency fires within 15s']).toMatchObject({ passed: false, observed: 'HighLatency did not fire' });
+    expect(byName['latency: HighLatency fires within 15s']).toMatchObject({
+      passed: false,
+      observed: 'HighLatency did not fire',
+    });
   });
 
   it('measures time to detect and to resolve', () => {
     expect(byName['errors: HighErrors fires within 30s'].passed).toBe(true);
     expect(detection).toEqual([
-      expect.objectContaining({ alert: 'HighErrors', phase: 'errors', timeToDetectSeconds: 21, timeToResolveSeconds: 12 }),
+      expect.objectContaining({
+        alert: 'HighErrors',
+        phase: 'errors',
+        timeToDetectSeconds: 21,
+        timeToResolveSeconds: 12,
+      }),
       expect.objectContaining({ alert: 'HighLatency', timeToDetectSeconds: null, firedAt: null }),
     ]);
   });
@@ -143,7 +156,12 @@ describe('evaluateChecks', () => {
 
   it('refuses a verdict on too few samples', () => {
     const slow = planExperiment(parseExperiment(EXPERIMENT.replace('rate: 100', 'rate: 5')), false);
-    const few = phaseData(slow.phases, loadStart, requests.filter((_, i) => i % 20 === 0), []);
+    const few = phaseData(
+      slow.phases,
+      loadStart,
+      requests.filter((_, i) => i % 20 === 0),
+      [],
+    );
     const result = evaluateChecks(slow, few, episodes).checks[0];
     expect(result).toMatchObject({ passed: false });
     expect(result.observed).toMatch(/^too few requests for a verdict: baseline n=50/);
@@ -166,10 +184,18 @@ describe('evaluateChecks fails closed', () => {
     expect(byName['baseline: no alert fires'].passed).toBe(true);
     const latency = byName['latency: latency shift matches injected (200 ms)'];
     expect(latency.passed).toBe(false);
-    expect(latency.observed).toMatch(/^no verdict: the latency phase ran short: its last request ended 6\.\d s before its planned end \(measured anyway: shift 200/);
+    expect(latency.observed).toMatch(
+      /^no verdict: the latency phase ran short: its last request ended 6\.\d s before its planned end \(measured anyway: shift 200/,
+    );
     const errors = byName['errors: error share matches injected (10%)'];
-    expect(errors).toMatchObject({ passed: false, observed: 'no verdict: the errors phase did not run (no request in it)' });
-    expect(byName['errors: HighErrors fires within 30s']).toMatchObject({ passed: false, observed: 'no verdict: the errors phase did not run (no request in it)' });
+    expect(errors).toMatchObject({
+      passed: false,
+      observed: 'no verdict: the errors phase did not run (no request in it)',
+    });
+    expect(byName['errors: HighErrors fires within 30s']).toMatchObject({
+      passed: false,
+      observed: 'no verdict: the errors phase did not run (no request in it)',
+    });
     expect(byName['recovery: back to baseline'].passed).toBe(false);
     expect(checks.filter((c) => c.passed).map((c) => c.phase)).toEqual(['baseline', 'baseline']);
   });
@@ -177,46 +203,80 @@ describe('evaluateChecks fails closed', () => {
   it('fails a check whose phase sent far fewer requests than planned, and one whose baseline did not run', () => {
     const thin = all.filter((r) => r.phase !== 'errors' || r.t % 3 < 1);
     const { checks } = evaluateChecks(plan, phaseData(plan.phases, loadStart, thin, []), []);
-    expect(checks.find((c) => c.kind === 'fidelity' && c.phase === 'errors')!.observed).toMatch(/^no verdict: the errors phase sent \d{3} of 1000 planned requests/);
+    expect(checks.find((c) => c.kind === 'fidelity' && c.phase === 'errors')!.observed).toMatch(
+      /^no verdict: the errors phase sent \d{3} of 1000 planned requests/,
+    );
     const noBaseline = all.filter((r) => r.phase !== 'baseline');
-    const latency = evaluateChecks(plan, phaseData(plan.phases, loadStart, noBaseline, []), []).checks.find((c) => c.phase === 'latency' && c.kind === 'fidelity')!;
+    const latency = evaluateChecks(plan, phaseData(plan.phases, loadStart, noBaseline, []), []).checks.find(
+      (c) => c.phase === 'latency' && c.kind === 'fidelity',
+    )!;
     expect(latency).toMatchObject({ passed: false });
     expect(latency.observed).toMatch(/^no verdict: the baseline phase did not run/);
   });
 
   it('counts dropped iterations as sent: an overloaded phase is evidence, not a shortfall', () => {
-    const phase = phaseData(plan.phases, loadStart, all.filter((r) => r.phase !== 'errors' || r.t % 2 < 1), [{ t: 0, phase: 'errors', count: 500 }])[2];
+    const phase = phaseData(
+      plan.phases,
+      loadStart,
+      all.filter((r) => r.phase !== 'errors' || r.t % 2 < 1),
+      [{ t: 0, phase: 'errors', count: 500 }],
+    )[2];
     expect(phaseShortfall(phase, 100)).toBeNull();
   });
 });
 
 describe('runStatus', () => {
-  const held = [{ name: 'a', kind: 'quiet', phase: 'p', passed: true, expected: '', observed: '', details: {} }] as const;
-  const ending: RunEnding = { abort: null, k6: { exitCode: 0, meaning: 'passed' }, shortfalls: [], checks: [...held], killSwitch: { cleared: true, error: null } };
+  const held = [
+    { name: 'a', kind: 'quiet', phase: 'p', passed: true, expected: '', observed: '', details: {} },
+  ] as const;
+  const ending: RunEnding = {
+    abort: null,
+    k6: { exitCode: 0, meaning: 'passed' },
+    shortfalls: [],
+    checks: [...held],
+    killSwitch: { cleared: true, error: null },
+  };
 
   it('passes only a complete run whose checks held and whose faults were cleared', () => {
     expect(runStatus(ending)).toEqual({ status: 'passed', abortReason: null, exitCode: 0 });
     expect(runStatus({ ...ending, k6: { exitCode: 99, meaning: 'thresholds failed' } }).status).toBe('passed');
-    expect(runStatus({ ...ending, checks: [{ ...held[0], passed: false }] })).toEqual({ status: 'failed', abortReason: null, exitCode: 1 });
-    expect(runStatus({ ...ending, killSwitch: { cleared: false, error: 'HTTP 401' } })).toEqual({ status: 'failed', abortReason: null, exitCode: 1 });
+    expect(runStatus({ ...ending, checks: [{ ...held[0], passed: false }] })).toEqual({
+      status: 'failed',
+      abortReason: null,
+      exitCode: 1,
+    });
+    expect(runStatus({ ...ending, killSwitch: { cleared: false, error: 'HTTP 401' } })).toEqual({
+      status: 'failed',
+      abortReason: null,
+      exitCode: 1,
+    });
   });
 
   it('aborts (exit 2) when k6 died or stopped short, and keeps the code of what stopped the run early', () => {
-    expect(runStatus({ ...ending, k6: { exitCode: 137, meaning: 'killed by signal 9' } })).toEqual({ status: 'aborted', abortReason: 'k6 ended early: exit 137 (killed by signal 9)', exitCode: 2 });
+    expect(runStatus({ ...ending, k6: { exitCode: 137, meaning: 'killed by signal 9' } })).toEqual({
+      status: 'aborted',
+      abortReason: 'k6 ended early: exit 137 (killed by signal 9)',
+      exitCode: 2,
+    });
     expect(runStatus({ ...ending, k6: null })).toMatchObject({ status: 'aborted', exitCode: 2 });
     expect(runStatus({ ...ending, shortfalls: ['the b phase did not run (no request in it)'] })).toEqual({
       status: 'aborted',
       abortReason: 'the load stopped short of the plan: the b phase did not run (no request in it)',
       exitCode: 2,
     });
-    expect(runStatus({ ...ending, abort: { reason: 'SIGINT received', exitCode: 130 }, k6: { exitCode: 105, meaning: '' } })).toEqual({ status: 'aborted', abortReason: 'SIGINT received', exitCode: 130 });
+    expect(
+      runStatus({ ...ending, abort: { reason: 'SIGINT received', exitCode: 130 }, k6: { exitCode: 105, meaning: '' } }),
+    ).toEqual({ status: 'aborted', abortReason: 'SIGINT received', exitCode: 130 });
   });
 });
 
 describe('AlertWatcher', () => {
   it('opens an episode when an alert fires and closes it when it is gone', async () => {
     const answers = [['A'], ['A', 'B'], ['B'], []];
-    const prometheus = { alerts: async () => (answers.shift() ?? []).map((alertname) => ({ labels: { alertname }, state: 'firing', activeAt: '' })) };
+    const prometheus = {
+      alerts: async () =>
+        (answers.shift() ?? []).map((alertname) => ({ labels: { alertname }, state: 'firing', activeAt: '' })),
+    };
     const watcher = new AlertWatcher(prometheus as unknown as PrometheusClient);
     for (const t of [1, 2, 3, 4]) await watcher.poll(t * 1000);
     expect(watcher.episodes).toEqual([

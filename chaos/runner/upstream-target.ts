@@ -42,7 +42,10 @@ export async function prepareUpstreamTarget(
   progress: Progress,
 ): Promise<UpstreamTarget> {
   const ruleFiles = upstreamRuleFiles(upstream, options.experimentFile);
-  if (!options.upstreamUrl && !upstream?.seed) throw new Error('upstream: give --upstream URL (a running service on loopback), or upstream.seed in the experiment');
+  if (!options.upstreamUrl && !upstream?.seed)
+    throw new Error(
+      'upstream: give --upstream URL (a running service on loopback), or upstream.seed in the experiment',
+    );
   if (options.upstreamUrl) assertLoopback(options.upstreamUrl, 'upstream');
   const dataDir = mkdtempSync(join(tmpdir(), 'roque-stack-'));
   const stops: (() => Promise<unknown>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })];
@@ -57,11 +60,18 @@ export async function prepareUpstreamTarget(
       progress.message("roque: starting the seed's Flask app on loopback…");
       const seed = await startFlaskSeed(await freePort(), { log: (line) => progress.message(line) });
       stops.push(() => seed.stop());
-      seed.child.once('exit', (code, signal) => onLost?.(`the upstream (Flask seed, PID ${seed.child.pid}) exited mid-run (${signal ?? `exit code ${code}`})`));
+      seed.child.once('exit', (code, signal) =>
+        onLost?.(`the upstream (Flask seed, PID ${seed.child.pid}) exited mid-run (${signal ?? `exit code ${code}`})`),
+      );
       upstreamUrl = seed.url;
     }
     const adminToken = randomBytes(24).toString('base64url');
-    const proxy = await startFaultProxy({ upstream: upstreamUrl, routes: upstream?.routes, env: { ...process.env, CHAOS_ADMIN_TOKEN: adminToken }, logLevel: 'warn' });
+    const proxy = await startFaultProxy({
+      upstream: upstreamUrl,
+      routes: upstream?.routes,
+      env: { ...process.env, CHAOS_ADMIN_TOKEN: adminToken },
+      logLevel: 'warn',
+    });
     stops.push(() => proxy.close());
     const hostOf = (url: string) => new URL(url).host;
     progress.message('roque: starting Prometheus on loopback…');
@@ -77,7 +87,14 @@ export async function prepareUpstreamTarget(
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     await prometheus.waitForUp('target-app');
     await prometheus.waitForUp('upstream');
-    journal.write('target.started', { app: proxy.url, upstream: upstreamUrl, prometheus: stack.prometheusUrl, dataDir, ruleFiles, pids: { prometheus: stack.pids.prometheus } });
+    journal.write('target.started', {
+      app: proxy.url,
+      upstream: upstreamUrl,
+      prometheus: stack.prometheusUrl,
+      dataDir,
+      ruleFiles,
+      pids: { prometheus: stack.pids.prometheus },
+    });
     return {
       app: proxy.url,
       prometheus,

@@ -18,12 +18,15 @@ export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>): MannWh
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitneyU: both samples need at least one value');
-  const pooled = [...Array.from(x, (value) => ({ value, first: true })), ...Array.from(y, (value) => ({ value, first: false }))];
+  const pooled = [
+    ...Array.from(x, (value) => ({ value, first: true })),
+    ...Array.from(y, (value) => ({ value, first: false })),
+  ];
   pooled.sort((a, b) => a.value - b.value);
   const n = n1 + n2;
   let rankSumX = 0;
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && pooled[j + 1].value === pooled[i].value) j++;
     const rank = (i + j + 2) / 2; // average of ranks i+1 … j+1

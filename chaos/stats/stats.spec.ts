@@ -83,7 +83,10 @@ describe('Mann-Whitney U', () => {
   });
 
   it('matches scipy without ties', () => {
-    const result = mannWhitneyU([0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46], [1.15, 0.88, 0.9, 0.74, 1.21]);
+    const result = mannWhitneyU(
+      [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46],
+      [1.15, 0.88, 0.9, 0.74, 1.21],
+    );
     expect(result.u).toBe(35);
     expect(result.pValue).toBeCloseTo(0.24462360512698333, 6);
   });
@@ -95,8 +98,16 @@ describe('Mann-Whitney U', () => {
 
 describe('Hodges-Lehmann shift', () => {
   it('matches the brute-force median of differences and its interval', () => {
-    expect(hodgesLehmann([1, 2, 2, 3, 4, 5, 5, 5, 6], [3, 4, 4, 5, 6, 7, 7, 8, 9, 10])).toMatchObject({ value: 2.5, low: 0, high: 5, n: 90 });
-    const shift = hodgesLehmann([0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46], [1.15, 0.88, 0.9, 0.74, 1.21]);
+    expect(hodgesLehmann([1, 2, 2, 3, 4, 5, 5, 5, 6], [3, 4, 4, 5, 6, 7, 7, 8, 9, 10])).toMatchObject({
+      value: 2.5,
+      low: 0,
+      high: 5,
+      n: 90,
+    });
+    const shift = hodgesLehmann(
+      [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46],
+      [1.15, 0.88, 0.9, 0.74, 1.21],
+    );
     expect(shift.value).toBeCloseTo(-0.305, 10);
     expect(shift.low).toBeCloseTo(-0.76, 10);
     expect(shift.high).toBeCloseTo(0.17, 10);

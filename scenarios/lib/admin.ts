@@ -7,7 +7,14 @@ import { CONTROL_PHASE } from './phase';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
-function adminRequest(settings: Settings, method: Method, path: string, name: string, expected: number[], body?: unknown) {
+function adminRequest(
+  settings: Settings,
+  method: Method,
+  path: string,
+  name: string,
+  expected: number[],
+  body?: unknown,
+) {
   return http.request(method, `${settings.baseUrl}${path}`, body === undefined ? null : JSON.stringify(body), {
     headers: { Authorization: `Bearer ${settings.adminToken ?? ''}`, 'Content-Type': 'application/json' },
     tags: { name, phase: CONTROL_PHASE },
@@ -22,9 +29,11 @@ function describe(res: RefinedResponse<ResponseType | undefined>): string {
 
 /** For setup(): stops the test unless the admin API answers with this token. */
 export function requireAdminApi(settings: Settings): Fault[] {
-  if (!settings.adminToken) exec.test.abort('CHAOS_ADMIN_TOKEN is required: the timeline switches faults through the admin API');
+  if (!settings.adminToken)
+    exec.test.abort('CHAOS_ADMIN_TOKEN is required: the timeline switches faults through the admin API');
   const res = adminRequest(settings, 'GET', '/admin/faults', '/admin/faults', [200]);
-  if (res.status === 404) exec.test.abort(`the admin API of ${settings.baseUrl} is off: start the app with CHAOS_ADMIN_TOKEN set`);
+  if (res.status === 404)
+    exec.test.abort(`the admin API of ${settings.baseUrl} is off: start the app with CHAOS_ADMIN_TOKEN set`);
   if (res.status === 401) exec.test.abort('CHAOS_ADMIN_TOKEN was refused by the admin API (401)');
   if (res.status !== 200) exec.test.abort(`GET /admin/faults failed: ${describe(res)}`);
   return (res.json() as unknown as { faults: Fault[] }).faults;
@@ -38,7 +47,13 @@ export function addFault(settings: Settings, spec: FaultSpec): Fault {
 
 /** Removes one fault; one that already expired (404) is fine. */
 export function removeFault(settings: Settings, id: string): void {
-  const res = adminRequest(settings, 'DELETE', `/admin/faults/${encodeURIComponent(id)}`, '/admin/faults/:id', [204, 404]);
+  const res = adminRequest(
+    settings,
+    'DELETE',
+    `/admin/faults/${encodeURIComponent(id)}`,
+    '/admin/faults/:id',
+    [204, 404],
+  );
   if (res.status !== 204 && res.status !== 404) throw new Error(`DELETE /admin/faults/${id} failed: ${describe(res)}`);
 }
 

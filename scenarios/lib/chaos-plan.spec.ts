@@ -6,7 +6,14 @@ describe('chaosPlan', () => {
 
   it('runs one arrival-rate scenario per phase, each starting when its phase starts and tagged with it', () => {
     expect(options.scenarios).toMatchObject({
-      load_baseline: { executor: 'constant-arrival-rate', rate: 20, startTime: '0s', duration: '20s', exec: 'roll', tags: { phase: 'baseline' } },
+      load_baseline: {
+        executor: 'constant-arrival-rate',
+        rate: 20,
+        startTime: '0s',
+        duration: '20s',
+        exec: 'roll',
+        tags: { phase: 'baseline' },
+      },
       load_degraded: { startTime: '20s', duration: '20s', tags: { phase: 'degraded' } },
       load_recovery: { startTime: '40s', duration: '20s', tags: { phase: 'recovery' } },
     });
@@ -14,7 +21,14 @@ describe('chaosPlan', () => {
 
   it('adds a 1-VU switch scenario for each phase with faults, tagged as control traffic', () => {
     expect(Object.keys(options.scenarios!).filter((n) => n.startsWith('faults_'))).toEqual(['faults_degraded']);
-    expect(options.scenarios!.faults_degraded).toMatchObject({ executor: 'per-vu-iterations', vus: 1, iterations: 1, startTime: '20s', exec: 'switchFaults', tags: { phase: 'control' } });
+    expect(options.scenarios!.faults_degraded).toMatchObject({
+      executor: 'per-vu-iterations',
+      vus: 1,
+      iterations: 1,
+      startTime: '20s',
+      exec: 'switchFaults',
+      tags: { phase: 'control' },
+    });
     expect(phaseOfSwitch(phases, 'faults_degraded').name).toBe('degraded');
     expect(() => phaseOfSwitch(phases, 'load_degraded')).toThrow(/not a fault switch/);
   });
@@ -35,7 +49,9 @@ describe('chaosPlan', () => {
     const { scenarios } = chaosPlan(readSettings({ RATE: '10', TIMELINE: timeline })).options;
     expect(scenarios!.load_steady).toMatchObject({ rate: 10, preAllocatedVUs: 3 });
     expect(scenarios!.load_surge).toMatchObject({ rate: 100, preAllocatedVUs: 16 });
-    expect(() => chaosPlan(readSettings({ TIMELINE: '[{"name":"a","duration":"1s","rate":0.5}]' }))).toThrow(/TIMELINE\[0\]\.rate must be a whole number/);
+    expect(() => chaosPlan(readSettings({ TIMELINE: '[{"name":"a","duration":"1s","rate":0.5}]' }))).toThrow(
+      /TIMELINE\[0\]\.rate must be a whole number/,
+    );
   });
 
   it('takes RATE, and refuses DURATION (phases have their own)', () => {
@@ -44,8 +60,10 @@ describe('chaosPlan', () => {
   });
 
   it('fails on a bad timeline before any load', () => {
-    expect(() => chaosPlan(readSettings({ TIMELINE: '[{"name":"x","duration":"1s","faults":[{"type":"latency","delayMs":-5}]}]' }))).toThrow(
-      /TIMELINE\[0\]\.faults\[0\]: delayMs/,
-    );
+    expect(() =>
+      chaosPlan(
+        readSettings({ TIMELINE: '[{"name":"x","duration":"1s","faults":[{"type":"latency","delayMs":-5}]}]' }),
+      ),
+    ).toThrow(/TIMELINE\[0\]\.faults\[0\]: delayMs/);
   });
 });

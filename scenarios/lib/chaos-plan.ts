@@ -68,7 +68,10 @@ export function chaosPlan(settings: Settings): ChaosPlan {
       scenarios,
       buildThresholds({
         phases,
-        budget: { p50Ms: settings.p50BudgetMs ?? CHAOS_BUDGET.p50Ms, p95Ms: settings.p95BudgetMs ?? CHAOS_BUDGET.p95Ms },
+        budget: {
+          p50Ms: settings.p50BudgetMs ?? CHAOS_BUDGET.p50Ms,
+          p95Ms: settings.p95BudgetMs ?? CHAOS_BUDGET.p95Ms,
+        },
         expectations: settings.phaseThresholds,
         droppedAllowed: Math.floor(DROPPED_SHARE_ALLOWED * plannedRequests),
       }),

@@ -15,7 +15,9 @@ export function parseSeconds(value: string | number, what: string): number {
     }
   }
   if (!(seconds > 0) || !Number.isFinite(seconds)) {
-    throw new Error(`${what} must be a duration like "500ms", "20s" or "1m30s", or a number of seconds (got "${value}")`);
+    throw new Error(
+      `${what} must be a duration like "500ms", "20s" or "1m30s", or a number of seconds (got "${value}")`,
+    );
   }
   return seconds;
 }

@@ -11,10 +11,25 @@ export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
  * k6's default system tags without `url` (raw URLs are unbounded labels: /admin/faults/<id>)
  * and without the TLS, subprotocol and gRPC service tags that plain HTTP never varies.
  */
-export const SYSTEM_TAGS = ['proto', 'status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response'];
+export const SYSTEM_TAGS = [
+  'proto',
+  'status',
+  'method',
+  'name',
+  'group',
+  'check',
+  'error',
+  'error_code',
+  'scenario',
+  'expected_response',
+];
 
 /** Options every scenario shares, around its scenarios and thresholds. */
-export function scenarioOptions(settings: Settings, scenarios: Options['scenarios'], thresholds: Record<string, Threshold[]>): Options {
+export function scenarioOptions(
+  settings: Settings,
+  scenarios: Options['scenarios'],
+  thresholds: Record<string, Threshold[]>,
+): Options {
   return {
     scenarios,
     thresholds,

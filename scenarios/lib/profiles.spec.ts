@@ -4,19 +4,37 @@ import { readSettings } from './settings';
 describe('profilePlan', () => {
   it.each(PROFILE_NAMES)('%s is open-model load tagged with its name', (name) => {
     const { options, phase } = profilePlan(name, readSettings({}));
-    const scenario = options.scenarios![name] as { executor: string; exec: string; tags: Record<string, string>; preAllocatedVUs: number; maxVUs: number };
+    const scenario = options.scenarios![name] as {
+      executor: string;
+      exec: string;
+      tags: Record<string, string>;
+      preAllocatedVUs: number;
+      maxVUs: number;
+    };
     expect(scenario.executor).toMatch(/^(constant|ramping)-arrival-rate$/);
     expect(scenario).toMatchObject({ exec: 'roll', tags: { phase: name } });
     expect(scenario.maxVUs).toBe(2 * scenario.preAllocatedVUs);
     expect(phase).toMatchObject({ name, startSeconds: 0, faults: [] });
     expect(Object.keys(options.thresholds!)).toEqual(
-      expect.arrayContaining([`http_req_duration{phase:${name}}`, `http_req_failed{phase:${name}}`, `checks{phase:${name}}`, 'dropped_iterations']),
+      expect.arrayContaining([
+        `http_req_duration{phase:${name}}`,
+        `http_req_failed{phase:${name}}`,
+        `checks{phase:${name}}`,
+        'dropped_iterations',
+      ]),
     );
   });
 
   it('smoke: a constant trickle for 10 s', () => {
     const { options } = profilePlan('smoke', readSettings({}));
-    expect(options.scenarios!.smoke).toMatchObject({ executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: '10s', preAllocatedVUs: 2, maxVUs: 4 });
+    expect(options.scenarios!.smoke).toMatchObject({
+      executor: 'constant-arrival-rate',
+      rate: 2,
+      timeUnit: '1s',
+      duration: '10s',
+      preAllocatedVUs: 2,
+      maxVUs: 4,
+    });
     expect(options.thresholds!.dropped_iterations).toEqual(['count<=0']);
   });
 
@@ -45,7 +63,11 @@ describe('profilePlan', () => {
   it('breakpoint ramps from 0 to RATE and aborts at the first failed health threshold', () => {
     const { options } = profilePlan('breakpoint', readSettings({ RATE: '300', DURATION: '2m' }));
     expect(options.scenarios!.breakpoint).toMatchObject({ startRate: 0, stages: [{ duration: '2m', target: 300 }] });
-    expect(options.thresholds!['http_req_duration{phase:breakpoint}']).toContainEqual({ threshold: 'p(95)<500', abortOnFail: true, delayAbortEval: '10s' });
+    expect(options.thresholds!['http_req_duration{phase:breakpoint}']).toContainEqual({
+      threshold: 'p(95)<500',
+      abortOnFail: true,
+      delayAbortEval: '10s',
+    });
   });
 
   it('puts testid on every sample and drops raw URLs from the tags', () => {

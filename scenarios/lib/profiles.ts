@@ -25,7 +25,14 @@ interface Profile {
   abortOnFail?: boolean;
 }
 
-const RAMP_HOLD_RAMP: Profile['shape'] = { startShare: 0, stages: [[0.1, 1], [0.8, 1], [0.1, 0]] };
+const RAMP_HOLD_RAMP: Profile['shape'] = {
+  startShare: 0,
+  stages: [
+    [0.1, 1],
+    [0.8, 1],
+    [0.1, 0],
+  ],
+};
 
 export const PROFILES: Record<ProfileName, Profile> = {
   // Does it work at all: a trickle, strict budget.
@@ -39,7 +46,16 @@ export const PROFILES: Record<ProfileName, Profile> = {
     rate: 200,
     durationSeconds: 60,
     budget: { p50Ms: 200, p95Ms: 1000 },
-    shape: { startShare: 0.1, stages: [[0.4, 0.1], [0.05, 1], [0.15, 1], [0.05, 0.1], [0.35, 0.1]] },
+    shape: {
+      startShare: 0.1,
+      stages: [
+        [0.4, 0.1],
+        [0.05, 1],
+        [0.15, 1],
+        [0.05, 0.1],
+        [0.35, 0.1],
+      ],
+    },
   },
   // A normal day, for long: leaks and slow drifts.
   soak: { rate: 20, durationSeconds: 1800, budget: { p50Ms: 50, p95Ms: 300 }, shape: RAMP_HOLD_RAMP },
@@ -66,22 +82,37 @@ export function profilePlan(name: ProfileName, settings: Settings): ProfilePlan 
   const profile = PROFILES[name];
   const rate = settings.rate ?? profile.rate;
   const durationSeconds = settings.durationSeconds ?? profile.durationSeconds;
-  const budget = { p50Ms: settings.p50BudgetMs ?? profile.budget.p50Ms, p95Ms: settings.p95BudgetMs ?? profile.budget.p95Ms };
+  const budget = {
+    p50Ms: settings.p50BudgetMs ?? profile.budget.p50Ms,
+    p95Ms: settings.p95BudgetMs ?? profile.budget.p95Ms,
+  };
   const sizing = sizeVUs(rate, settings.maxLatencyMs ?? budget.p95Ms);
   const perSecond = (share: number) => (share === 0 ? 0 : Math.max(1, Math.round(share * rate)));
 
   let scenario: Scenario;
   let plannedIterations: number;
   if (profile.shape === 'constant') {
-    scenario = { executor: 'constant-arrival-rate', rate: perSecond(1), timeUnit: '1s', duration: k6Duration(durationSeconds), ...sizing };
+    scenario = {
+      executor: 'constant-arrival-rate',
+      rate: perSecond(1),
+      timeUnit: '1s',
+      duration: k6Duration(durationSeconds),
+      ...sizing,
+    };
     plannedIterations = perSecond(1) * durationSeconds;
   } else {
     const { startShare, stages: shares } = profile.shape;
     const rates = [startShare, ...shares.map(([, rateShare]) => rateShare)].map(perSecond);
-    const stages = shares.map(([durationShare], i) => ({ duration: k6Duration(durationShare * durationSeconds), target: rates[i + 1] }));
+    const stages = shares.map(([durationShare], i) => ({
+      duration: k6Duration(durationShare * durationSeconds),
+      target: rates[i + 1],
+    }));
     scenario = { executor: 'ramping-arrival-rate', startRate: rates[0], timeUnit: '1s', stages, ...sizing };
     // Linear ramps: each stage runs at the mean of its two ends.
-    plannedIterations = shares.reduce((sum, [durationShare], i) => sum + ((rates[i] + rates[i + 1]) / 2) * durationShare * durationSeconds, 0);
+    plannedIterations = shares.reduce(
+      (sum, [durationShare], i) => sum + ((rates[i] + rates[i + 1]) / 2) * durationShare * durationSeconds,
+      0,
+    );
   }
 
   const phase = { name, startSeconds: 0 as const, durationSeconds, faults: [] as [] };

@@ -3,7 +3,12 @@ import { readSettings } from './settings';
 
 describe('readSettings', () => {
   it('has defaults for everything but the token', () => {
-    expect(readSettings({})).toEqual({ baseUrl: 'http://127.0.0.1:8080', baseUrls: ['http://127.0.0.1:8080'], faultSwitch: true, phaseThresholds: true });
+    expect(readSettings({})).toEqual({
+      baseUrl: 'http://127.0.0.1:8080',
+      baseUrls: ['http://127.0.0.1:8080'],
+      faultSwitch: true,
+      phaseThresholds: true,
+    });
   });
 
   it('reads every setting', () => {
@@ -18,16 +23,32 @@ describe('readSettings', () => {
       PHASE_THRESHOLDS: 'off',
       TIMELINE: '[]',
     });
-    expect(settings).toMatchObject({ baseUrl: 'http://127.0.0.1:9', rate: 12.5, durationSeconds: 90, testid: 'run-1', summaryDir: '/tmp/x', maxLatencyMs: 400, phaseThresholds: false });
+    expect(settings).toMatchObject({
+      baseUrl: 'http://127.0.0.1:9',
+      rate: 12.5,
+      durationSeconds: 90,
+      testid: 'run-1',
+      summaryDir: '/tmp/x',
+      maxLatencyMs: 400,
+      phaseThresholds: false,
+    });
   });
 
   it('spreads the load over BASE_URLS and can leave the fault switch to another runner', () => {
-    expect(readSettings({ BASE_URL: 'http://127.0.0.1:1', BASE_URLS: 'http://127.0.0.1:1/, http://127.0.0.1:2', FAULT_SWITCH: 'off' })).toMatchObject({
+    expect(
+      readSettings({
+        BASE_URL: 'http://127.0.0.1:1',
+        BASE_URLS: 'http://127.0.0.1:1/, http://127.0.0.1:2',
+        FAULT_SWITCH: 'off',
+      }),
+    ).toMatchObject({
       baseUrl: 'http://127.0.0.1:1',
       baseUrls: ['http://127.0.0.1:1', 'http://127.0.0.1:2'],
       faultSwitch: false,
     });
-    expect(() => readSettings({ BASE_URLS: 'http://127.0.0.1:1,nope' })).toThrow(/BASE_URL must be an http\(s\) URL .*got "nope"/);
+    expect(() => readSettings({ BASE_URLS: 'http://127.0.0.1:1,nope' })).toThrow(
+      /BASE_URL must be an http\(s\) URL .*got "nope"/,
+    );
   });
 
   it.each([
@@ -51,7 +72,9 @@ describe('durations', () => {
     ['7', 7],
     [2.5, 2.5],
   ])('parses %p', (text, seconds) => expect(parseSeconds(text, 'd')).toBe(seconds));
-  it.each(['', '-1s', '1d', 's', '1s2', 0])('refuses %p', (text) => expect(() => parseSeconds(text, 'd')).toThrow(/d must be/));
+  it.each(['', '-1s', '1d', 's', '1s2', 0])('refuses %p', (text) =>
+    expect(() => parseSeconds(text, 'd')).toThrow(/d must be/),
+  );
   it('formats seconds as durations k6 accepts', () => {
     expect(k6Duration(20)).toBe('20s');
     expect(k6Duration(1.5)).toBe('1.5s');

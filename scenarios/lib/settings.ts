@@ -40,7 +40,9 @@ export function readSettings(env: Env): Settings {
   const base = baseUrl(text('BASE_URL') ?? DEFAULT_BASE_URL);
   return {
     baseUrl: base,
-    baseUrls: text('BASE_URLS')?.split(',').map((url) => baseUrl(url.trim())) ?? [base],
+    baseUrls: text('BASE_URLS')
+      ?.split(',')
+      .map((url) => baseUrl(url.trim())) ?? [base],
     faultSwitch: onOff(env, 'FAULT_SWITCH', true),
     adminToken: text('CHAOS_ADMIN_TOKEN'),
     rate: positiveNumber(env, 'RATE'),

@@ -11,10 +11,19 @@ const data: SummaryData = {
       values: { med: 120.5, 'p(95)': 150, 'p(99)': 160, max: 170 },
       thresholds: { 'p(50)>=190': { ok: false }, 'max>=0': { ok: true } },
     },
-    'http_req_failed{phase:degraded}': { type: 'rate', values: { rate: 0.05 }, thresholds: { 'rate<0.01': { ok: false } } },
+    'http_req_failed{phase:degraded}': {
+      type: 'rate',
+      values: { rate: 0.05 },
+      thresholds: { 'rate<0.01': { ok: false } },
+    },
   },
 };
-const run = { scenario: 'chaos', testid: 't<1>', baseUrl: 'http://127.0.0.1:1', phases: [{ name: 'degraded', startSeconds: 0, durationSeconds: 10, faults: [] }] };
+const run = {
+  scenario: 'chaos',
+  testid: 't<1>',
+  baseUrl: 'http://127.0.0.1:1',
+  phases: [{ name: 'degraded', startSeconds: 0, durationSeconds: 10, faults: [] }],
+};
 
 describe('summary outputs', () => {
   it('writes summary.json, junit.xml and summary.txt only with a SUMMARY_DIR', () => {

@@ -6,7 +6,10 @@ import { isReportOnly } from './thresholds';
 
 /** The parts of k6's handleSummary data used here. */
 export interface SummaryData {
-  metrics: Record<string, { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }>;
+  metrics: Record<
+    string,
+    { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }
+  >;
   state: { testRunDurationMs: number };
 }
 
@@ -40,7 +43,8 @@ export function thresholdResults(data: SummaryData): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [metric, { values, thresholds = {} }] of Object.entries(data.metrics)) {
     for (const [expression, { ok }] of Object.entries(thresholds)) {
-      if (!isReportOnly(expression)) results.push({ metric, expression, ok, observed: observedFor(expression, values) });
+      if (!isReportOnly(expression))
+        results.push({ metric, expression, ok, observed: observedFor(expression, values) });
     }
   }
   return results.sort((a, b) => a.metric.localeCompare(b.metric) || a.expression.localeCompare(b.expression));
@@ -76,7 +80,7 @@ export function textSummary(data: SummaryData, run: RunInfo): string {
     );
   }
   if (run.phases.every((phase) => !m[`http_reqs{phase:${phase.name}}`]?.values.count)) {
-    lines.push('no load was sent: see k6\'s error above (setup() stops the run when the target is down)');
+    lines.push("no load was sent: see k6's error above (setup() stops the run when the target is down)");
   }
   const results = thresholdResults(data);
   lines.push('', `thresholds: ${results.filter((r) => r.ok).length}/${results.length} passed`);
@@ -91,7 +95,9 @@ export function junitXml(data: SummaryData, run: RunInfo): string {
   const suite = `k6 ${run.scenario}`;
   const cases = results.map((r) => {
     const open = `    <testcase classname="${xml(`${suite}.${r.metric}`)}" name="${xml(r.expression)}" time="0">`;
-    return r.ok ? `${open}</testcase>` : `${open}\n      <failure message="${xml(`${r.metric} ${r.expression} failed: ${r.observed}`)}"/>\n    </testcase>`;
+    return r.ok
+      ? `${open}</testcase>`
+      : `${open}\n      <failure message="${xml(`${r.metric} ${r.expression} failed: ${r.observed}`)}"/>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -113,5 +119,8 @@ function round(value: number): string {
 }
 
 function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }

@@ -11,7 +11,9 @@ export const DICE_ROUTE = '/';
 
 /** One iteration of load: roll the dice and check the answer. */
 export function rollDice(settings: Settings): void {
-  const res = withTraceContext((headers) => http.get(`${replicaOf(settings)}${DICE_ROUTE}`, { tags: { name: DICE_ROUTE }, headers }));
+  const res = withTraceContext((headers) =>
+    http.get(`${replicaOf(settings)}${DICE_ROUTE}`, { tags: { name: DICE_ROUTE }, headers }),
+  );
   check(res, {
     'status is 200': (r) => r.status === 200,
     'dice_value is 1..6': (r) => {
@@ -45,10 +47,17 @@ function withTraceContext<T>(request: (headers: { traceparent: string }) => T): 
 
 /** For setup(): stops the test before any load when the target is down or unhealthy. */
 export function requireHealthyTarget(settings: Settings): void {
-  const res = http.get(`${settings.baseUrl}/health`, { tags: { name: '/health', phase: CONTROL_PHASE }, timeout: '5s' });
+  const res = http.get(`${settings.baseUrl}/health`, {
+    tags: { name: '/health', phase: CONTROL_PHASE },
+    timeout: '5s',
+  });
   if (res.status === 0) {
-    exec.test.abort(`target ${settings.baseUrl} is not reachable (${res.error}); start it (npm run app) or set BASE_URL`);
+    exec.test.abort(
+      `target ${settings.baseUrl} is not reachable (${res.error}); start it (npm run app) or set BASE_URL`,
+    );
   } else if (res.status !== 200) {
-    exec.test.abort(`target ${settings.baseUrl} is not healthy: GET /health answered ${res.status} ${String(res.body).slice(0, 200)}`);
+    exec.test.abort(
+      `target ${settings.baseUrl} is not healthy: GET /health answered ${res.status} ${String(res.body).slice(0, 200)}`,
+    );
   }
 }

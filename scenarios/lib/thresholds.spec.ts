@@ -3,7 +3,13 @@ import { parseTimeline } from './timeline';
 
 const budget = { p50Ms: 50, p95Ms: 250 };
 const plan = (timeline: unknown[], more: Partial<ThresholdPlan> = {}) =>
-  buildThresholds({ phases: parseTimeline(JSON.stringify(timeline)), budget, expectations: true, droppedAllowed: 3, ...more });
+  buildThresholds({
+    phases: parseTimeline(JSON.stringify(timeline)),
+    budget,
+    expectations: true,
+    droppedAllowed: 3,
+    ...more,
+  });
 
 describe('buildThresholds', () => {
   it('expects the injected delay in its phase and health elsewhere', () => {
@@ -20,19 +26,42 @@ describe('buildThresholds', () => {
   it('with PHASE_THRESHOLDS=off keeps every per-phase sub-metric, but none can fail', () => {
     const t = buildThresholds({ phases: parseTimeline(undefined), budget, expectations: false, droppedAllowed: 3 });
     expect(Object.keys(t)).toHaveLength(1 + 3 * 4);
-    for (const expressions of Object.values(t)) expect(expressions.every((e) => typeof e === 'string' && isReportOnly(e))).toBe(true);
+    for (const expressions of Object.values(t))
+      expect(expressions.every((e) => typeof e === 'string' && isReportOnly(e))).toBe(true);
   });
 
   it('expects the share of failures that error and abort faults cause, and no health then', () => {
-    const t = plan([{ name: 'broken', duration: '5s', faults: [{ type: 'error', probability: 0.3 }, { type: 'abort', probability: 0.2 }] }]);
+    const t = plan([
+      {
+        name: 'broken',
+        duration: '5s',
+        faults: [
+          { type: 'error', probability: 0.3 },
+          { type: 'abort', probability: 0.2 },
+        ],
+      },
+    ]);
     expect(t['http_req_failed{phase:broken}']).toEqual(['rate>=0.45']);
     expect(t['checks{phase:broken}']).toEqual(['rate>=0']);
     expect(t['http_req_duration{phase:broken}']).toEqual(['p(50)<50', 'p(95)<250']);
   });
 
   it('puts a partial delay at the median of the delayed share, counting failures as undelayed', () => {
-    expect(plan([{ name: 'p', duration: '5s', faults: [{ type: 'latency', delayMs: 100, probability: 0.5 }] }])['http_req_duration{phase:p}']).toEqual(['p(75)>=95']);
-    const mixed = plan([{ name: 'p', duration: '5s', faults: [{ type: 'latency', delayMs: 100, probability: 0.5 }, { type: 'error', probability: 0.5 }] }]);
+    expect(
+      plan([{ name: 'p', duration: '5s', faults: [{ type: 'latency', delayMs: 100, probability: 0.5 }] }])[
+        'http_req_duration{phase:p}'
+      ],
+    ).toEqual(['p(75)>=95']);
+    const mixed = plan([
+      {
+        name: 'p',
+        duration: '5s',
+        faults: [
+          { type: 'latency', delayMs: 100, probability: 0.5 },
+          { type: 'error', probability: 0.5 },
+        ],
+      },
+    ]);
     expect(mixed['http_req_duration{phase:p}']).toEqual(['p(87.5)>=95']);
   });
 
@@ -42,7 +71,16 @@ describe('buildThresholds', () => {
   });
 
   it('ignores faults on other routes and health faults', () => {
-    const t = plan([{ name: 'p', duration: '5s', faults: [{ type: 'latency', delayMs: 900, routes: ['/fail'] }, { type: 'health', probe: 'readiness' }] }]);
+    const t = plan([
+      {
+        name: 'p',
+        duration: '5s',
+        faults: [
+          { type: 'latency', delayMs: 900, routes: ['/fail'] },
+          { type: 'health', probe: 'readiness' },
+        ],
+      },
+    ]);
     expect(t['http_req_duration{phase:p}']).toEqual(['p(50)<50', 'p(95)<250']);
   });
 

@@ -45,7 +45,10 @@ export function buildThresholds(plan: ThresholdPlan): Record<string, Threshold[]
   for (const phase of plan.phases) {
     const tag = `{phase:${phase.name}}`;
     const faults = phase.faults.filter(affectsDiceRoute);
-    const failingShare = Math.min(1, faults.filter((f) => f.type === 'error' || f.type === 'abort').reduce((sum, f) => sum + f.probability, 0));
+    const failingShare = Math.min(
+      1,
+      faults.filter((f) => f.type === 'error' || f.type === 'abort').reduce((sum, f) => sum + f.probability, 0),
+    );
     const slowing = faults.some((f) => f.type === 'latency' || f.type === 'cpu');
 
     const duration: Threshold[] = [];

@@ -1,4 +1,10 @@
-import { DEFAULT_TIMELINE, faultTtlSeconds, FAULT_TTL_MARGIN_SECONDS, parseTimeline, slowestInjectedMs } from './timeline';
+import {
+  DEFAULT_TIMELINE,
+  faultTtlSeconds,
+  FAULT_TTL_MARGIN_SECONDS,
+  parseTimeline,
+  slowestInjectedMs,
+} from './timeline';
 
 describe('parseTimeline', () => {
   it('defaults to baseline, 200 ms of latency, recovery, 20 s each', () => {
@@ -8,12 +14,21 @@ describe('parseTimeline', () => {
       ['degraded', 20, 20, 1],
       ['recovery', 40, 20, 0],
     ]);
-    expect(phases[1].faults[0]).toEqual({ type: 'latency', delayMs: 200, jitterMs: 0, distribution: 'fixed', probability: 1, ttlSeconds: 300 });
+    expect(phases[1].faults[0]).toEqual({
+      type: 'latency',
+      delayMs: 200,
+      jitterMs: 0,
+      distribution: 'fixed',
+      probability: 1,
+      ttlSeconds: 300,
+    });
     expect(JSON.parse(JSON.stringify(DEFAULT_TIMELINE))).toHaveLength(3);
   });
 
   it('reads durations in k6 notation or seconds, and offsets phases one after another', () => {
-    const phases = parseTimeline('[{"name":"a","duration":"1m"},{"name":"b","duration":2.5,"faults":[{"type":"error","status":503,"ttlSeconds":30}]}]');
+    const phases = parseTimeline(
+      '[{"name":"a","duration":"1m"},{"name":"b","duration":2.5,"faults":[{"type":"error","status":503,"ttlSeconds":30}]}]',
+    );
     expect(phases.map((p) => p.startSeconds)).toEqual([0, 60]);
     expect(phases[1].faults[0]).toMatchObject({ type: 'error', status: 503, ttlSeconds: 30 });
   });
@@ -29,7 +44,10 @@ describe('parseTimeline', () => {
     ['[{"name":"a","duration":"1s"},{"name":"a","duration":"1s"}]', /TIMELINE\[1\]: phase name "a" is used twice/],
     ['[{"name":"a","duration":"1s","fault":[]}]', /unknown field\(s\) fault/],
     ['[{"name":"a","duration":"1s","faults":[{"type":"latency"}]}]', /TIMELINE\[0\]\.faults\[0\]: delayMs: /],
-    ['[{"name":"a","duration":"1s","faults":[{"type":"latency","delayMs":1,"color":"red"}]}]', /TIMELINE\[0\]\.faults\[0\]: .*color/],
+    [
+      '[{"name":"a","duration":"1s","faults":[{"type":"latency","delayMs":1,"color":"red"}]}]',
+      /TIMELINE\[0\]\.faults\[0\]: .*color/,
+    ],
     ['[{"name":"a","duration":"1h","faults":[{"type":"abort"}]}]', /may last at most 3585s/],
   ])('refuses %s', (json, message) => {
     expect(() => parseTimeline(json)).toThrow(message);
@@ -49,13 +67,25 @@ describe('slowestInjectedMs', () => {
   it('takes the largest delay on / with its spread, ignoring other routes', () => {
     const phases = parseTimeline(
       JSON.stringify([
-        { name: 'a', duration: '1s', faults: [{ type: 'latency', delayMs: 100, jitterMs: 50, distribution: 'normal' }] },
-        { name: 'b', duration: '1s', faults: [{ type: 'latency', delayMs: 180, jitterMs: 50, distribution: 'uniform' }] },
+        {
+          name: 'a',
+          duration: '1s',
+          faults: [{ type: 'latency', delayMs: 100, jitterMs: 50, distribution: 'normal' }],
+        },
+        {
+          name: 'b',
+          duration: '1s',
+          faults: [{ type: 'latency', delayMs: 180, jitterMs: 50, distribution: 'uniform' }],
+        },
         { name: 'c', duration: '1s', faults: [{ type: 'latency', delayMs: 5000, routes: ['/fail'] }] },
       ]),
     );
     expect(slowestInjectedMs(phases)).toBe(250);
     expect(slowestInjectedMs(parseTimeline('[{"name":"a","duration":"1s"}]'))).toBe(0);
-    expect(slowestInjectedMs(parseTimeline('[{"name":"a","duration":"1s","faults":[{"type":"latency","delayMs":700,"routes":["/*"]}]}]'))).toBe(700);
+    expect(
+      slowestInjectedMs(
+        parseTimeline('[{"name":"a","duration":"1s","faults":[{"type":"latency","delayMs":700,"routes":["/*"]}]}]'),
+      ),
+    ).toBe(700);
   });
 });

@@ -31,13 +31,16 @@ export function parseTimeline(json: string | undefined): Phase[] {
     }
   }
   if (!Array.isArray(input) || input.length === 0 || input.length > MAX_PHASES) {
-    throw new Error(`TIMELINE must be a JSON array of 1..${MAX_PHASES} phases like {"name":"baseline","duration":"20s","faults":[]}`);
+    throw new Error(
+      `TIMELINE must be a JSON array of 1..${MAX_PHASES} phases like {"name":"baseline","duration":"20s","faults":[]}`,
+    );
   }
   const phases: Phase[] = [];
   let startSeconds = 0;
   for (const [index, raw] of input.entries()) {
     const phase = parsePhase(raw, `TIMELINE[${index}]`, startSeconds);
-    if (phases.some((p) => p.name === phase.name)) throw new Error(`TIMELINE[${index}]: phase name "${phase.name}" is used twice`);
+    if (phases.some((p) => p.name === phase.name))
+      throw new Error(`TIMELINE[${index}]: phase name "${phase.name}" is used twice`);
     phases.push(phase);
     startSeconds += phase.durationSeconds;
   }
@@ -48,14 +51,20 @@ function parsePhase(raw: unknown, where: string, startSeconds: number): Phase {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where} must be an object`);
   const { name, duration, rate, faults = [], ...rest } = raw as Record<string, unknown>;
   const unknownKeys = Object.keys(rest);
-  if (unknownKeys.length) throw new Error(`${where}: unknown field(s) ${unknownKeys.join(', ')} (expected name, duration, rate, faults)`);
+  if (unknownKeys.length)
+    throw new Error(`${where}: unknown field(s) ${unknownKeys.join(', ')} (expected name, duration, rate, faults)`);
   if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(name) || name === CONTROL_PHASE) {
-    throw new Error(`${where}.name must be 1..32 letters, digits, "_" or "-", not "${CONTROL_PHASE}" (got ${JSON.stringify(name)})`);
+    throw new Error(
+      `${where}.name must be 1..32 letters, digits, "_" or "-", not "${CONTROL_PHASE}" (got ${JSON.stringify(name)})`,
+    );
   }
-  if (typeof duration !== 'string' && typeof duration !== 'number') throw new Error(`${where}.duration is required, e.g. "20s"`);
+  if (typeof duration !== 'string' && typeof duration !== 'number')
+    throw new Error(`${where}.duration is required, e.g. "20s"`);
   const durationSeconds = parseSeconds(duration, `${where}.duration`);
   if (rate !== undefined && !(typeof rate === 'number' && Number.isInteger(rate) && rate >= 1)) {
-    throw new Error(`${where}.rate must be a whole number of requests per second, at least 1 (got ${JSON.stringify(rate)})`);
+    throw new Error(
+      `${where}.rate must be a whole number of requests per second, at least 1 (got ${JSON.stringify(rate)})`,
+    );
   }
   if (!Array.isArray(faults)) throw new Error(`${where}.faults must be an array of fault specs`);
   const parsed = faults.map((fault, i) => {
@@ -64,7 +73,9 @@ function parsePhase(raw: unknown, where: string, startSeconds: number): Phase {
     return result.value;
   });
   if (parsed.length && durationSeconds + FAULT_TTL_MARGIN_SECONDS > MAX_TTL_SECONDS) {
-    throw new Error(`${where}: a phase with faults may last at most ${MAX_TTL_SECONDS - FAULT_TTL_MARGIN_SECONDS}s (the faults' TTL limit)`);
+    throw new Error(
+      `${where}: a phase with faults may last at most ${MAX_TTL_SECONDS - FAULT_TTL_MARGIN_SECONDS}s (the faults' TTL limit)`,
+    );
   }
   return { name, startSeconds, durationSeconds, ...(rate === undefined ? {} : { rate }), faults: parsed };
 }
@@ -83,7 +94,8 @@ export function slowestInjectedMs(phases: Phase[]): number {
   let slowest = 0;
   for (const spec of phases.flatMap((p) => p.faults)) {
     if (spec.type !== 'latency' || !affectsDiceRoute(spec)) continue;
-    const spread = spec.distribution === 'normal' ? 3 * spec.jitterMs : spec.distribution === 'uniform' ? spec.jitterMs : 0;
+    const spread =
+      spec.distribution === 'normal' ? 3 * spec.jitterMs : spec.distribution === 'uniform' ? spec.jitterMs : 0;
     slowest = Math.max(slowest, spec.delayMs + spread);
   }
   return slowest;

@@ -17,7 +17,12 @@ export interface TraceContext {
 }
 
 export function newTraceContext(random: () => number = Math.random): TraceContext {
-  const hex = (chars: number) => Array.from({ length: chars / 8 }, () => Math.floor(random() * 2 ** 32).toString(16).padStart(8, '0')).join('');
+  const hex = (chars: number) =>
+    Array.from({ length: chars / 8 }, () =>
+      Math.floor(random() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0'),
+    ).join('');
   const traceId = hex(32);
   const sampled = random() < SAMPLED_SHARE;
   return { traceId, sampled, traceparent: `00-${traceId}-${hex(16)}-${sampled ? '01' : '00'}` };

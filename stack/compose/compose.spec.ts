@@ -57,7 +57,9 @@ test('every repository file or folder the compose file mounts exists', () => {
 });
 
 test('every image is pinned to a version', () => {
-  const unpinned = services.filter(([, s]) => s.image && !/:v?\d+\.\d+(\.\d+)?$/.test(s.image) && !s.build).map(([n]) => n);
+  const unpinned = services
+    .filter(([, s]) => s.image && !/:v?\d+\.\d+(\.\d+)?$/.test(s.image) && !s.build)
+    .map(([n]) => n);
   expect(unpinned).toEqual([]);
 });
 
@@ -81,7 +83,9 @@ test('published ports bind loopback only', () => {
 
 test("Grafana's provisioning points at what compose mounts and runs", () => {
   const grafana = parse(readFileSync(join(REPO_ROOT, 'stack/grafana/provisioning/dashboards/roque.yml'), 'utf8'));
-  const datasources = parse(readFileSync(join(REPO_ROOT, 'stack/grafana/provisioning/datasources/prometheus.yml'), 'utf8'));
+  const datasources = parse(
+    readFileSync(join(REPO_ROOT, 'stack/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+  );
   const mounts = compose.services.grafana.volumes ?? [];
   expect(mounts).toContain(`./stack/grafana/dashboards:${grafana.providers[0].options.path}:ro`);
   const url = new URL(datasources.datasources[0].url);

@@ -58,16 +58,20 @@ async function admin(method: string, body?: unknown) {
 function runK6(): Promise<void> {
   const script = join(dir, 'live.js');
   writeFileSync(script, K6_SCRIPT);
-  const k6 = spawn(tools().k6, ['run', '--quiet', '-o', 'experimental-prometheus-rw', '--tag', `testid=${testid}`, script], {
-    env: {
-      ...process.env,
-      BASE_URL: app.url,
-      K6_PROMETHEUS_RW_SERVER_URL: `${stack.prometheusUrl}/api/v1/write`,
-      K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99),avg,max',
-      K6_PROMETHEUS_RW_STALE_MARKERS: 'true',
+  const k6 = spawn(
+    tools().k6,
+    ['run', '--quiet', '-o', 'experimental-prometheus-rw', '--tag', `testid=${testid}`, script],
+    {
+      env: {
+        ...process.env,
+        BASE_URL: app.url,
+        K6_PROMETHEUS_RW_SERVER_URL: `${stack.prometheusUrl}/api/v1/write`,
+        K6_PROMETHEUS_RW_TREND_STATS: 'p(50),p(95),p(99),avg,max',
+        K6_PROMETHEUS_RW_STALE_MARKERS: 'true',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   k6.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let faultsFailed: Error | null = null;
@@ -108,7 +112,10 @@ afterAll(async () => {
 });
 
 async function api(path: string, params: Record<string, string>) {
-  const res = await fetch(`${stack.prometheusUrl}/api/v1/${path}`, { method: 'POST', body: new URLSearchParams(params) });
+  const res = await fetch(`${stack.prometheusUrl}/api/v1/${path}`, {
+    method: 'POST',
+    body: new URLSearchParams(params),
+  });
   const body = (await res.json()) as { status: string; error?: string; data: unknown };
   if (body.status !== 'success') throw new Error(`${path}: ${body.error}`);
   return body.data;
@@ -132,20 +139,31 @@ async function answer(q: DashboardQuery): Promise<number> {
   return data.result.filter((r) => (r.values ?? [r.value!]).some(([, v]) => v !== 'NaN')).length;
 }
 
-test.each(readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')))('every query of %s returns data', async (file) => {
-  const queries = dashboardQueries(JSON.parse(readFileSync(join(DASHBOARDS_DIR, file), 'utf8'))).filter((q) => !q.composeOnly);
-  const empty: string[] = [];
-  for (const q of queries) {
-    if ((await answer(q)) === 0) empty.push(`${q.where}: ${q.expr}`);
-  }
-  expect(empty).toEqual([]);
-});
+test.each(readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')))(
+  'every query of %s returns data',
+  async (file) => {
+    const queries = dashboardQueries(JSON.parse(readFileSync(join(DASHBOARDS_DIR, file), 'utf8'))).filter(
+      (q) => !q.composeOnly,
+    );
+    const empty: string[] = [];
+    for (const q of queries) {
+      if ((await answer(q)) === 0) empty.push(`${q.where}: ${q.expr}`);
+    }
+    expect(empty).toEqual([]);
+  },
+);
 
 test('the run shows the faults: baseline and degraded phases, injected delay, server and client errors', async () => {
   const instant = async (expr: string) =>
-    ((await api('query', { query: expr, time: String(end) })) as { result: { metric: Record<string, string>; value: [number, string] }[] }).result;
+    (
+      (await api('query', { query: expr, time: String(end) })) as {
+        result: { metric: Record<string, string>; value: [number, string] }[];
+      }
+    ).result;
   const range = `${Math.ceil(end - start) + 30}s`;
-  const phases = await instant(`max by (phase) (last_over_time(testid_phase:k6_http_req_duration_p95:max{testid="${testid}"}[${range}]))`);
+  const phases = await instant(
+    `max by (phase) (last_over_time(testid_phase:k6_http_req_duration_p95:max{testid="${testid}"}[${range}]))`,
+  );
   const p95 = Object.fromEntries(phases.map((r) => [r.metric.phase, Number(r.value[1])]));
   expect(p95.baseline).toBeLessThan(0.2);
   expect(p95.degraded).toBeGreaterThan(0.38);
@@ -153,7 +171,9 @@ test('the run shows the faults: baseline and degraded phases, injected delay, se
   expect(Number(injected[0].value[1])).toBeGreaterThan(0.38);
   const serverErrors = await instant(`max_over_time(max(job:http_server_requests_5xx:ratio_rate20s)[${range}:5s])`);
   expect(Number(serverErrors[0].value[1])).toBeGreaterThan(0.15);
-  const clientErrors = await instant(`max_over_time(max(testid_phase:k6_http_req_failed:ratio_rate20s{testid="${testid}", phase="degraded"})[${range}:5s])`);
+  const clientErrors = await instant(
+    `max_over_time(max(testid_phase:k6_http_req_failed:ratio_rate20s{testid="${testid}", phase="degraded"})[${range}:5s])`,
+  );
   expect(Number(clientErrors[0].value[1])).toBeGreaterThan(0.15);
 });
 

@@ -17,8 +17,13 @@ const provisioned = parse(readFileSync(join(__dirname, 'provisioning', 'datasour
 const GRAFANA_BUILT_IN = '-- Grafana --';
 
 test('the JSON files are what chaos/dashboards/definitions.ts generates (node dist/chaos/dashboards/write-json.js)', () => {
-  expect(files.sort()).toEqual(Object.keys(DASHBOARDS).map((name) => `${name}.json`).sort());
-  for (const [name, dashboard] of Object.entries(DASHBOARDS)) expect(read(`${name}.json`)).toBe(dashboardText(dashboard));
+  expect(files.sort()).toEqual(
+    Object.keys(DASHBOARDS)
+      .map((name) => `${name}.json`)
+      .sort(),
+  );
+  for (const [name, dashboard] of Object.entries(DASHBOARDS))
+    expect(read(`${name}.json`)).toBe(dashboardText(dashboard));
 });
 
 test.each(files)('%s has no ${DS_…} placeholders', (file) => {
@@ -61,7 +66,10 @@ describe('every query parses as PromQL', () => {
   });
 
   const rejects = async (expr: string) => {
-    const res = await fetch(`${stack.prometheusUrl}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
+    const res = await fetch(`${stack.prometheusUrl}/api/v1/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ query: expr }),
+    });
     const body = (await res.json()) as { error?: string };
     return res.status === 200 ? null : `${res.status} ${body.error}`;
   };

@@ -15,13 +15,21 @@ const K8S_DIR = join(REPO_ROOT, 'stack', 'k8s');
 const SCHEMAS = join(K8S_DIR, 'schemas');
 const BUNDLE = join(REPO_ROOT, 'dist', 'scenarios', 'average.js');
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+};
 
 /** kustomize as `stack/setup.mjs --tests` built it (ROQUE_KUSTOMIZE wins), else on PATH. */
 function kustomizePath(): string {
   if (process.env.ROQUE_KUSTOMIZE) return process.env.ROQUE_KUSTOMIZE;
   const file = join(REPO_ROOT, '.tools', 'tools.json');
-  const found = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { kustomize?: string | null }).kustomize : undefined;
+  const found = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { kustomize?: string | null }).kustomize
+    : undefined;
   if (found && existsSync(found)) return found;
   const local = join(REPO_ROOT, '.tools', 'bin', 'kustomize');
   return existsSync(local) ? local : 'kustomize';
@@ -29,8 +37,12 @@ function kustomizePath(): string {
 
 function render(): Manifest[] {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`node webpack-free-build.mjs\` first`);
-  const result = spawnSync(kustomizePath(), ['build', '--load-restrictor', 'LoadRestrictionsNone', K8S_DIR], { encoding: 'utf8', timeout: 60_000 });
-  if (result.error) throw new Error(`kustomize could not run (${result.error.message}): run \`node stack/setup.mjs --tests\``);
+  const result = spawnSync(kustomizePath(), ['build', '--load-restrictor', 'LoadRestrictionsNone', K8S_DIR], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.error)
+    throw new Error(`kustomize could not run (${result.error.message}): run \`node stack/setup.mjs --tests\``);
   if (result.status !== 0) throw new Error(`kustomize build failed:\n${result.stderr}`);
   return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Manifest);
 }
@@ -47,19 +59,28 @@ function validators(): Map<string, ValidateFunction> {
     const kind = schema.properties.kind.enum[0] as string;
     byKind.set(`${apiVersion}/${kind}`, ajv.compile(schema));
   }
-  byKind.set('k6.io/v1alpha1/TestRun', ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, 'k6-operator', 'testrun-k6.io-v1alpha1.json'), 'utf8'))));
+  byKind.set(
+    'k6.io/v1alpha1/TestRun',
+    ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, 'k6-operator', 'testrun-k6.io-v1alpha1.json'), 'utf8'))),
+  );
   return byKind;
 }
 
 function problems(validate: ValidateFunction, manifest: unknown): string[] {
-  return validate(manifest) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
+  return validate(manifest)
+    ? []
+    : (validate.errors ?? []).map(
+        (error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`,
+      );
 }
 
 describe('stack/k8s (kustomize)', () => {
   let manifests: Manifest[];
   let schemas: Map<string, ValidateFunction>;
   const find = (kind: string, name: string) => {
-    const found = manifests.find((m) => m.kind === kind && (m.metadata.name === name || m.metadata.name.startsWith(`${name}-`)));
+    const found = manifests.find(
+      (m) => m.kind === kind && (m.metadata.name === name || m.metadata.name.startsWith(`${name}-`)),
+    );
     if (!found) throw new Error(`no ${kind} ${name} in the rendered manifests`);
     return found;
   };
@@ -74,8 +95,10 @@ describe('stack/k8s (kustomize)', () => {
     const failures: string[] = [];
     for (const manifest of manifests) {
       const validate = schemas.get(`${manifest.apiVersion}/${manifest.kind}`);
-      if (!validate) failures.push(`${manifest.apiVersion} ${manifest.kind} ${manifest.metadata.name}: no schema vendored for it`);
-      else failures.push(...problems(validate, manifest).map((p) => `${manifest.kind} ${manifest.metadata.name}: ${p}`));
+      if (!validate)
+        failures.push(`${manifest.apiVersion} ${manifest.kind} ${manifest.metadata.name}: no schema vendored for it`);
+      else
+        failures.push(...problems(validate, manifest).map((p) => `${manifest.kind} ${manifest.metadata.name}: ${p}`));
       expect(manifest.metadata.namespace).toBe('roque');
     }
     expect(failures).toEqual([]);
@@ -85,7 +108,9 @@ describe('stack/k8s (kustomize)', () => {
     const deployment = structuredClone(find('Deployment', 'target-app'));
     deployment.spec.replicas = 'three';
     deployment.spec.template.spec.containers[0].livenessProbe.httpGet.paht = '/health/live';
-    expect(problems(schemas.get('apps/v1/Deployment')!, deployment).join('\n')).toMatch(/replicas.*integer[\s\S]*additional/);
+    expect(problems(schemas.get('apps/v1/Deployment')!, deployment).join('\n')).toMatch(
+      /replicas.*integer[\s\S]*additional/,
+    );
     const testRun = structuredClone(find('TestRun', 'roque-average'));
     delete testRun.spec.parallelism;
     testRun.spec.script.configMap = { file: 'average.js' };
@@ -111,7 +136,8 @@ describe('stack/k8s (kustomize)', () => {
   });
 
   it('Redis requires the password from a Secret the app reads too, and only the app pods may reach it', () => {
-    const fromSecret = (container: any, name: string) => container.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
+    const fromSecret = (container: any, name: string) =>
+      container.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
     const redisPod = find('Deployment', 'redis').spec.template;
     const redisContainer = redisPod.spec.containers[0];
     expect(redisContainer.args.slice(-2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
@@ -123,7 +149,9 @@ describe('stack/k8s (kustomize)', () => {
     expect(redisPod.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels);
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress).toHaveLength(1);
-    expect(policy.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'target-app' } } }]);
+    expect(policy.spec.ingress[0].from).toEqual([
+      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'target-app' } } },
+    ]);
     expect(appPod.metadata.labels).toMatchObject(policy.spec.ingress[0].from[0].podSelector.matchLabels);
   });
 
@@ -134,16 +162,25 @@ describe('stack/k8s (kustomize)', () => {
     const job = config.scrape_configs.find((j: any) => j.job_name === 'target-app');
     expect(job.kubernetes_sd_configs).toEqual([expect.objectContaining({ role: 'pod' })]);
     // The keep rule selects the label the app's pods carry.
-    const keep = job.relabel_configs.find((r: any) => r.source_labels[0] === '__meta_kubernetes_pod_label_roque_dev_scrape');
-    expect(find('Deployment', 'target-app').spec.template.metadata.labels['roque.dev/scrape']).toMatch(new RegExp(`^(${keep.regex})$`));
+    const keep = job.relabel_configs.find(
+      (r: any) => r.source_labels[0] === '__meta_kubernetes_pod_label_roque_dev_scrape',
+    );
+    expect(find('Deployment', 'target-app').spec.template.metadata.labels['roque.dev/scrape']).toMatch(
+      new RegExp(`^(${keep.regex})$`),
+    );
     expect(prometheus.spec.template.spec.containers[0].args).toContain('--web.enable-remote-write-receiver');
     const role = find('Role', 'prometheus-discovery');
     expect(role.spec ?? (role as any).rules).toBeDefined();
-    expect((role as any).rules[0]).toMatchObject({ resources: ['pods'], verbs: expect.arrayContaining(['list', 'watch']) });
+    expect((role as any).rules[0]).toMatchObject({
+      resources: ['pods'],
+      verbs: expect.arrayContaining(['list', 'watch']),
+    });
     expect(prometheus.spec.template.spec.serviceAccountName).toBe('prometheus');
     // The same rules as the local stack, mounted where rule_files looks.
     const rules = prometheus.spec.template.spec.volumes.find((v: any) => v.name === 'rules').configMap.name;
-    expect(Object.keys(find('ConfigMap', rules).data!)).toEqual(expect.arrayContaining(['golden-signals.yml', 'slo.yml']));
+    expect(Object.keys(find('ConfigMap', rules).data!)).toEqual(
+      expect.arrayContaining(['golden-signals.yml', 'slo.yml']),
+    );
   });
 
   it('the TestRun splits the bundled scenario over parallel runners that remote-write with distinct series', () => {
@@ -157,16 +194,23 @@ describe('stack/k8s (kustomize)', () => {
     expect(testRun.spec.arguments).toMatch(/--tag testid=\S+/);
     // k6-operator adds `--tag instance_id=<index>` to each runner; overriding it would make runners collide.
     expect(testRun.spec.arguments).not.toMatch(/instance_id/);
-    const env = Object.fromEntries(testRun.spec.runner.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      testRun.spec.runner.env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     expect(env.BASE_URL).toBe(`http://${find('Service', 'target-app').metadata.name}:8080`);
-    expect(env.K6_PROMETHEUS_RW_SERVER_URL).toBe(`http://${find('Service', 'prometheus').metadata.name}:9090/api/v1/write`);
+    expect(env.K6_PROMETHEUS_RW_SERVER_URL).toBe(
+      `http://${find('Service', 'prometheus').metadata.name}:9090/api/v1/write`,
+    );
     expect(testRun.spec.runner.image).toBe('grafana/k6:2.2.0');
   });
 
-  it('the TestRun remote-writes as `roque run --runners` does, and the operator\'s runner tag is the one the merge reads', () => {
-    const env = Object.fromEntries(find('TestRun', 'roque-average').spec.runner.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+  it("the TestRun remote-writes as `roque run --runners` does, and the operator's runner tag is the one the merge reads", () => {
+    const env = Object.fromEntries(
+      find('TestRun', 'roque-average').spec.runner.env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     const local = remoteWriteEnv('http://127.0.0.1:9090');
-    for (const name of ['K6_PROMETHEUS_RW_TREND_STATS', 'K6_PROMETHEUS_RW_STALE_MARKERS']) expect([name, env[name]]).toEqual([name, local[name]]);
+    for (const name of ['K6_PROMETHEUS_RW_TREND_STATS', 'K6_PROMETHEUS_RW_STALE_MARKERS'])
+      expect([name, env[name]]).toEqual([name, local[name]]);
     expect(K6_TAGS.instance).toBe('instance_id');
   });
 });

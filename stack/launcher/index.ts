@@ -21,16 +21,14 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { freePort } from '../../chaos/local/network';
 import { REPO_ROOT, tools } from '../../chaos/tools';
-import { prometheusFeatureFlags, renderPrometheusConfig, writeProbeTargets, writeTargets, type RuleSelection } from './prometheus-config';
 import {
-  assertPortFree,
-  isRunning,
-  spawnService,
-  stopChild,
-  stopPid,
-  waitUntilReady,
-  type Service,
-} from './processes';
+  prometheusFeatureFlags,
+  renderPrometheusConfig,
+  writeProbeTargets,
+  writeTargets,
+  type RuleSelection,
+} from './prometheus-config';
+import { assertPortFree, isRunning, spawnService, stopChild, stopPid, waitUntilReady, type Service } from './processes';
 
 export { PortBusyError } from './processes';
 
@@ -74,7 +72,11 @@ const probesFileOf = (dataDir: string) => join(dataDir, 'targets', 'target-app-p
 
 function versionOf(binary: string): string {
   try {
-    return execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+    return execFileSync(binary, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+    });
   } catch {
     return ''; // spawnService reports a missing or broken binary with its own message
   }
@@ -95,12 +97,21 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
       ? null
       : (options.alertmanagerPort ?? DEFAULT_PORTS.alertmanager);
 
-  await assertPortFree('Prometheus', prometheusPort, '--prometheus-port or ROQUE_PROMETHEUS_PORT (startStack: prometheusPort)');
+  await assertPortFree(
+    'Prometheus',
+    prometheusPort,
+    '--prometheus-port or ROQUE_PROMETHEUS_PORT (startStack: prometheusPort)',
+  );
   if (alertmanagerPort !== null) {
-    await assertPortFree('Alertmanager', alertmanagerPort, '--alertmanager-port or ROQUE_ALERTMANAGER_PORT (startStack: alertmanagerPort)');
+    await assertPortFree(
+      'Alertmanager',
+      alertmanagerPort,
+      '--alertmanager-port or ROQUE_ALERTMANAGER_PORT (startStack: alertmanagerPort)',
+    );
   }
   // Nobody but this Prometheus talks to the exporter, so any free port will do.
-  const blackboxPort = options.blackboxPort === null || !found.blackboxExporter ? null : (options.blackboxPort ?? (await freePort()));
+  const blackboxPort =
+    options.blackboxPort === null || !found.blackboxExporter ? null : (options.blackboxPort ?? (await freePort()));
 
   mkdirSync(join(dataDir, 'targets'), { recursive: true });
   const configFile = join(dataDir, 'prometheus.yml');
@@ -175,7 +186,10 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     await Promise.all(services.map((service) => stopChild(service.child)));
   };
 
-  const urls = services.map((service) => `http://${{ prometheus: prometheusAddress, alertmanager: alertmanagerAddress, 'blackbox-exporter': blackboxAddress }[service.name]}`);
+  const urls = services.map(
+    (service) =>
+      `http://${{ prometheus: prometheusAddress, alertmanager: alertmanagerAddress, 'blackbox-exporter': blackboxAddress }[service.name]}`,
+  );
   try {
     await Promise.all(services.map((service, i) => waitUntilReady(service, `${urls[i]}/-/ready`, readyTimeoutMs)));
   } catch (error) {
@@ -237,7 +251,9 @@ const isOurs = (pid: number, state: StackState) => isRunning(pid, state.dataDir)
  * Starts the stack detached and records it. When a recorded stack still runs, it is kept and
  * only re-pointed at `appTargets`.
  */
-export async function upDetached(options: Omit<StartStackOptions, 'detached'>): Promise<{ state: StackState; started: boolean }> {
+export async function upDetached(
+  options: Omit<StartStackOptions, 'detached'>,
+): Promise<{ state: StackState; started: boolean }> {
   const previous = readState(options.dataDir);
   if (previous && servicesOf(previous).every((s) => isOurs(s.pid, previous))) {
     setTargets(options.dataDir, options.appTargets ?? []);
@@ -250,7 +266,9 @@ export async function upDetached(options: Omit<StartStackOptions, 'detached'>): 
     dataDir: options.dataDir,
     prometheus: { pid: stack.pids.prometheus, url: stack.prometheusUrl },
     alertmanager:
-      stack.pids.alertmanager && stack.alertmanagerUrl ? { pid: stack.pids.alertmanager, url: stack.alertmanagerUrl } : null,
+      stack.pids.alertmanager && stack.alertmanagerUrl
+        ? { pid: stack.pids.alertmanager, url: stack.alertmanagerUrl }
+        : null,
     blackbox: stack.pids.blackbox && stack.blackboxUrl ? { pid: stack.pids.blackbox, url: stack.blackboxUrl } : null,
   };
   writeFileSync(stateFileOf(options.dataDir), `${JSON.stringify(state, null, 2)}\n`);

@@ -49,13 +49,23 @@ describe('startStack', () => {
     // An empty write request is a bad request for the receiver, and a 404 without it.
     const res = await fetch(`${stack.prometheusUrl}/api/v1/write`, { method: 'POST', body: '' });
     expect(res.status).not.toBe(404);
-    const flags = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/flags`)).json()) as { data: Record<string, string> };
-    const build = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/buildinfo`)).json()) as { data: { version: string } };
+    const flags = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/flags`)).json()) as {
+      data: Record<string, string>;
+    };
+    const build = (await (await fetch(`${stack.prometheusUrl}/api/v1/status/buildinfo`)).json()) as {
+      data: { version: string };
+    };
     const v3 = build.data.version.startsWith('3.');
-    expect(flags.data['enable-feature'].split(',')).toEqual(v3 ? ['exemplar-storage'] : ['native-histograms', 'exemplar-storage']);
+    expect(flags.data['enable-feature'].split(',')).toEqual(
+      v3 ? ['exemplar-storage'] : ['native-histograms', 'exemplar-storage'],
+    );
     if (v3) {
       // The OTLP receiver answers an empty request as bad, and 404 without the flag.
-      const otlp = await fetch(`${stack.prometheusUrl}/api/v1/otlp/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: 'x' });
+      const otlp = await fetch(`${stack.prometheusUrl}/api/v1/otlp/v1/metrics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: 'x',
+      });
       expect(otlp.status).not.toBe(404);
     }
   });
@@ -86,7 +96,10 @@ describe('startStack', () => {
       const body = (await (await fetch(`${stack.prometheusUrl}/api/v1/targets?state=active`)).json()) as {
         data: { activeTargets: { labels: { job: string; instance: string } }[] };
       };
-      probed = body.data.activeTargets.filter((t) => t.labels.job === 'target-app-probes').map((t) => t.labels.instance).sort();
+      probed = body.data.activeTargets
+        .filter((t) => t.labels.job === 'target-app-probes')
+        .map((t) => t.labels.instance)
+        .sort();
       if (probed.length === 2 && probed[0].includes(`:${port}/`)) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -122,7 +135,8 @@ describe('a busy port', () => {
 
   test('for Alertmanager too', async () => {
     const attempt = startStack({ dataDir: dataDir(), prometheusPort: await freePort(), alertmanagerPort: port });
-    if (hasAlertmanager) await expect(attempt).rejects.toThrow(`Alertmanager cannot start: 127.0.0.1:${port} is already in use`);
+    if (hasAlertmanager)
+      await expect(attempt).rejects.toThrow(`Alertmanager cannot start: 127.0.0.1:${port} is already in use`);
     else await (await attempt).stop();
   });
 });
@@ -131,9 +145,9 @@ test('a missing binary says what to do', async () => {
   const saved = process.env.ROQUE_PROMETHEUS;
   process.env.ROQUE_PROMETHEUS = '/nonexistent/prometheus';
   try {
-    await expect(startStack({ dataDir: dataDir(), prometheusPort: await freePort(), alertmanagerPort: null })).rejects.toThrow(
-      /prometheus could not start: spawn \/nonexistent\/prometheus ENOENT.*npm run setup/,
-    );
+    await expect(
+      startStack({ dataDir: dataDir(), prometheusPort: await freePort(), alertmanagerPort: null }),
+    ).rejects.toThrow(/prometheus could not start: spawn \/nonexistent\/prometheus ENOENT.*npm run setup/);
   } finally {
     if (saved === undefined) delete process.env.ROQUE_PROMETHEUS;
     else process.env.ROQUE_PROMETHEUS = saved;
@@ -148,10 +162,16 @@ test('stack up / status / down (detached, as the CLI runs them) leaves no proces
   try {
     // A second `up` keeps the running stack and re-points its targets.
     expect((await upDetached({ ...options, appTargets: ['127.0.0.1:4321'] })).started).toBe(false);
-    expect(JSON.parse(readFileSync(join(dir, 'targets', 'target-app.json'), 'utf8'))[0].targets).toEqual(['127.0.0.1:4321']);
+    expect(JSON.parse(readFileSync(join(dir, 'targets', 'target-app.json'), 'utf8'))[0].targets).toEqual([
+      '127.0.0.1:4321',
+    ]);
     const status = await statusDetached(dir);
     expect(status.every((s) => s.running && s.ready)).toBe(true);
-    const names = ['prometheus', ...(hasAlertmanager ? ['alertmanager'] : []), ...(hasBlackbox ? ['blackbox-exporter'] : [])];
+    const names = [
+      'prometheus',
+      ...(hasAlertmanager ? ['alertmanager'] : []),
+      ...(hasBlackbox ? ['blackbox-exporter'] : []),
+    ];
     expect(status.map((s) => s.name)).toEqual(names);
   } finally {
     expect((await downDetached(dir)).length).toBe(1 + Number(hasAlertmanager) + Number(hasBlackbox));

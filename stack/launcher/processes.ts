@@ -81,7 +81,10 @@ export function guardedChildren(): ReadonlySet<ChildProcess> {
  * Stops every guarded child still running but those in `keep` (what a run was still starting
  * when it was interrupted; not the stack a `roque matrix` shares between its runs).
  */
-export async function stopGuardedChildren(keep: ReadonlySet<ChildProcess> = new Set(), timeoutMs = 2_000): Promise<void> {
+export async function stopGuardedChildren(
+  keep: ReadonlySet<ChildProcess> = new Set(),
+  timeoutMs = 2_000,
+): Promise<void> {
   await Promise.all([...guarded].filter((child) => !keep.has(child)).map((child) => stopChild(child, timeoutMs)));
 }
 
@@ -95,7 +98,8 @@ export async function waitUntilReady(service: Service, url: string, timeoutMs: n
   let onError!: (error: Error) => void;
   const died = new Promise<never>((_, reject) => {
     onExit = (code) => reject(new Error(`${name} exited with code ${code} before it was ready`));
-    onError = (error) => reject(new Error(`${name} could not start: ${error.message} (is it installed? \`npm run setup\` installs it)`));
+    onError = (error) =>
+      reject(new Error(`${name} could not start: ${error.message} (is it installed? \`npm run setup\` installs it)`));
     child.once('exit', onExit).once('error', onError);
   });
   try {

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT, tools } from '../../chaos/tools';
-import { prometheusFeatureFlags, renderPrometheusConfig, writeProbeTargets, writeTargets, type RuleSelection } from './prometheus-config';
+import {
+  prometheusFeatureFlags,
+  renderPrometheusConfig,
+  writeProbeTargets,
+  writeTargets,
+  type RuleSelection,
+} from './prometheus-config';
 
 const canonicalPath = join(REPO_ROOT, 'stack', 'prometheus', 'prometheus.yml');
 const canonical = readFileSync(canonicalPath, 'utf8');
@@ -15,7 +21,13 @@ const render = (alertmanager: string | null, blackbox: string | null = '127.0.0.
   renderPrometheusConfig(
     canonical,
     canonicalPath,
-    { prometheus: '127.0.0.1:19090', alertmanager, targetsFile: join(dir, 'target-app.json'), blackbox, probesFile: join(dir, 'probes.json') },
+    {
+      prometheus: '127.0.0.1:19090',
+      alertmanager,
+      targetsFile: join(dir, 'target-app.json'),
+      blackbox,
+      probesFile: join(dir, 'probes.json'),
+    },
     rules,
   );
 
@@ -24,7 +36,10 @@ test('the local copy keeps the local jobs on loopback and drops the compose-only
   const jobs = Object.fromEntries(config.scrape_configs.map((job: { job_name: string }) => [job.job_name, job]));
   expect(Object.keys(jobs).sort()).toEqual(['alertmanager', 'prometheus', 'target-app', 'target-app-probes']);
   expect(jobs['target-app-probes'].file_sd_configs[0].files).toEqual([join(dir, 'probes.json')]);
-  expect(jobs['target-app-probes'].relabel_configs.find((r: { target_label: string }) => r.target_label === '__address__').replacement).toBe('127.0.0.1:19115');
+  expect(
+    jobs['target-app-probes'].relabel_configs.find((r: { target_label: string }) => r.target_label === '__address__')
+      .replacement,
+  ).toBe('127.0.0.1:19115');
   expect(jobs['target-app'].static_configs).toBeUndefined();
   expect(jobs['target-app'].file_sd_configs[0].files).toEqual([join(dir, 'target-app.json')]);
   expect(jobs.prometheus.static_configs[0].targets).toEqual(['127.0.0.1:19090']);
@@ -45,9 +60,14 @@ test('without the blackbox exporter there is no probe job', () => {
 });
 
 test("the user's rule files are loaded beside Roque's, or instead of them", () => {
-  expect(parse(render(null, null, { roque: true, extra: ['/x/mine.yml'] })).rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', '*.yml'), '/x/mine.yml']);
+  expect(parse(render(null, null, { roque: true, extra: ['/x/mine.yml'] })).rule_files).toEqual([
+    join(REPO_ROOT, 'stack', 'prometheus', 'rules', '*.yml'),
+    '/x/mine.yml',
+  ]);
   expect(parse(render(null, null, { roque: false, extra: ['/x/mine.yml'] })).rule_files).toEqual(['/x/mine.yml']);
-  expect(parse(render(null, null, { roque: true, skip: ['slo.yml'], extra: [] })).rule_files).toEqual([join(REPO_ROOT, 'stack', 'prometheus', 'rules', 'golden-signals.yml')]);
+  expect(parse(render(null, null, { roque: true, skip: ['slo.yml'], extra: [] })).rule_files).toEqual([
+    join(REPO_ROOT, 'stack', 'prometheus', 'rules', 'golden-signals.yml'),
+  ]);
 });
 
 test('writeProbeTargets lists both health endpoints of every target, labelled by probe', () => {
@@ -64,7 +84,9 @@ test('promtool accepts the rendered copy and its rule files', () => {
   writeFileSync(file, render('127.0.0.1:19093'));
   writeTargets(join(dir, 'target-app.json'), ['127.0.0.1:8080']);
   writeProbeTargets(join(dir, 'probes.json'), ['127.0.0.1:8080']);
-  expect(execFileSync(tools().promtool, ['check', 'config', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 2 rule files found/);
+  expect(execFileSync(tools().promtool, ['check', 'config', file], { encoding: 'utf8' })).toMatch(
+    /SUCCESS: 2 rule files found/,
+  );
 });
 
 test('writeTargets writes a file_sd group, and none for no targets', () => {
@@ -77,7 +99,13 @@ test('writeTargets writes a file_sd group, and none for no targets', () => {
 
 test('Prometheus gets the flags of its major version: OTLP on v3, native histograms by flag on 2.x', () => {
   const v3 = prometheusFeatureFlags('prometheus, version 3.16.0 (branch: HEAD, revision: v0.316.0)');
-  expect(v3).toEqual(expect.arrayContaining(['--web.enable-remote-write-receiver', '--web.enable-otlp-receiver', '--enable-feature=exemplar-storage']));
+  expect(v3).toEqual(
+    expect.arrayContaining([
+      '--web.enable-remote-write-receiver',
+      '--web.enable-otlp-receiver',
+      '--enable-feature=exemplar-storage',
+    ]),
+  );
   expect(v3.join(' ')).not.toContain('native-histograms');
   expect(prometheusFeatureFlags('prometheus, version 2.42.0+ds (branch: debian/sid)')).toEqual([
     '--web.enable-remote-write-receiver',
@@ -97,6 +125,10 @@ test('an upstream behind the fault proxy is scraped as job upstream', () => {
     }),
   );
   const upstream = config.scrape_configs.find((job: { job_name: string }) => job.job_name === 'upstream');
-  expect(upstream).toEqual({ job_name: 'upstream', metrics_path: '/metrics', static_configs: [{ targets: ['127.0.0.1:5000'] }] });
+  expect(upstream).toEqual({
+    job_name: 'upstream',
+    metrics_path: '/metrics',
+    static_configs: [{ targets: ['127.0.0.1:5000'] }],
+  });
   expect(parse(render(null)).scrape_configs.map((job: { job_name: string }) => job.job_name)).not.toContain('upstream');
 });

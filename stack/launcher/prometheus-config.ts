@@ -61,7 +61,11 @@ function roqueRuleFiles(patterns: string[], canonicalPath: string, skip: string[
   if (!skip.length) return absolute;
   return absolute.flatMap((pattern) => {
     if (!basename(pattern).includes('*')) return skip.includes(basename(pattern)) ? [] : [pattern];
-    const matcher = new RegExp(`^${basename(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    const matcher = new RegExp(
+      `^${basename(pattern)
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')}$`,
+    );
     return readdirSync(dirname(pattern))
       .filter((file) => matcher.test(file) && !skip.includes(file))
       .sort()
@@ -88,7 +92,9 @@ export function renderPrometheusConfig(
       ? ({ static_configs: _compose, ...job }) => ({
           ...job,
           file_sd_configs: [{ files: [local.probesFile], refresh_interval: '5s' }],
-          relabel_configs: (job.relabel_configs ?? []).map((r) => (r.target_label === '__address__' ? { ...r, replacement: blackbox } : r)),
+          relabel_configs: (job.relabel_configs ?? []).map((r) =>
+            r.target_label === '__address__' ? { ...r, replacement: blackbox } : r,
+          ),
         })
       : null,
     prometheus: (job) => staticTarget(job, local.prometheus),
@@ -96,13 +102,18 @@ export function renderPrometheusConfig(
   };
   const rendered: PrometheusConfig = {
     ...config,
-    rule_files: [...(rules.roque ? roqueRuleFiles(config.rule_files ?? [], canonicalPath, rules.skip ?? []) : []), ...rules.extra],
+    rule_files: [
+      ...(rules.roque ? roqueRuleFiles(config.rule_files ?? [], canonicalPath, rules.skip ?? []) : []),
+      ...rules.extra,
+    ],
     scrape_configs: [
       ...config.scrape_configs.flatMap((job) => {
         const toLocal = localJobs[job.job_name];
         return toLocal ? [toLocal(job)] : [];
       }),
-      ...(local.upstream?.length ? [{ job_name: 'upstream', metrics_path: '/metrics', static_configs: [{ targets: local.upstream }] }] : []),
+      ...(local.upstream?.length
+        ? [{ job_name: 'upstream', metrics_path: '/metrics', static_configs: [{ targets: local.upstream }] }]
+        : []),
     ],
   };
   if (alertmanager) {
@@ -143,7 +154,10 @@ export const PROBED_ENDPOINTS = { readiness: '/health/ready', liveness: '/health
 /** Points the probe job at the health endpoints of `targets` (host:port each), like writeTargets. */
 export function writeProbeTargets(probesFile: string, targets: string[]): void {
   const groups = targets.length
-    ? Object.entries(PROBED_ENDPOINTS).map(([probe, path]) => ({ targets: targets.map((t) => `http://${t}${path}`), labels: { probe } }))
+    ? Object.entries(PROBED_ENDPOINTS).map(([probe, path]) => ({
+        targets: targets.map((t) => `http://${t}${path}`),
+        labels: { probe },
+      }))
     : [];
   writeFileSync(`${probesFile}.tmp`, `${JSON.stringify(groups, null, 2)}\n`);
   renameSync(`${probesFile}.tmp`, probesFile);

@@ -9,7 +9,8 @@ import { tools } from '../../chaos/tools';
 const dir = __dirname;
 const ruleFiles = readdirSync(join(dir, 'rules')).map((f) => join(dir, 'rules', f));
 const testFiles = readdirSync(join(dir, 'tests')).map((f) => join(dir, 'tests', f));
-const promtool = (...args: string[]) => execFileSync(tools().promtool, args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+const promtool = (...args: string[]) =>
+  execFileSync(tools().promtool, args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
 
 test('promtool check config', () => {
   expect(promtool('check', 'config', 'prometheus.yml')).toMatch(/SUCCESS: 2 rule files found/);

@@ -69,11 +69,18 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
  * The admin API on its own (ADMIN_PORT), initialised but not listening, driving the
  * FaultEngine of `service` (an app made by createApp).
  */
-export async function createAdminApp(config: AppConfig, service: NestFastifyApplication): Promise<NestFastifyApplication> {
+export async function createAdminApp(
+  config: AppConfig,
+  service: NestFastifyApplication,
+): Promise<NestFastifyApplication> {
   const adapter = jsonAdapter(config);
-  const app = await NestFactory.create<NestFastifyApplication>(AdminServerModule.forRoot(config, service.get(FaultEngine)), adapter, {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AdminServerModule.forRoot(config, service.get(FaultEngine)),
+    adapter,
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   const fastify = adapter.getInstance<FastifyInstance>();
   registerRequestSpans(fastify);

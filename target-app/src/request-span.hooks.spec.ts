@@ -28,7 +28,13 @@ function fakeTracer(sampled: boolean): { tracer: Tracer; started: Started[] } {
   const started: Started[] = [];
   const tracer = {
     startSpan(name: string, options: SpanOptions = {}, ctx: Context = ROOT_CONTEXT): Span {
-      const record: Started = { name, options, parentTraceId: trace.getSpanContext(ctx)?.traceId, attributes: {}, ended: false };
+      const record: Started = {
+        name,
+        options,
+        parentTraceId: trace.getSpanContext(ctx)?.traceId,
+        attributes: {},
+        ended: false,
+      };
       started.push(record);
       const span = {
         isRecording: () => sampled,
@@ -36,7 +42,11 @@ function fakeTracer(sampled: boolean): { tracer: Tracer; started: Started[] } {
         setAttribute: (k: string, v: unknown) => ((record.attributes[k] = v), span),
         setStatus: (s: { code: number }) => ((record.status = s.code), span),
         end: () => void (record.ended = true),
-        spanContext: () => ({ traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE }),
+        spanContext: () => ({
+          traceId: '0'.repeat(31) + '1',
+          spanId: '0'.repeat(15) + '1',
+          traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        }),
       };
       return span as unknown as Span;
     },
@@ -51,7 +61,9 @@ const traceparentOnly: TextMapPropagator = {
   extract(ctx, carrier) {
     const header = (carrier as Record<string, string | undefined>).traceparent;
     const [, traceId, spanId, flags] = header?.split('-') ?? [];
-    return traceId ? trace.setSpanContext(ctx, { traceId, spanId, traceFlags: Number.parseInt(flags, 16), isRemote: true }) : ctx;
+    return traceId
+      ? trace.setSpanContext(ctx, { traceId, spanId, traceFlags: Number.parseInt(flags, 16), isRemote: true })
+      : ctx;
   },
 };
 
@@ -82,8 +94,10 @@ afterEach(async () => {
 });
 
 test('scrapes and probes are never traced', () => {
-  for (const path of ['/metrics', '/health', '/health/ready', '/health/live?x=1']) expect(isUntracedPath(path)).toBe(true);
-  for (const path of ['/', '/fail', '/healthy', '/admin/faults', '/metrics-x']) expect(isUntracedPath(path)).toBe(false);
+  for (const path of ['/metrics', '/health', '/health/ready', '/health/live?x=1'])
+    expect(isUntracedPath(path)).toBe(true);
+  for (const path of ['/', '/fail', '/healthy', '/admin/faults', '/metrics-x'])
+    expect(isUntracedPath(path)).toBe(false);
 });
 
 test('a sampled request is one server span named by its route template, ended with its status', async () => {
@@ -105,7 +119,10 @@ test('a sampled request is one server span named by its route template, ended wi
     'http.response.status_code': 200,
   });
   expect(started[0].status).toBeUndefined();
-  expect(started[2]).toMatchObject({ status: SpanStatusCode.ERROR, attributes: { 'http.response.status_code': 500, 'error.type': '500' } });
+  expect(started[2]).toMatchObject({
+    status: SpanStatusCode.ERROR,
+    attributes: { 'http.response.status_code': 500, 'error.type': '500' },
+  });
   expect(started[3]).toMatchObject({ status: SpanStatusCode.ERROR, attributes: { 'error.type': 'no_response' } });
   expect(started.every((s) => s.ended)).toBe(true);
 });

@@ -20,7 +20,10 @@ export function isUntracedPath(path: string): boolean {
  * every listener of request and response besides (the reason tracing cost half the
  * throughput at 10% sampling).
  */
-export function registerRequestSpans(fastify: FastifyInstance, tracer: Tracer | null = tracingStarted() ? trace.getTracer('dice-api') : null): void {
+export function registerRequestSpans(
+  fastify: FastifyInstance,
+  tracer: Tracer | null = tracingStarted() ? trace.getTracer('dice-api') : null,
+): void {
   // Untraced (tracing.ts did not start the SDK), a request pays nothing at all.
   if (!tracer) return;
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -29,7 +32,12 @@ export function registerRequestSpans(fastify: FastifyInstance, tracer: Tracer | 
     const route = routeLabel(request.routeOptions.url);
     const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
     if (!span.isRecording()) return done();
-    span.setAttributes({ 'http.request.method': request.method, 'http.route': route, 'url.path': requestPath(request), 'url.scheme': 'http' });
+    span.setAttributes({
+      'http.request.method': request.method,
+      'http.route': route,
+      'url.path': requestPath(request),
+      'url.scheme': 'http',
+    });
     endOnClose(span, reply);
     context.with(trace.setSpan(parent, span), done);
   });
@@ -43,7 +51,8 @@ function endOnClose(span: ReturnType<Tracer['startSpan']>, reply: FastifyReply):
       span.setAttribute('error.type', 'no_response').setStatus({ code: SpanStatusCode.ERROR });
     } else {
       span.setAttribute('http.response.status_code', raw.statusCode);
-      if (raw.statusCode >= 500) span.setAttribute('error.type', String(raw.statusCode)).setStatus({ code: SpanStatusCode.ERROR });
+      if (raw.statusCode >= 500)
+        span.setAttribute('error.type', String(raw.statusCode)).setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end();
   });

@@ -51,7 +51,7 @@ describe('ADMIN_PORT: the admin API on its own loopback listener (e2e)', () => {
     expect((await get(`${publicUrl}/`)).status).toBe(200);
   });
 
-  it('drives the service\'s one fault engine from the admin port, and serves only /admin there', async () => {
+  it("drives the service's one fault engine from the admin port, and serves only /admin there", async () => {
     const client = admin(adminUrl);
     const added = await client.add({ type: 'error', status: 503, routes: ['/'], ttlSeconds: 30 });
     expect(added.status).toBe(201);
@@ -59,7 +59,9 @@ describe('ADMIN_PORT: the admin API on its own loopback listener (e2e)', () => {
     expect((await client.list()).json<{ faults: unknown[] }>().faults).toHaveLength(1);
     expect((await client.clear()).status).toBe(204);
     expect((await get(`${publicUrl}/`)).status).toBe(200);
-    expect((await get(`${adminUrl}/admin/openapi.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).toHaveProperty('paths./admin/faults');
+    expect(
+      (await get(`${adminUrl}/admin/openapi.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json(),
+    ).toHaveProperty('paths./admin/faults');
     expect((await get(`${adminUrl}/`)).status).toBe(404);
     expect((await get(`${adminUrl}/metrics`)).status).toBe(404);
   });
@@ -76,11 +78,19 @@ describe('failed token attempts (e2e)', () => {
   it(`answers 401 to the first ${LIMIT} per minute, then 429 with Retry-After; the right token is never limited`, async () => {
     const wrong = admin(running.url, 'not-the-token');
     for (let attempt = 1; attempt <= LIMIT; attempt++) expect((await wrong.list()).status).toBe(401);
-    const limited = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
-      fetch(`${running.url}/admin/faults`, { headers: { authorization: 'Bearer still-wrong' } })
-        .then(async (res) => resolve({ status: res.status, retryAfter: res.headers.get('retry-after') ?? undefined, body: await res.text() }))
-        .catch(reject);
-    });
+    const limited = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>(
+      (resolve, reject) => {
+        fetch(`${running.url}/admin/faults`, { headers: { authorization: 'Bearer still-wrong' } })
+          .then(async (res) =>
+            resolve({
+              status: res.status,
+              retryAfter: res.headers.get('retry-after') ?? undefined,
+              body: await res.text(),
+            }),
+          )
+          .catch(reject);
+      },
+    );
     expect(limited.status).toBe(429);
     expect(Number(limited.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(limited.retryAfter)).toBeLessThanOrEqual(60);
@@ -95,22 +105,34 @@ describe('failed token attempts (e2e)', () => {
   });
 });
 
-describe('the token in the real process\'s output (e2e)', () => {
+describe("the token in the real process's output (e2e)", () => {
   it('never appears in its logs (debug level) nor in any answer, with ADMIN_PORT set', async () => {
     const { PORT: _p, HOST: _h, CHAOS_ADMIN_TOKEN: _t, OTEL_EXPORTER_OTLP_ENDPOINT: _o, ...env } = process.env;
     const token = `tok-${Date.now().toString(36)}-secret`;
-    const child = spawn(process.execPath, ['--import', './dist/target-app/src/tracing.js', 'dist/target-app/src/main.js'], {
-      cwd: ROOT,
-      env: { ...env, PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'debug', CHAOS_ADMIN_TOKEN: token, CHAOS_ADMIN_AUTH_FAILURES_PER_MINUTE: '2' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', './dist/target-app/src/tracing.js', 'dist/target-app/src/main.js'],
+      {
+        cwd: ROOT,
+        env: {
+          ...env,
+          PORT: '0',
+          ADMIN_PORT: '0',
+          LOG_LEVEL: 'debug',
+          CHAOS_ADMIN_TOKEN: token,
+          CHAOS_ADMIN_AUTH_FAILURES_PER_MINUTE: '2',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += String(chunk)));
     child.stderr.on('data', (chunk: Buffer) => (output += String(chunk)));
     const exited = once(child, 'exit');
     try {
       const deadline = Date.now() + 20_000;
-      while (!/listening on http:\/\/\S+"[\s\S]*listening on/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!/listening on http:\/\/\S+"[\s\S]*listening on/.test(output) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       const adminUrl = /admin API listening on (http:\/\/[^"\s]+)/.exec(output)![1];
       const publicUrl = /"listening on (http:\/\/[^"\s]+)/.exec(output)![1];
       const answers: string[] = [];

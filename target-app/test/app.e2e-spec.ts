@@ -66,9 +66,19 @@ describe('dice service (e2e)', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('# TYPE http_server_request_duration_seconds histogram');
     const count = 'http_server_request_duration_seconds_count';
-    expect(metricValue(answer.body, count, { http_request_method: 'GET', http_route: '/', http_response_status_code: '200' })).toBeGreaterThan(0);
-    expect(metricValue(answer.body, count, { http_route: 'unmatched', http_response_status_code: '404' })).toBeGreaterThan(0);
-    expect(metricValue(answer.body, count, { http_route: '/fail', http_response_status_code: '500' })).toBeGreaterThan(0);
+    expect(
+      metricValue(answer.body, count, {
+        http_request_method: 'GET',
+        http_route: '/',
+        http_response_status_code: '200',
+      }),
+    ).toBeGreaterThan(0);
+    expect(
+      metricValue(answer.body, count, { http_route: 'unmatched', http_response_status_code: '404' }),
+    ).toBeGreaterThan(0);
+    expect(metricValue(answer.body, count, { http_route: '/fail', http_response_status_code: '500' })).toBeGreaterThan(
+      0,
+    );
     expect(answer.body).not.toContain(randomPath);
     // Default Node metrics are there; the service's own routes are not counted.
     expect(answer.body).toContain('nodejs_eventloop_lag_seconds');
@@ -80,7 +90,9 @@ describe('dice service (e2e)', () => {
     const other = await startApp();
     try {
       await get(`${other.url}/`);
-      expect(metricValue(await scrape(other.url), 'http_server_request_duration_seconds_count', { http_route: '/' })).toBe(1);
+      expect(
+        metricValue(await scrape(other.url), 'http_server_request_duration_seconds_count', { http_route: '/' }),
+      ).toBe(1);
     } finally {
       await other.close();
     }
@@ -90,9 +102,19 @@ describe('dice service (e2e)', () => {
     const noAdmin = await startApp({ CHAOS_ADMIN_TOKEN: undefined });
     try {
       for (const path of ['/admin/faults', '/admin/openapi.json', '/admin']) {
-        expect((await get(`${noAdmin.url}${path}`, { headers: { authorization: 'Bearer anything' } })).status).toBe(404);
+        expect((await get(`${noAdmin.url}${path}`, { headers: { authorization: 'Bearer anything' } })).status).toBe(
+          404,
+        );
       }
-      expect((await get(`${noAdmin.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"abort"}' })).status).toBe(404);
+      expect(
+        (
+          await get(`${noAdmin.url}/admin/faults`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"type":"abort"}',
+          })
+        ).status,
+      ).toBe(404);
     } finally {
       await noAdmin.close();
     }

@@ -27,7 +27,13 @@ describe('a fault on some replicas (e2e)', () => {
   });
 
   it('acts on exactly the one replica chosen at creation, which the answer names by its address', async () => {
-    const added = await admin(apps[1].url, TOKEN).add({ type: 'error', status: 503, routes: ['/'], ttlSeconds: 30, replicas: 1 });
+    const added = await admin(apps[1].url, TOKEN).add({
+      type: 'error',
+      status: 503,
+      routes: ['/'],
+      ttlSeconds: 30,
+      replicas: 1,
+    });
     expect(added.status).toBe(201);
     const fault = added.json<Fault>();
     expect(fault.actsOn).toHaveLength(1);
@@ -39,7 +45,9 @@ describe('a fault on some replicas (e2e)', () => {
       expect(statuses).toEqual(Array(5).fill(app === chosen ? 503 : 200));
       const listing = (await admin(app.url, TOKEN).list()).json<{ faults: Fault[] }>();
       expect(listing.faults.map((f) => f.actsOn)).toEqual([fault.actsOn]);
-      expect(metricValue(await scrape(app.url), 'chaos_fault_active', { fault_id: fault.id })).toBe(app === chosen ? 1 : undefined);
+      expect(metricValue(await scrape(app.url), 'chaos_fault_active', { fault_id: fault.id })).toBe(
+        app === chosen ? 1 : undefined,
+      );
     }
     expect((await admin(apps[2].url, TOKEN).clear()).status).toBe(204);
   }, 30_000);

@@ -67,12 +67,16 @@ describe('metric cardinality under random requests (e2e)', () => {
     expect(statuses.filter((status) => status > 500)).toEqual([]);
     // Series that appeared after the warm-up: none. Node's own GC kinds may show up late
     // (a major collection), so those alone are tolerated.
-    const added = [...afterAll].filter((series) => !afterWarmUp.has(series) && !series.startsWith('nodejs_gc_duration_seconds'));
+    const added = [...afterAll].filter(
+      (series) => !afterWarmUp.has(series) && !series.startsWith('nodejs_gc_duration_seconds'),
+    );
     expect(added).toEqual([]);
     // No raw path or query value ever reaches a label.
     const text = [...afterAll].join('\n');
     expect(tokens.filter((token) => text.includes(token))).toEqual([]);
-    process.stdout.write(`cardinality: ${afterWarmUp.size} series after ${WARM_UP} requests, ${afterAll.size} after ${TOTAL}, in ${seconds.toFixed(1)} s\n`);
+    process.stdout.write(
+      `cardinality: ${afterWarmUp.size} series after ${WARM_UP} requests, ${afterAll.size} after ${TOTAL}, in ${seconds.toFixed(1)} s\n`,
+    );
     expect(seconds).toBeLessThan(60);
   }, 90_000);
 });

@@ -10,8 +10,14 @@ export const ADMIN_TOKEN = 'e2e-admin-token';
 export type RunningApp = { app: NestFastifyApplication; url: string; close: () => Promise<void> };
 
 /** Starts the app on 127.0.0.1, port 0, with the admin API on unless the env says otherwise. */
-export async function startApp(env: Record<string, string | undefined> = {}, options: AppOptions = {}): Promise<RunningApp> {
-  const app = await createApp(configFrom({ LOG_LEVEL: 'silent', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, ...env, PORT: '0' }), options);
+export async function startApp(
+  env: Record<string, string | undefined> = {},
+  options: AppOptions = {},
+): Promise<RunningApp> {
+  const app = await createApp(
+    configFrom({ LOG_LEVEL: 'silent', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, ...env, PORT: '0' }),
+    options,
+  );
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('app is not listening on TCP');
@@ -21,24 +27,35 @@ export async function startApp(env: Record<string, string | undefined> = {}, opt
 export type Answer = { status: number; body: string; json: <T = unknown>() => T };
 
 /** One request over node:http (through `agent` when given), answered or rejected with the socket error. */
-export function get(url: string, options: { agent?: Agent; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+export function get(
+  url: string,
+  options: { agent?: Agent; method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', agent: options.agent, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body, json: <T>() => JSON.parse(body) as T });
-      });
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', agent: options.agent, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body, json: <T>() => JSON.parse(body) as T });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 /** Runs `total` calls of `task`, at most `concurrency` at a time, results in call order. */
-export async function inBatches<T>(total: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+export async function inBatches<T>(
+  total: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = new Array(total);
   let next = 0;
   const worker = async () => {
@@ -55,7 +72,8 @@ export async function inBatches<T>(total: number, concurrency: number, task: (in
 export function admin(base: string, token: string = ADMIN_TOKEN) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   return {
-    add: (spec: FaultSpecInput | Record<string, unknown>) => get(`${base}/admin/faults`, { method: 'POST', headers, body: JSON.stringify(spec) }),
+    add: (spec: FaultSpecInput | Record<string, unknown>) =>
+      get(`${base}/admin/faults`, { method: 'POST', headers, body: JSON.stringify(spec) }),
     addRaw: (body: string) => get(`${base}/admin/faults`, { method: 'POST', headers, body }),
     list: () => get(`${base}/admin/faults`, { headers }),
     remove: (id: string) => get(`${base}/admin/faults/${id}`, { method: 'DELETE', headers }),

@@ -32,7 +32,10 @@ describe('faults reach every replica through Redis (e2e)', () => {
   const apps: AppProcess[] = [];
 
   async function startReplica(): Promise<AppProcess> {
-    const app = await startApp({ adminToken: TOKEN, env: { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_NAMESPACE: `e2e-${redis.port}`, LOG_LEVEL: 'warn' } });
+    const app = await startApp({
+      adminToken: TOKEN,
+      env: { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_NAMESPACE: `e2e-${redis.port}`, LOG_LEVEL: 'warn' },
+    });
     apps.push(app);
     return app;
   }
@@ -50,29 +53,59 @@ describe('faults reach every replica through Redis (e2e)', () => {
   it('says propagation is up on every replica', async () => {
     for (const app of apps) {
       await within(5_000, `${app.url} propagation up`, async () => (await listing(app)).propagation?.status === 'up');
-      expect((await listing(app)).propagation).toMatchObject({ mode: 'redis', status: 'up', store: `127.0.0.1:${redis.port}` });
+      expect((await listing(app)).propagation).toMatchObject({
+        mode: 'redis',
+        status: 'up',
+        store: `127.0.0.1:${redis.port}`,
+      });
     }
   });
 
   it('acts on all three within a second, each counting its own injections, and ends on all at its TTL', async () => {
     const [first, second, third] = apps;
-    const before = await Promise.all(apps.map(async (app) => metricValue(await scrape(app.url), 'chaos_injections_total', { type: 'error', http_route: '/', http_response_status_code: '503' }) ?? 0));
+    const before = await Promise.all(
+      apps.map(
+        async (app) =>
+          metricValue(await scrape(app.url), 'chaos_injections_total', {
+            type: 'error',
+            http_route: '/',
+            http_response_status_code: '503',
+          }) ?? 0,
+      ),
+    );
     const added = await admin(second.url, TOKEN).add({ type: 'error', status: 503, routes: ['/'], ttlSeconds: 3 });
     expect(added.status).toBe(201);
     const fault = added.json<Fault>();
 
     // Active everywhere within a second: listed, and acting on requests.
     const latencies = await Promise.all(
-      apps.map((app) => within(1_000, `fault listed on ${app.url}`, async () => (await get(`${app.url}/`)).status === 503 && (await lists(app, fault.id)))),
+      apps.map((app) =>
+        within(
+          1_000,
+          `fault listed on ${app.url}`,
+          async () => (await get(`${app.url}/`)).status === 503 && (await lists(app, fault.id)),
+        ),
+      ),
     );
-    console.log(`propagation: fault active on all replicas after ${latencies.map((ms) => ms.toFixed(0)).join(' / ')} ms`);
+    console.log(
+      `propagation: fault active on all replicas after ${latencies.map((ms) => ms.toFixed(0)).join(' / ')} ms`,
+    );
 
     // Each replica counts the injections it made itself: 1, 2 and 3 more requests.
     const sent = [1, 2, 3];
     for (const [index, app] of apps.entries()) {
       for (let n = 0; n < sent[index]; n += 1) expect((await get(`${app.url}/`)).status).toBe(503);
     }
-    const after = await Promise.all(apps.map(async (app) => metricValue(await scrape(app.url), 'chaos_injections_total', { type: 'error', http_route: '/', http_response_status_code: '503' }) ?? 0));
+    const after = await Promise.all(
+      apps.map(
+        async (app) =>
+          metricValue(await scrape(app.url), 'chaos_injections_total', {
+            type: 'error',
+            http_route: '/',
+            http_response_status_code: '503',
+          }) ?? 0,
+      ),
+    );
     // The polling above sent one more 503 request per replica.
     expect(after.map((value, index) => value - before[index])).toEqual(sent.map((n) => n + 1));
     for (const app of [first, third]) {
@@ -83,7 +116,9 @@ describe('faults reach every replica through Redis (e2e)', () => {
     const expiresAt = Date.parse(fault.expiresAt);
     await sleep(Math.max(0, expiresAt - Date.now() - 400));
     for (const app of apps) expect(await lists(app, fault.id)).toBe(true);
-    await Promise.all(apps.map((app) => within(1_500, `fault gone from ${app.url}`, async () => !(await lists(app, fault.id)))));
+    await Promise.all(
+      apps.map((app) => within(1_500, `fault gone from ${app.url}`, async () => !(await lists(app, fault.id)))),
+    );
     const overshoot = Date.now() - expiresAt;
     console.log(`propagation: fault gone from all replicas ${overshoot} ms after its expiresAt`);
     for (const app of apps) {
@@ -100,13 +135,19 @@ describe('faults reach every replica through Redis (e2e)', () => {
     expect((await listing(late)).faults.map((f) => [f.id, f.expiresAt])).toEqual([[fault.id, fault.expiresAt]]);
 
     expect((await admin(late.url, TOKEN).clear()).status).toBe(204);
-    await Promise.all(apps.map((app) => within(1_000, `cleared on ${app.url}`, async () => (await listing(app)).faults.length === 0)));
+    await Promise.all(
+      apps.map((app) => within(1_000, `cleared on ${app.url}`, async () => (await listing(app)).faults.length === 0)),
+    );
   }, 30_000);
 
   it('with Redis stopped, every replica keeps serving and says propagation is down; adding answers 503', async () => {
     await redis.stop();
     for (const app of apps) {
-      await within(5_000, `${app.url} propagation down`, async () => (await listing(app)).propagation?.status === 'down');
+      await within(
+        5_000,
+        `${app.url} propagation down`,
+        async () => (await listing(app)).propagation?.status === 'down',
+      );
       const status = (await listing(app)).propagation!;
       expect(status).toMatchObject({ mode: 'redis', status: 'down' });
       expect(status.note).toMatch(/cannot reach the other replicas/);
@@ -115,7 +156,9 @@ describe('faults reach every replica through Redis (e2e)', () => {
     }
     const refused = await admin(apps[1].url, TOKEN).add({ type: 'error', routes: ['/'], ttlSeconds: 30 });
     expect(refused.status).toBe(503);
-    expect(refused.json<{ message: string }>().message).toMatch(/fault propagation is down \(redis 127\.0\.0\.1:\d+: .+\): the fault was not added anywhere/);
+    expect(refused.json<{ message: string }>().message).toMatch(
+      /fault propagation is down \(redis 127\.0\.0\.1:\d+: .+\): the fault was not added anywhere/,
+    );
     expect((await listing(apps[1])).faults).toEqual([]);
     expect((await get(`${apps[1].url}/`)).status).toBe(200);
 
@@ -127,13 +170,20 @@ describe('faults reach every replica through Redis (e2e)', () => {
 
   it('comes back up when Redis does, and propagates again', async () => {
     redis = await startRedis(redis.port);
-    for (const app of apps) await within(5_000, `${app.url} propagation up again`, async () => (await listing(app)).propagation?.status === 'up');
+    for (const app of apps)
+      await within(
+        5_000,
+        `${app.url} propagation up again`,
+        async () => (await listing(app)).propagation?.status === 'up',
+      );
     const added = await admin(apps[0].url, TOKEN).add({ type: 'abort', routes: ['/fail'], ttlSeconds: 30 });
     expect(added.status).toBe(201);
     const fault = added.json<Fault>();
     await Promise.all(apps.map((app) => within(1_000, `fault listed on ${app.url}`, () => lists(app, fault.id))));
     expect((await admin(apps[3].url, TOKEN).remove(fault.id)).status).toBe(204);
-    await Promise.all(apps.map((app) => within(1_000, `fault removed on ${app.url}`, async () => !(await lists(app, fault.id)))));
+    await Promise.all(
+      apps.map((app) => within(1_000, `fault removed on ${app.url}`, async () => !(await lists(app, fault.id)))),
+    );
   }, 30_000);
 });
 
@@ -153,9 +203,15 @@ describe('fault propagation heals, and the store cannot stretch a fault (e2e)', 
     setup.destroy();
     store = createClient({ url: redis.url, password: PASSWORD });
     await store.connect();
-    const env = { CHAOS_SYNC_REDIS_URL: redis.url, CHAOS_SYNC_REDIS_PASSWORD: PASSWORD, CHAOS_SYNC_NAMESPACE: `heal-${redis.port}`, LOG_LEVEL: 'warn' };
+    const env = {
+      CHAOS_SYNC_REDIS_URL: redis.url,
+      CHAOS_SYNC_REDIS_PASSWORD: PASSWORD,
+      CHAOS_SYNC_NAMESPACE: `heal-${redis.port}`,
+      LOG_LEVEL: 'warn',
+    };
     apps.push(...(await Promise.all([startApp({ adminToken: TOKEN, env }), startApp({ adminToken: TOKEN, env })])));
-    for (const app of apps) await within(5_000, `${app.url} propagation up`, async () => (await listing(app)).propagation?.status === 'up');
+    for (const app of apps)
+      await within(5_000, `${app.url} propagation up`, async () => (await listing(app)).propagation?.status === 'up');
   }, 60_000);
 
   afterAll(async () => {
@@ -176,7 +232,11 @@ describe('fault propagation heals, and the store cannot stretch a fault (e2e)', 
     expect(refused.status).toBe(503);
     expect(refused.json<{ message: string }>().message).toMatch(/the fault was not added anywhere/);
     const resumed = paused + 1_500;
-    await Promise.all(apps.map((app) => within(6_500, `${app.url} propagation up again`, async () => (await listing(app)).propagation?.status === 'up')));
+    await Promise.all(
+      apps.map((app) =>
+        within(6_500, `${app.url} propagation up again`, async () => (await listing(app)).propagation?.status === 'up'),
+      ),
+    );
     const healMs = Date.now() - resumed;
     console.log(`propagation: up again ${healMs} ms after the pause ended`);
     expect(healMs).toBeLessThanOrEqual(5_000);
@@ -202,7 +262,16 @@ describe('fault propagation heals, and the store cannot stretch a fault (e2e)', 
 
   it('a stored fault with a far-future expiresAt ends at createdAt + ttlSeconds on every replica, loaded after a dropped connection', async () => {
     const createdAt = new Date().toISOString();
-    const forged = { id: 'forged-far-future', type: 'error', status: 503, probability: 1, routes: ['/'], ttlSeconds: 2, createdAt, expiresAt: '2099-01-01T00:00:00.000Z' };
+    const forged = {
+      id: 'forged-far-future',
+      type: 'error',
+      status: 503,
+      probability: 1,
+      routes: ['/'],
+      ttlSeconds: 2,
+      createdAt,
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    };
     await store.hSet(`${namespace()}:faults`, forged.id, JSON.stringify(forged));
     // Drop every replica's connections: they reconnect, resync and load the store's set.
     await store.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal']);
@@ -214,7 +283,9 @@ describe('fault propagation heals, and the store cannot stretch a fault (e2e)', 
       expect((await get(`${app.url}/`)).status).toBe(503);
     }
     await sleep(Math.max(0, end - Date.now()));
-    await Promise.all(apps.map((app) => within(500, `forged fault gone from ${app.url}`, async () => !(await lists(app, forged.id)))));
+    await Promise.all(
+      apps.map((app) => within(500, `forged fault gone from ${app.url}`, async () => !(await lists(app, forged.id)))),
+    );
     for (const app of apps) {
       expect((await get(`${app.url}/`)).status).toBe(200);
       expect((await listing(app)).propagation?.status).toBe('up');

@@ -2,7 +2,20 @@
 import { Agent, request as httpRequest } from 'node:http';
 import type { Fault } from '../../chaos/contract/faults';
 import { seededRandom } from '../src/random/random-source';
-import { ADMIN_TOKEN, admin, get, inBatches, median, quantile, metricValue, scrape, sleep, startApp, wilsonInterval, type RunningApp } from './e2e-helpers';
+import {
+  ADMIN_TOKEN,
+  admin,
+  get,
+  inBatches,
+  median,
+  quantile,
+  metricValue,
+  scrape,
+  sleep,
+  startApp,
+  wilsonInterval,
+  type RunningApp,
+} from './e2e-helpers';
 
 /** Client-side duration of one GET, in ms. */
 async function timedGet(url: string, agent?: Agent): Promise<number> {
@@ -11,7 +24,6 @@ async function timedGet(url: string, agent?: Agent): Promise<number> {
   if (answer.status !== 200) throw new Error(`expected 200, got ${answer.status}`);
   return performance.now() - started;
 }
-
 
 const RANDOM_SEED = 20_260_322;
 
@@ -37,11 +49,20 @@ describe('fault engine and admin API (e2e)', () => {
   describe('admin API', () => {
     it('creates, lists, removes one and clears all faults, with the gauge following', async () => {
       const created = await addFault({ type: 'latency', delayMs: 1, ttlSeconds: 60 });
-      expect(created).toMatchObject({ type: 'latency', delayMs: 1, jitterMs: 0, distribution: 'fixed', probability: 1, ttlSeconds: 60 });
+      expect(created).toMatchObject({
+        type: 'latency',
+        delayMs: 1,
+        jitterMs: 0,
+        distribution: 'fixed',
+        probability: 1,
+        ttlSeconds: 60,
+      });
       expect(Date.parse(created.expiresAt) - Date.parse(created.createdAt)).toBe(60_000);
       const second = await addFault({ type: 'error', status: 502 });
       expect((await api.list()).json<{ faults: Fault[] }>().faults.map((f) => f.id)).toEqual([created.id, second.id]);
-      expect(metricValue(await scrape(service.url), 'chaos_fault_active', { type: 'error', fault_id: second.id })).toBe(1);
+      expect(metricValue(await scrape(service.url), 'chaos_fault_active', { type: 'error', fault_id: second.id })).toBe(
+        1,
+      );
 
       const removed = await api.remove(second.id);
       expect(removed.status).toBe(204);
@@ -91,16 +112,25 @@ describe('fault engine and admin API (e2e)', () => {
       const url = `${service.url}/admin/faults`;
       const empty = await get(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(empty.status).toBe(400);
-      const text = await get(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' }, body: 'abort' });
+      const text = await get(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' },
+        body: 'abort',
+      });
       expect(text.status).toBeGreaterThanOrEqual(400);
       expect(text.status).toBeLessThan(500);
       expect((await api.list()).json()).toEqual({ faults: [] });
     });
 
     it('serves the OpenAPI document behind the token, with the fault JSON Schema', async () => {
-      const answer = await get(`${service.url}/admin/openapi.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const answer = await get(`${service.url}/admin/openapi.json`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       expect(answer.status).toBe(200);
-      const document = answer.json<{ paths: Record<string, unknown>; components: { schemas: Record<string, { oneOf?: unknown[] }> } }>();
+      const document = answer.json<{
+        paths: Record<string, unknown>;
+        components: { schemas: Record<string, { oneOf?: unknown[] }> };
+      }>();
       expect(Object.keys(document.paths).sort()).toEqual(['/admin/faults', '/admin/faults/{id}']);
       expect(document.components.schemas.FaultSpec.oneOf).toHaveLength(6);
     });
@@ -112,7 +142,10 @@ describe('fault engine and admin API (e2e)', () => {
     // as the delayed requests (GET /fail, which the fault leaves alone), spreads are judged
     // by quartiles, which a few late answers do not move, and upper bounds by the server's
     // own ground truth. The exact distributions are unit-tested in fault-rules.spec.
-    async function delayedAndBaseline(rounds: number, concurrency: number): Promise<{ delayed: number[]; baseline: number[]; injectedBefore: string }> {
+    async function delayedAndBaseline(
+      rounds: number,
+      concurrency: number,
+    ): Promise<{ delayed: number[]; baseline: number[]; injectedBefore: string }> {
       const injectedBefore = await scrape(service.url);
       const delayed: number[] = [];
       const baseline: number[] = [];
@@ -139,8 +172,15 @@ describe('fault engine and admin API (e2e)', () => {
       expect(added).toBeLessThanOrEqual(210);
       expect(await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_count')).toBe(200);
       expect(await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le: '0.15' })).toBe(0);
-      expect(await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le: '0.25' })).toBeGreaterThanOrEqual(195);
-      expect(await injectedSince(injectedBefore, 'chaos_injections_total', { type: 'latency', http_response_status_code: '200' })).toBe(200);
+      expect(
+        await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le: '0.25' }),
+      ).toBeGreaterThanOrEqual(195);
+      expect(
+        await injectedSince(injectedBefore, 'chaos_injections_total', {
+          type: 'latency',
+          http_response_status_code: '200',
+        }),
+      ).toBe(200);
     });
 
     it('uniform 100 ± 50 ms stays in its range and spreads over it', async () => {
@@ -175,7 +215,8 @@ describe('fault engine and admin API (e2e)', () => {
     it('acts on the listed routes only, and never on /metrics or /health', async () => {
       await addFault({ type: 'latency', delayMs: 300, routes: ['/fail'] });
       expect(await timedGet(`${service.url}/`)).toBeLessThan(150);
-      for (const path of ['/metrics', '/health/live']) expect(await timedGet(`${service.url}${path}`)).toBeLessThan(150);
+      for (const path of ['/metrics', '/health/live'])
+        expect(await timedGet(`${service.url}${path}`)).toBeLessThan(150);
       const started = performance.now();
       expect((await get(`${service.url}/fail`)).status).toBe(500);
       expect(performance.now() - started).toBeGreaterThanOrEqual(295);
@@ -187,7 +228,8 @@ describe('fault engine and admin API (e2e)', () => {
       const started = performance.now();
       expect((await get(`${service.url}/fail`)).status).toBe(500);
       expect(performance.now() - started).toBeGreaterThanOrEqual(195);
-      for (const path of ['/metrics', '/health/live']) expect(await timedGet(`${service.url}${path}`)).toBeLessThan(150);
+      for (const path of ['/metrics', '/health/live'])
+        expect(await timedGet(`${service.url}${path}`)).toBeLessThan(150);
     });
   });
 
@@ -195,19 +237,32 @@ describe('fault engine and admin API (e2e)', () => {
     const TRIALS = 2000;
 
     async function shareOf503(agent?: Agent, concurrency = 20): Promise<number> {
-      const statuses = await inBatches(TRIALS, concurrency, async () => (await get(`${service.url}/`, { agent })).status);
+      const statuses = await inBatches(
+        TRIALS,
+        concurrency,
+        async () => (await get(`${service.url}/`, { agent })).status,
+      );
       expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
       return statuses.filter((status) => status === 503).length;
     }
 
     it('probability 0.2, status 503: the observed share lies in the Wilson 99% interval, and matches the ground truth', async () => {
       await addFault({ type: 'error', status: 503, probability: 0.2 });
-      const before = metricValue(await scrape(service.url), 'chaos_injections_total', { type: 'error', http_route: '/', http_response_status_code: '503' }) ?? 0;
+      const before =
+        metricValue(await scrape(service.url), 'chaos_injections_total', {
+          type: 'error',
+          http_route: '/',
+          http_response_status_code: '503',
+        }) ?? 0;
       const errors = await shareOf503();
       const [low, high] = wilsonInterval(errors, TRIALS);
       expect(low).toBeLessThanOrEqual(0.2);
       expect(high).toBeGreaterThanOrEqual(0.2);
-      const after = metricValue(await scrape(service.url), 'chaos_injections_total', { type: 'error', http_route: '/', http_response_status_code: '503' });
+      const after = metricValue(await scrape(service.url), 'chaos_injections_total', {
+        type: 'error',
+        http_route: '/',
+        http_response_status_code: '503',
+      });
       expect(after! - before).toBe(errors);
     });
 
@@ -245,8 +300,15 @@ describe('fault engine and admin API (e2e)', () => {
       await expect(get(`${service.url}/`)).rejects.toMatchObject({ code: 'ECONNRESET' });
       await expect(get(`${service.url}/`)).rejects.toMatchObject({ code: 'ECONNRESET' });
       const text = await scrape(service.url);
-      expect(metricValue(text, 'chaos_injections_total', { type: 'abort', http_route: '/', http_response_status_code: '0' })).toBe(2);
-      expect(metricValue(text, 'http_server_request_duration_seconds_count', { http_route: '/', http_response_status_code: '0' })).toBe(2);
+      expect(
+        metricValue(text, 'chaos_injections_total', { type: 'abort', http_route: '/', http_response_status_code: '0' }),
+      ).toBe(2);
+      expect(
+        metricValue(text, 'http_server_request_duration_seconds_count', {
+          http_route: '/',
+          http_response_status_code: '0',
+        }),
+      ).toBe(2);
     });
   });
 
@@ -287,7 +349,11 @@ describe('fault engine and admin API (e2e)', () => {
       expect((await get(`${service.url}/health/ready`)).status).toBe(503);
       const summary = await get(`${service.url}/health`);
       expect(summary.status).toBe(503);
-      expect(summary.json()).toMatchObject({ app: 'dice-api', status: 'error', error: { chaos: { status: 'down', faultId: fault.id } } });
+      expect(summary.json()).toMatchObject({
+        app: 'dice-api',
+        status: 'error',
+        error: { chaos: { status: 'down', faultId: fault.id } },
+      });
       expect((await get(`${service.url}/health/live`)).status).toBe(200);
       expect((await get(`${service.url}/`)).status).toBe(200);
       await api.remove(fault.id);
@@ -330,7 +396,11 @@ describe('bounded fault engine (e2e)', () => {
   afterAll(() => service.close());
 
   it('2,000 POSTs never pass the cap of 100 active faults; the refused ones answer 409 naming it', async () => {
-    const statuses = await inBatches(2_000, 50, async () => (await api.add({ type: 'error', routes: ['/fail'], probability: 0, ttlSeconds: 600 })).status);
+    const statuses = await inBatches(
+      2_000,
+      50,
+      async () => (await api.add({ type: 'error', routes: ['/fail'], probability: 0, ttlSeconds: 600 })).status,
+    );
     expect(statuses.filter((status) => status === 201)).toHaveLength(100);
     expect(statuses.filter((status) => status === 409)).toHaveLength(1_900);
     const refused = await api.add({ type: 'abort', routes: ['/fail'] });
@@ -347,13 +417,21 @@ describe('bounded fault engine (e2e)', () => {
   });
 
   it('61 latency faults of 60 000 ms hold one request for the cap (CHAOS_MAX_DELAY_MS), and count the clamp', async () => {
-    const clamped = async () => metricValue(await scrape(service.url), 'chaos_delay_clamped_total', { http_route: '/' }) ?? 0;
+    const clamped = async () =>
+      metricValue(await scrape(service.url), 'chaos_delay_clamped_total', { http_route: '/' }) ?? 0;
     const before = await clamped();
-    for (let i = 0; i < 61; i++) expect((await api.add({ type: 'latency', delayMs: 60_000, routes: ['/'] })).status).toBe(201);
+    for (let i = 0; i < 61; i++)
+      expect((await api.add({ type: 'latency', delayMs: 60_000, routes: ['/'] })).status).toBe(201);
     const tookMs = await timedGet(`${service.url}/`);
     expect(tookMs).toBeGreaterThanOrEqual(295);
     expect(tookMs).toBeLessThan(2_000);
     expect((await clamped()) - before).toBe(1);
-    expect(metricValue(await scrape(service.url), 'chaos_injections_total', { type: 'latency', http_route: '/', http_response_status_code: '200' })).toBe(61);
+    expect(
+      metricValue(await scrape(service.url), 'chaos_injections_total', {
+        type: 'latency',
+        http_route: '/',
+        http_response_status_code: '200',
+      }),
+    ).toBe(61);
   });
 });

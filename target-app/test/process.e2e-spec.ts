@@ -9,7 +9,13 @@ const MAIN = ['--enable-source-maps', '--import', './dist/target-app/src/tracing
 
 /** The environment of a child: this one without anything the app reads, plus `env`. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const { PORT: _port, HOST: _host, CHAOS_ADMIN_TOKEN: _token, OTEL_EXPORTER_OTLP_ENDPOINT: _otlp, ...rest } = process.env;
+  const {
+    PORT: _port,
+    HOST: _host,
+    CHAOS_ADMIN_TOKEN: _token,
+    OTEL_EXPORTER_OTLP_ENDPOINT: _otlp,
+    ...rest
+  } = process.env;
   return { ...rest, ...env };
 }
 
@@ -33,7 +39,12 @@ describe('the service process (e2e)', () => {
   });
 
   it('PORT=abc stops it with exit code 1 and one line on stderr naming PORT', () => {
-    const result = spawnSync(process.execPath, MAIN, { cwd: ROOT, env: childEnv({ PORT: 'abc' }), encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, MAIN, {
+      cwd: ROOT,
+      env: childEnv({ PORT: 'abc' }),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -43,7 +54,14 @@ describe('the service process (e2e)', () => {
   it('on SIGTERM, readiness turns 503, an in-flight slow request finishes, and it exits 0; logs are JSON without the token', async () => {
     const child = spawn(process.execPath, MAIN, {
       cwd: ROOT,
-      env: childEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', CHAOS_ADMIN_TOKEN: ADMIN_TOKEN, SHUTDOWN_READINESS_DELAY_MS: '400', SHUTDOWN_TIMEOUT_MS: '8000' }),
+      env: childEnv({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'debug',
+        CHAOS_ADMIN_TOKEN: ADMIN_TOKEN,
+        SHUTDOWN_READINESS_DELAY_MS: '400',
+        SHUTDOWN_TIMEOUT_MS: '8000',
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = once(child, 'exit');
@@ -72,9 +90,18 @@ describe('the service process (e2e)', () => {
 
       // One JSON object a line; the fault change as one event saying what and from where;
       // the admin request logged (at debug) with its Authorization header redacted.
-      const records = output.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(records.find((record) => record.event === 'fault_added')).toMatchObject({ fault: { type: 'latency', delayMs: 1200 }, origin: { source: 'admin-api', ip: '127.0.0.1' } });
-      expect(records.some((record) => (record.req as { url?: string } | undefined)?.url === '/admin/faults')).toBe(true);
+      const records = output
+        .text()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records.find((record) => record.event === 'fault_added')).toMatchObject({
+        fault: { type: 'latency', delayMs: 1200 },
+        origin: { source: 'admin-api', ip: '127.0.0.1' },
+      });
+      expect(records.some((record) => (record.req as { url?: string } | undefined)?.url === '/admin/faults')).toBe(
+        true,
+      );
       expect(output.text()).not.toContain(ADMIN_TOKEN);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -18,14 +18,21 @@ const MIN_REQUESTS = 1000;
 
 /** The venv with the pinned schemathesis, made with the machine's python3 when missing. */
 function ensureSchemathesis(): string {
-  const installed = () => existsSync(SCHEMATHESIS) && execFileSync(SCHEMATHESIS, ['--version'], { encoding: 'utf8' }).includes(SCHEMATHESIS_VERSION);
+  const installed = () =>
+    existsSync(SCHEMATHESIS) &&
+    execFileSync(SCHEMATHESIS, ['--version'], { encoding: 'utf8' }).includes(SCHEMATHESIS_VERSION);
   if (installed()) return SCHEMATHESIS;
   try {
     execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'pipe' });
-    execFileSync(join(VENV, 'bin', 'pip'), ['install', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`], { stdio: 'pipe', timeout: 240_000 });
+    execFileSync(join(VENV, 'bin', 'pip'), ['install', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`], {
+      stdio: 'pipe',
+      timeout: 240_000,
+    });
   } catch (error) {
     const output = error as { stderr?: Buffer; message: string };
-    throw new Error(`could not install schemathesis ${SCHEMATHESIS_VERSION} into ${VENV} (needs python3 with venv and PyPI): ${output.stderr?.toString() || output.message}`);
+    throw new Error(
+      `could not install schemathesis ${SCHEMATHESIS_VERSION} into ${VENV} (needs python3 with venv and PyPI): ${output.stderr?.toString() || output.message}`,
+    );
   }
   if (!installed()) throw new Error(`schemathesis ${SCHEMATHESIS_VERSION} is not in ${VENV} after installing it`);
   return SCHEMATHESIS;
@@ -38,14 +45,18 @@ function countingProxy(target: string): Promise<{ server: Server; url: string; t
   const tally: Tally = { requests: 0, byStatus: new Map(), byOperation: new Map() };
   const server = createServer((incoming, outgoing) => {
     const operation = `${incoming.method} ${(incoming.url ?? '').split('?')[0].replace(/^\/admin\/faults\/.+$/, '/admin/faults/{id}')}`;
-    const forwarded = httpRequest(`${target}${incoming.url}`, { method: incoming.method, headers: incoming.headers }, (answer) => {
-      const status = answer.statusCode ?? 0;
-      tally.requests += 1;
-      tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
-      tally.byOperation.set(operation, (tally.byOperation.get(operation) ?? 0) + 1);
-      outgoing.writeHead(status, answer.headers);
-      answer.pipe(outgoing);
-    });
+    const forwarded = httpRequest(
+      `${target}${incoming.url}`,
+      { method: incoming.method, headers: incoming.headers },
+      (answer) => {
+        const status = answer.statusCode ?? 0;
+        tally.requests += 1;
+        tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
+        tally.byOperation.set(operation, (tally.byOperation.get(operation) ?? 0) + 1);
+        outgoing.writeHead(status, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
     forwarded.on('error', (error) => {
       tally.requests += 1;
       tally.byStatus.set(0, (tally.byStatus.get(0) ?? 0) + 1);
@@ -54,7 +65,9 @@ function countingProxy(target: string): Promise<{ server: Server; url: string; t
     incoming.pipe(forwarded);
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, tally })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, tally }),
+    ),
   );
 }
 
@@ -82,10 +95,35 @@ describe('schemathesis against the admin API (e2e)', () => {
     const schema = join(work, 'openapi.json');
     writeFileSync(schema, documentAnswer.body);
 
-    const args = ['run', schema, '--url', proxy.url, '-H', `Authorization: Bearer ${app.adminToken}`,
-      '--checks', 'not_a_server_error,negative_data_rejection', '--mode', 'all', '--max-examples', '170', '--seed', '8',
-      '--workers', '8', '--generation-database', 'none', '--suppress-health-check', 'all',
-      '--request-timeout', '10', '--no-color', '--report', 'junit', '--report-dir', work];
+    const args = [
+      'run',
+      schema,
+      '--url',
+      proxy.url,
+      '-H',
+      `Authorization: Bearer ${app.adminToken}`,
+      '--checks',
+      'not_a_server_error,negative_data_rejection',
+      '--mode',
+      'all',
+      '--max-examples',
+      '170',
+      '--seed',
+      '8',
+      '--workers',
+      '8',
+      '--generation-database',
+      'none',
+      '--suppress-health-check',
+      'all',
+      '--request-timeout',
+      '10',
+      '--no-color',
+      '--report',
+      'junit',
+      '--report-dir',
+      work,
+    ];
     const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(SCHEMATHESIS, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
@@ -99,7 +137,9 @@ describe('schemathesis against the admin API (e2e)', () => {
     });
     const statuses = Object.fromEntries([...proxy.tally.byStatus].sort(([a], [b]) => a - b));
     const operations = Object.fromEntries(proxy.tally.byOperation);
-    process.stdout.write(`schemathesis: ${proxy.tally.requests} requests; by status ${JSON.stringify(statuses)}; by operation ${JSON.stringify(operations)}\n`);
+    process.stdout.write(
+      `schemathesis: ${proxy.tally.requests} requests; by status ${JSON.stringify(statuses)}; by operation ${JSON.stringify(operations)}\n`,
+    );
 
     expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({ code: 0, tail: '' });
     expect(proxy.tally.requests).toBeGreaterThanOrEqual(MIN_REQUESTS);

@@ -16,7 +16,11 @@ const LOAD_SECONDS = 6;
 const SIGTERM_AFTER_MS = 2_500;
 const READINESS_DELAY_MS = 1_500;
 const DELAY_MS = 200;
-const FASTIFY_CLOSING_ANSWER = JSON.stringify({ error: 'Service Unavailable', message: 'Service Unavailable', statusCode: 503 });
+const FASTIFY_CLOSING_ANSWER = JSON.stringify({
+  error: 'Service Unavailable',
+  message: 'Service Unavailable',
+  statusCode: 503,
+});
 
 // One line per request: when it started and ended (ms since the epoch), its status and
 // k6's error code (1211/1212: the connection was never made).
@@ -58,7 +62,9 @@ describe('SIGTERM while k6 runs a steady rate (e2e)', () => {
   let app: AppProcess;
 
   beforeAll(async () => {
-    app = await startApp({ env: { SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS), SHUTDOWN_TIMEOUT_MS: '8000', LOG_LEVEL: 'warn' } });
+    app = await startApp({
+      env: { SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS), SHUTDOWN_TIMEOUT_MS: '8000', LOG_LEVEL: 'warn' },
+    });
   });
   afterAll(async () => {
     await app?.stop('SIGKILL');
@@ -67,10 +73,16 @@ describe('SIGTERM while k6 runs a steady rate (e2e)', () => {
 
   it('turns readiness 503 first, completes in-flight requests, and fails none that had started', async () => {
     // Every request spends 200 ms in the server, so about 20 are in flight at any moment.
-    expect((await admin(app.url, app.adminToken).add({ type: 'latency', delayMs: DELAY_MS, routes: ['/'], ttlSeconds: 60 })).status).toBe(201);
+    expect(
+      (await admin(app.url, app.adminToken).add({ type: 'latency', delayMs: DELAY_MS, routes: ['/'], ttlSeconds: 60 }))
+        .status,
+    ).toBe(201);
     const script = join(work, 'steady.js');
     writeFileSync(script, SCRIPT);
-    const k6 = spawn(tools().k6, ['run', '--quiet', '--summary-mode', 'disabled', '--log-format', 'raw', script], { env: { ...process.env, BASE_URL: app.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const k6 = spawn(tools().k6, ['run', '--quiet', '--summary-mode', 'disabled', '--log-format', 'raw', script], {
+      env: { ...process.env, BASE_URL: app.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let lines = '';
     k6.stdout.on('data', (chunk: Buffer) => (lines += String(chunk)));
     k6.stderr.on('data', (chunk: Buffer) => (lines += String(chunk)));
@@ -100,7 +112,10 @@ describe('SIGTERM while k6 runs a steady rate (e2e)', () => {
     await k6Done;
     clearTimeout(killer);
 
-    const samples = lines.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Sample);
+    const samples = lines
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Sample);
     const answered = samples.filter((s) => s.status === 200);
     const neverConnected = samples.filter((s) => s.code === 1211 || s.code === 1212);
     // Fastify's own 503 to a request arriving on a kept-alive connection once the server
@@ -111,8 +126,12 @@ describe('SIGTERM while k6 runs a steady rate (e2e)', () => {
     // just as the closing server drops it: reset before the server read it (the race of
     // RFC 9112 §9.3.1, which clients settle by retrying idempotent requests). Only at the
     // moment the port closes; counted apart, and bounded below.
-    const closeRace = samples.filter((s) => s.status === 0 && !neverConnected.includes(s) && refusedAt !== null && Math.abs(s.ended - refusedAt) < 250);
-    const startedAndFailed = samples.filter((s) => s.status !== 200 && ![neverConnected, refusedWhileClosing, closeRace].some((group) => group.includes(s)));
+    const closeRace = samples.filter(
+      (s) => s.status === 0 && !neverConnected.includes(s) && refusedAt !== null && Math.abs(s.ended - refusedAt) < 250,
+    );
+    const startedAndFailed = samples.filter(
+      (s) => s.status !== 200 && ![neverConnected, refusedWhileClosing, closeRace].some((group) => group.includes(s)),
+    );
     const inFlightAtSigterm = samples.filter((s) => s.started < sigtermAt && s.ended > sigtermAt);
     const figures = {
       requests: samples.length,

@@ -86,9 +86,15 @@ test('the request histogram carries sampled trace ids as exemplars, on OpenMetri
   for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/`)).status).toBe(200);
   const before = exported.length;
   await waitFor(() => exported.length >= before + 3);
-  const scrape = await fetch(`${app.url}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' } });
+  const scrape = await fetch(`${app.url}/metrics`, {
+    headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' },
+  });
   expect(scrape.headers.get('content-type')).toMatch(/^application\/openmetrics-text/);
-  const exemplars = [...(await scrape.text()).matchAll(/^http_server_request_duration_seconds_bucket\{.*http_route="\/".*\} \d+ # \{trace_id="([\da-f]{32})"\}/gm)].map((m) => m[1]);
+  const exemplars = [
+    ...(await scrape.text()).matchAll(
+      /^http_server_request_duration_seconds_bucket\{.*http_route="\/".*\} \d+ # \{trace_id="([\da-f]{32})"\}/gm,
+    ),
+  ].map((m) => m[1]);
   expect(exemplars.length).toBeGreaterThan(0);
   const exportedIds = new Set(exported.map((s) => s.traceId));
   for (const traceId of exemplars) expect(exportedIds).toContain(traceId);
@@ -101,7 +107,13 @@ test("a k6 request's trace id, kept in its raw results, is the trace of the serv
   exported = [];
   const dir = mkdtempSync(join(tmpdir(), 'roque-trace-k6-'));
   const rawOutputFile = join(dir, 'requests.csv');
-  const result = await runK6({ scenario: 'smoke', testid: 'e2e-trace', summaryDir: dir, rawOutputFile, env: { BASE_URL: app.url, RATE: '10', DURATION: '2s' } });
+  const result = await runK6({
+    scenario: 'smoke',
+    testid: 'e2e-trace',
+    summaryDir: dir,
+    rawOutputFile,
+    env: { BASE_URL: app.url, RATE: '10', DURATION: '2s' },
+  });
   expect(result.exitCode).toBe(0);
   const [header, ...rows] = readFileSync(rawOutputFile, 'utf8').trim().split('\n').map(splitCsvLine);
   const column = (name: string) => header.indexOf(name);

@@ -10,7 +10,13 @@ import {
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { blastRadiusCount, parseFaultSpec, type Fault, type FaultReplica, type FaultSpec } from '../../../chaos/contract/faults';
+import {
+  blastRadiusCount,
+  parseFaultSpec,
+  type Fault,
+  type FaultReplica,
+  type FaultSpec,
+} from '../../../chaos/contract/faults';
 import { METRICS } from '../../../chaos/contract/metrics';
 import { AppConfig } from '../config/app-config';
 import { RANDOM_SOURCE, type RandomSource } from '../random/random-source';
@@ -18,7 +24,13 @@ import type { DelayClampedLabel, FaultActiveLabel, InjectedDelayLabel, Injection
 import { FaultStore, newFault, type ChangeOrigin } from './core/fault-store';
 import { CpuBurner } from './cpu-burner';
 import { decideProbe, type HealthFault, type Probe, type RequestDecision } from './fault-rules';
-import { actsOn, chooseReplicas, storedFaultEndMs, type FaultPropagator, type PropagationStatus } from './fault-propagation';
+import {
+  actsOn,
+  chooseReplicas,
+  storedFaultEndMs,
+  type FaultPropagator,
+  type PropagationStatus,
+} from './fault-propagation';
 import { MemoryBallast } from './memory-ballast';
 
 export type { ChangeOrigin } from './core/fault-store';
@@ -146,22 +158,40 @@ export class FaultEngine implements OnApplicationShutdown {
     const parsed = parseFaultSpec(spec);
     const origin: ChangeOrigin = { source: 'sync', replica };
     if (!parsed.ok) {
-      this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: parsed.message }, `ignored a shared fault: ${parsed.message}`);
+      this.logger.warn(
+        { event: 'fault_sync_rejected', faultId: fault.id, origin, reason: parsed.message },
+        `ignored a shared fault: ${parsed.message}`,
+      );
       return false;
     }
-    const endMs = storedFaultEndMs({ createdAt: fault.createdAt, expiresAt: fault.expiresAt, ttlSeconds: parsed.value.ttlSeconds }, now);
+    const endMs = storedFaultEndMs(
+      { createdAt: fault.createdAt, expiresAt: fault.expiresAt, ttlSeconds: parsed.value.ttlSeconds },
+      now,
+    );
     if (endMs <= now) return false;
     try {
       this.checkFaultCap(this.store.size);
       if (fault.type === 'memory') this.checkMemoryCap(fault.megabytes);
     } catch (error) {
-      this.logger.warn({ event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message }, `ignored a shared fault: ${(error as Error).message}`);
+      this.logger.warn(
+        { event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message },
+        `ignored a shared fault: ${(error as Error).message}`,
+      );
       return false;
     }
-    const chosen = Array.isArray(placement) ? { actsOn: placement.filter((r) => typeof r?.replica === 'string' && typeof r?.instance === 'string') } : {};
-    const synced = { ...parsed.value, id: fault.id, createdAt: fault.createdAt, expiresAt: new Date(endMs).toISOString(), ...chosen };
+    const chosen = Array.isArray(placement)
+      ? { actsOn: placement.filter((r) => typeof r?.replica === 'string' && typeof r?.instance === 'string') }
+      : {};
+    const synced = {
+      ...parsed.value,
+      id: fault.id,
+      createdAt: fault.createdAt,
+      expiresAt: new Date(endMs).toISOString(),
+      ...chosen,
+    };
     this.store.activate(synced, origin);
-    if (fault.type === 'memory' && this.actsHere(synced)) this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
+    if (fault.type === 'memory' && this.actsHere(synced))
+      this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
     return true;
   }
 
@@ -178,7 +208,8 @@ export class FaultEngine implements OnApplicationShutdown {
   /** The store's set is the truth after a (re)connection: end what it lacks, start what is missing. */
   reconcile(shared: readonly Fault[], replica: string): void {
     const ids = new Set(shared.map((fault) => fault.id));
-    for (const { id } of this.store.list()) if (!ids.has(id)) this.store.end(id, 'removed', { source: 'sync', replica });
+    for (const { id } of this.store.list())
+      if (!ids.has(id)) this.store.end(id, 'removed', { source: 'sync', replica });
     for (const fault of shared) this.applyRemote(fault, replica);
   }
 
@@ -214,7 +245,9 @@ export class FaultEngine implements OnApplicationShutdown {
    * (the store's registry; without one, this process is the only replica).
    */
   private async placeBlastRadius(replicas: number | string): Promise<FaultReplica[]> {
-    const live = this.propagator ? await this.propagator.liveReplicas() : [{ replica: 'this-process', instance: `${this.config.host}:${this.config.port}` }];
+    const live = this.propagator
+      ? await this.propagator.liveReplicas()
+      : [{ replica: 'this-process', instance: `${this.config.host}:${this.config.port}` }];
     const count = blastRadiusCount(replicas, live.length);
     if (!count.ok) throw new BadRequestException(count.message);
     return chooseReplicas(live, count.count, this.random);
@@ -231,7 +264,9 @@ export class FaultEngine implements OnApplicationShutdown {
       await this.memory.hold(id, megabytes);
     } catch (error) {
       this.store.end(id, 'failed', origin);
-      throw new InternalServerErrorException(`megabytes: could not hold ${megabytes} MB (${error instanceof Error ? error.message : String(error)})`);
+      throw new InternalServerErrorException(
+        `megabytes: could not hold ${megabytes} MB (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
 

@@ -31,11 +31,14 @@ function watched(fault: RequestFault): { fault: RequestFault; reads: () => numbe
 
 describe('RequestFaultIndex', () => {
   it('never consults a fault on /fail for /, however many there are', () => {
-    const onFail = Array.from({ length: 100 }, () => watched(requestFault({ type: 'latency', delayMs: 10, routes: ['/fail'] })));
+    const onFail = Array.from({ length: 100 }, () =>
+      watched(requestFault({ type: 'latency', delayMs: 10, routes: ['/fail'] })),
+    );
     const onRoot = requestFault({ type: 'error', routes: ['/'] });
     const index = new RequestFaultIndex([...onFail.map((w) => w.fault), onRoot]);
     for (const w of onFail) w.reads(); // start counting after the index was built
-    for (let i = 0; i < 1_000; i++) expect(index.forRoute('/')).toEqual({ aborts: [], errors: [onRoot], latencies: [] });
+    for (let i = 0; i < 1_000; i++)
+      expect(index.forRoute('/')).toEqual({ aborts: [], errors: [onRoot], latencies: [] });
     expect(onFail.reduce((sum, w) => sum + w.reads(), 0)).toBe(0);
     expect(index.forRoute('/fail').latencies).toHaveLength(100);
   });

@@ -48,7 +48,8 @@ export function liveFromRegistry(entries: Record<string, string>, now: number): 
   for (const [replica, text] of Object.entries(entries)) {
     try {
       const { instance, seenAt } = JSON.parse(text) as { instance?: unknown; seenAt?: unknown };
-      if (typeof instance === 'string' && typeof seenAt === 'number' && now - seenAt < REPLICA_LIVE_MS) live.push({ replica, instance });
+      if (typeof instance === 'string' && typeof seenAt === 'number' && now - seenAt < REPLICA_LIVE_MS)
+        live.push({ replica, instance });
     } catch {
       // not one of ours
     }
@@ -89,7 +90,8 @@ export function parseSyncMessage(text: string): SyncMessage | undefined {
   const message = value as Record<string, unknown>;
   if (typeof message.from !== 'string') return undefined;
   if (message.op === 'clear') return { op: 'clear', from: message.from };
-  if (message.op === 'remove' && typeof message.id === 'string') return { op: 'remove', from: message.from, id: message.id };
+  if (message.op === 'remove' && typeof message.id === 'string')
+    return { op: 'remove', from: message.from, id: message.id };
   if (message.op === 'add' && isFault(message.fault)) return { op: 'add', from: message.from, fault: message.fault };
   return undefined;
 }

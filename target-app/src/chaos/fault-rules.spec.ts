@@ -3,7 +3,14 @@ import { FaultSpec, MAX_DELAY_MS } from '../../../chaos/contract/faults';
 import { configFrom } from '../config/app-config';
 import { seededRandom, type RandomSource } from '../random/random-source';
 import { RequestFaultIndex } from './fault-index';
-import { decideProbe, decideRequest, sampleDelayMs, type HealthFault, type LatencyFault, type RequestFault } from './fault-rules';
+import {
+  decideProbe,
+  decideRequest,
+  sampleDelayMs,
+  type HealthFault,
+  type LatencyFault,
+  type RequestFault,
+} from './fault-rules';
 
 let nextId = 0;
 function fault<T extends Fault = Fault>(input: FaultSpecInput): T {
@@ -27,13 +34,20 @@ function stats(values: number[]) {
 }
 
 /** The engine's path: the index's view of the route, then the decision, at the default delay cap. */
-function decide(faults: RequestFault[], template: string, random: RandomSource, maxTotalDelayMs = configFrom().maxTotalDelayMs) {
+function decide(
+  faults: RequestFault[],
+  template: string,
+  random: RandomSource,
+  maxTotalDelayMs = configFrom().maxTotalDelayMs,
+) {
   return decideRequest(new RequestFaultIndex(faults).forRoute(template), random, maxTotalDelayMs);
 }
 
 describe('decideRequest', () => {
   it('does nothing without a covering fault', () => {
-    expect(decide([fault<RequestFault>({ type: 'abort', routes: ['/fail'] })], '/', draws())).toEqual({ action: 'none' });
+    expect(decide([fault<RequestFault>({ type: 'abort', routes: ['/fail'] })], '/', draws())).toEqual({
+      action: 'none',
+    });
   });
 
   it('applies abort before error before latency', () => {
@@ -42,7 +56,12 @@ describe('decideRequest', () => {
     const abort = fault<RequestFault>({ type: 'abort' });
     expect(decide([latency, error, abort], '/', draws())).toEqual({ action: 'abort', fault: abort });
     expect(decide([latency, error], '/', draws())).toEqual({ action: 'error', fault: error });
-    expect(decide([latency], '/', draws())).toEqual({ action: 'delay', delays: [{ fault: latency, delayMs: 10 }], totalMs: 10, clamped: false });
+    expect(decide([latency], '/', draws())).toEqual({
+      action: 'delay',
+      delays: [{ fault: latency, delayMs: 10 }],
+      totalMs: 10,
+      clamped: false,
+    });
   });
 
   it('draws once per fault and request: a fault fires when the draw is below its probability', () => {
@@ -57,7 +76,15 @@ describe('decideRequest', () => {
     const a = fault<RequestFault>({ type: 'latency', delayMs: 100 });
     const b = fault<RequestFault>({ type: 'latency', delayMs: 30, probability: 0.5 });
     const decision = decide([a, b], '/', draws(0.1));
-    expect(decision).toEqual({ action: 'delay', delays: [{ fault: a, delayMs: 100 }, { fault: b, delayMs: 30 }], totalMs: 130, clamped: false });
+    expect(decision).toEqual({
+      action: 'delay',
+      delays: [
+        { fault: a, delayMs: 100 },
+        { fault: b, delayMs: 30 },
+      ],
+      totalMs: 130,
+      clamped: false,
+    });
   });
 
   it('holds one request for at most the cap, 60 s by default, however many latency faults add up', () => {
@@ -88,7 +115,8 @@ describe('decideRequest', () => {
 
 describe('sampleDelayMs', () => {
   const random = seededRandom(42);
-  const sample = (input: FaultSpecInput) => Array.from({ length: 20_000 }, () => sampleDelayMs(fault<LatencyFault>(input), random));
+  const sample = (input: FaultSpecInput) =>
+    Array.from({ length: 20_000 }, () => sampleDelayMs(fault<LatencyFault>(input), random));
 
   it('fixed: always the delay', () => {
     expect(new Set(sample({ type: 'latency', delayMs: 200, jitterMs: 50 }))).toEqual(new Set([200]));

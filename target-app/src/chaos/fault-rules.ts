@@ -77,7 +77,12 @@ export function decideRequest(route: RouteFaults, random: RandomSource, maxTotal
 }
 
 /** The `health` fault that takes a probe down on this check, if any. */
-export function decideProbe(faults: readonly HealthFault[], probe: Probe, template: string, random: RandomSource): HealthFault | undefined {
+export function decideProbe(
+  faults: readonly HealthFault[],
+  probe: Probe,
+  template: string,
+  random: RandomSource,
+): HealthFault | undefined {
   return faults.find(
     (fault) => fault.probe === probe && (!fault.routes || coversRoute(fault, template)) && fires(fault, random),
   );

@@ -4,7 +4,12 @@
 // when CHAOS_SYNC_REDIS_URL is set; otherwise the engine is this process only, as before.
 // After a drop or a stall (CLIENT PAUSE), a heal loop retries the resync until the store
 // answers, so propagation comes back up without a restart.
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -12,7 +17,15 @@ import { createClient } from 'redis';
 import type { Fault, FaultReplica } from '../../../chaos/contract/faults';
 import { AppConfig } from '../config/app-config';
 import { FaultEngine } from './fault-engine.service';
-import { isFault, liveFromRegistry, parseSyncMessage, storedFaultEndMs, type FaultPropagator, type PropagationStatus, type SyncMessage } from './fault-propagation';
+import {
+  isFault,
+  liveFromRegistry,
+  parseSyncMessage,
+  storedFaultEndMs,
+  type FaultPropagator,
+  type PropagationStatus,
+  type SyncMessage,
+} from './fault-propagation';
 
 type Client = ReturnType<typeof createClient>;
 
@@ -47,7 +60,10 @@ const DOWN_NOTE =
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${what}: no answer from Redis within ${COMMAND_TIMEOUT_MS} ms`)),
+      COMMAND_TIMEOUT_MS,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -94,7 +110,10 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     this.channel = `${config.syncNamespace}:faults:changes`;
     this.registry = `${config.syncNamespace}:replicas`;
     // What Prometheus scrapes it as: its address, or its host name when it listens on every interface (a pod).
-    this.self = { replica: this.replica, instance: `${config.host === '0.0.0.0' ? hostname() : config.host}:${config.port}` };
+    this.self = {
+      replica: this.replica,
+      instance: `${config.host === '0.0.0.0' ? hostname() : config.host}:${config.port}`,
+    };
   }
 
   get enabled(): boolean {
@@ -124,15 +143,23 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
       .then(() => this.resync());
     connected.catch(() => undefined); // reported through the 'error' events; reconnection carries on
     // A late joiner loads the active set before it serves, when the store answers in time.
-    await Promise.race([connected.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref())]);
-    if (!this.up) this.logger.warn({ event: 'fault_sync_down', store: storeAddress(url), error: this.lastError }, 'fault propagation is down at start; serving anyway');
+    await Promise.race([
+      connected.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref()),
+    ]);
+    if (!this.up)
+      this.logger.warn(
+        { event: 'fault_sync_down', store: storeAddress(url), error: this.lastError },
+        'fault propagation is down at start; serving anyway',
+      );
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.healing);
     clearInterval(this.heartbeat);
-    if (this.up && this.commands) await withTimeout(this.commands.hDel(this.registry, this.replica), 'leave the registry').catch(() => undefined);
+    if (this.up && this.commands)
+      await withTimeout(this.commands.hDel(this.registry, this.replica), 'leave the registry').catch(() => undefined);
     for (const client of [this.subscriber, this.commands]) {
       if (!client) continue;
       try {
@@ -164,7 +191,16 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     let stored: unknown;
     try {
       stored = await this.send('add the fault', notAdded, (client) =>
-        client.eval(ADD_SCRIPT, { keys: [this.key], arguments: [String(deadline), fault.id, JSON.stringify(fault), this.channel, this.message({ op: 'add', fault })] }),
+        client.eval(ADD_SCRIPT, {
+          keys: [this.key],
+          arguments: [
+            String(deadline),
+            fault.id,
+            JSON.stringify(fault),
+            this.channel,
+            this.message({ op: 'add', fault }),
+          ],
+        }),
       );
     } catch (error) {
       // Had Redis run it in time while its answer was lost, the resync takes it out again.
@@ -177,7 +213,11 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   async removed(id: string): Promise<boolean> {
     try {
       const [deleted] = await this.send('remove the fault', `removed on this replica only; ${LATER}`, (client) =>
-        client.multi().hDel(this.key, id).publish(this.channel, this.message({ op: 'remove', id })).exec(),
+        client
+          .multi()
+          .hDel(this.key, id)
+          .publish(this.channel, this.message({ op: 'remove', id }))
+          .exec(),
       );
       return Number(deleted) > 0;
     } catch (error) {
@@ -188,7 +228,13 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
 
   async cleared(): Promise<void> {
     try {
-      await this.send('clear the faults', `cleared on this replica only; ${LATER}`, (client) => client.multi().del(this.key).publish(this.channel, this.message({ op: 'clear' })).exec());
+      await this.send('clear the faults', `cleared on this replica only; ${LATER}`, (client) =>
+        client
+          .multi()
+          .del(this.key)
+          .publish(this.channel, this.message({ op: 'clear' }))
+          .exec(),
+      );
     } catch (error) {
       this.pendingClear = true;
       this.pendingRemovals.clear();
@@ -197,14 +243,20 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   }
 
   async liveReplicas(): Promise<FaultReplica[]> {
-    const entries = await this.send('read the live replicas', 'the fault was not added anywhere', (client) => client.hGetAll(this.registry));
+    const entries = await this.send('read the live replicas', 'the fault was not added anywhere', (client) =>
+      client.hGetAll(this.registry),
+    );
     const now = Date.now();
     const live = liveFromRegistry(entries, now);
     // Replicas that died without leaving (SIGKILL, a lost pod): not even live a minute ago, so pruned.
-    const gone = Object.keys(entries).filter((name) => !liveFromRegistry({ [name]: entries[name] }, now - REGISTRY_PRUNE_AFTER_MS).length);
+    const gone = Object.keys(entries).filter(
+      (name) => !liveFromRegistry({ [name]: entries[name] }, now - REGISTRY_PRUNE_AFTER_MS).length,
+    );
     if (gone.length) withTimeout(this.commands!.hDel(this.registry, gone), 'prune the registry').catch(() => undefined);
     // This replica is live while it answers, whether or not its last heartbeat got through.
-    return live.some((r) => r.replica === this.replica) ? live : [...live, this.self].sort((a, b) => a.replica.localeCompare(b.replica));
+    return live.some((r) => r.replica === this.replica)
+      ? live
+      : [...live, this.self].sort((a, b) => a.replica.localeCompare(b.replica));
   }
 
   private beat(): void {
@@ -258,11 +310,25 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     const client = this.commands!;
     try {
       if (this.pendingClear) {
-        await withTimeout(client.multi().del(this.key).publish(this.channel, this.message({ op: 'clear' })).exec(), 'send the pending clear');
+        await withTimeout(
+          client
+            .multi()
+            .del(this.key)
+            .publish(this.channel, this.message({ op: 'clear' }))
+            .exec(),
+          'send the pending clear',
+        );
         this.pendingClear = false;
       }
       for (const id of [...this.pendingRemovals]) {
-        await withTimeout(client.multi().hDel(this.key, id).publish(this.channel, this.message({ op: 'remove', id })).exec(), 'send a pending removal');
+        await withTimeout(
+          client
+            .multi()
+            .hDel(this.key, id)
+            .publish(this.channel, this.message({ op: 'remove', id }))
+            .exec(),
+          'send a pending removal',
+        );
         this.pendingRemovals.delete(id);
       }
       const [seconds, micros] = await withTimeout(client.time(), 'read the store clock');
@@ -301,7 +367,10 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     this.lastError = undefined;
     this.beat();
     this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS).unref();
-    this.logger.info({ event: 'fault_sync_up', store: storeAddress(this.config.syncRedisUrl ?? ''), replica: this.replica }, 'fault propagation is up');
+    this.logger.info(
+      { event: 'fault_sync_up', store: storeAddress(this.config.syncRedisUrl ?? ''), replica: this.replica },
+      'fault propagation is up',
+    );
   }
 
   private markDown(reason: string): void {
@@ -312,6 +381,9 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     if (!this.up) return;
     this.up = false;
     this.since = new Date().toISOString();
-    this.logger.warn({ event: 'fault_sync_down', store: storeAddress(this.config.syncRedisUrl ?? ''), error: reason }, 'fault propagation is down');
+    this.logger.warn(
+      { event: 'fault_sync_down', store: storeAddress(this.config.syncRedisUrl ?? ''), error: reason },
+      'fault propagation is down',
+    );
   }
 }

@@ -20,8 +20,22 @@ describe('parseConfig', () => {
   });
 
   it('reads every variable, the seed-style upper-case LOG_LEVEL included', () => {
-    const result = parseConfig({ PORT: '9000', HOST: '0.0.0.0', APP_VERSION: '1.4.0', LOG_LEVEL: 'WARN', CHAOS_ADMIN_TOKEN: 's3cret', CHAOS_MEMORY_CAP_MB: '64' });
-    expect(result.ok && result.config).toMatchObject({ port: 9000, host: '0.0.0.0', appVersion: '1.4.0', logLevel: 'warn', adminEnabled: true, memoryCapMb: 64 });
+    const result = parseConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      APP_VERSION: '1.4.0',
+      LOG_LEVEL: 'WARN',
+      CHAOS_ADMIN_TOKEN: 's3cret',
+      CHAOS_MEMORY_CAP_MB: '64',
+    });
+    expect(result.ok && result.config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      appVersion: '1.4.0',
+      logLevel: 'warn',
+      adminEnabled: true,
+      memoryCapMb: 64,
+    });
   });
 
   it('treats empty values as unset', () => {
@@ -48,7 +62,12 @@ describe('parseConfig', () => {
 
   it('serves the admin API on its own port only with both ADMIN_PORT and a token', () => {
     const own = parseConfig({ CHAOS_ADMIN_TOKEN: 't', ADMIN_PORT: '9001' });
-    expect(own.ok && own.config).toMatchObject({ adminPort: 9001, adminHost: '127.0.0.1', adminOnOwnPort: true, adminAuthFailuresPerMinute: 20 });
+    expect(own.ok && own.config).toMatchObject({
+      adminPort: 9001,
+      adminHost: '127.0.0.1',
+      adminOnOwnPort: true,
+      adminAuthFailuresPerMinute: 20,
+    });
     const noToken = parseConfig({ ADMIN_PORT: '9001' });
     expect(noToken.ok && noToken.config.adminOnOwnPort).toBe(false);
     const unset = parseConfig({ CHAOS_ADMIN_TOKEN: 't' });

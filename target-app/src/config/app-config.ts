@@ -20,7 +20,10 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   APP_VERSION: z.string().min(1).default('dev'),
   // The seed used Python's upper-case level names (INFO); accept both spellings.
-  LOG_LEVEL: z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(LOG_LEVELS).default('info')),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' ? value.toLowerCase() : value),
+    z.enum(LOG_LEVELS).default('info'),
+  ),
   CHAOS_ADMIN_TOKEN: optionalSecret,
   CHAOS_MEMORY_CAP_MB: integer(512, 1, 16_384),
   /** Active faults at most; the next POST /admin/faults answers 409. */

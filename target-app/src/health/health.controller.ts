@@ -23,7 +23,12 @@ export class HealthController {
   @Get()
   async summary(): Promise<HealthCheckResult & { app: string; version: string }> {
     // Key order as in the seed: app, status, version, then terminus' details.
-    const withSeedFields = ({ status, ...details }: HealthCheckResult) => ({ app: APP_NAME, status, version: this.config.appVersion, ...details });
+    const withSeedFields = ({ status, ...details }: HealthCheckResult) => ({
+      app: APP_NAME,
+      status,
+      version: this.config.appVersion,
+      ...details,
+    });
     try {
       return withSeedFields(await this.readiness('/health'));
     } catch (error) {

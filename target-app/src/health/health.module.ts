@@ -10,7 +10,10 @@ import { ProbeFaultHealthIndicator } from './probe-fault.health';
   imports: [
     TerminusModule.forRootAsync({
       // Readiness reports shutting_down this long before the server stops taking connections.
-      useFactory: (config: AppConfig) => ({ gracefulShutdownTimeoutMs: config.shutdownReadinessDelayMs, errorLogStyle: 'json' }),
+      useFactory: (config: AppConfig) => ({
+        gracefulShutdownTimeoutMs: config.shutdownReadinessDelayMs,
+        errorLogStyle: 'json',
+      }),
       inject: [AppConfig],
     }),
     ChaosModule,

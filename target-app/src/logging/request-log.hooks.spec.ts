@@ -20,7 +20,10 @@ let base: string;
 
 async function start(level: Level): Promise<void> {
   lines = [];
-  const logger = pino({ level, serializers: { req: pino.stdSerializers.req, res: pino.stdSerializers.res } }, { write: (s: string) => lines.push(JSON.parse(s) as Line) });
+  const logger = pino(
+    { level, serializers: { req: pino.stdSerializers.req, res: pino.stdSerializers.res } },
+    { write: (s: string) => lines.push(JSON.parse(s) as Line) },
+  );
   app = Fastify();
   new RequestLogHooks({ logger } as unknown as PinoLogger).register(app);
   app.get('/', async () => ({ dice_value: 3 }));
@@ -44,7 +47,7 @@ afterEach(async () => {
   await app?.close();
 });
 
-test('a request line is debug, or warn for a 5xx; a fault\'s answer has none', () => {
+test("a request line is debug, or warn for a 5xx; a fault's answer has none", () => {
   expect(requestLogLevel(200, false)).toBe('debug');
   expect(requestLogLevel(404, false)).toBe('debug');
   expect(requestLogLevel(500, false)).toBe('warn');
@@ -52,7 +55,7 @@ test('a request line is debug, or warn for a 5xx; a fault\'s answer has none', (
   expect(requestLogLevel(503, true)).toBeNull();
 });
 
-test('at info only a 5xx is written, in pino-http\'s shape', async () => {
+test("at info only a 5xx is written, in pino-http's shape", async () => {
   await start('info');
   await fetch(`${base}/`);
   await fetch(`${base}/nope`);
@@ -69,7 +72,7 @@ test('at info only a 5xx is written, in pino-http\'s shape', async () => {
   expect(typeof lines[0].responseTime).toBe('number');
 });
 
-test('at debug every request is written, except a fault\'s answer', async () => {
+test("at debug every request is written, except a fault's answer", async () => {
   await start('debug');
   await fetch(`${base}/`);
   await fetch(`${base}/injected`);

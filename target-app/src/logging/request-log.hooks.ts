@@ -46,7 +46,8 @@ export class RequestLogHooks {
       const line = { req: request.raw, res: raw, responseTime: Date.now() - started };
       context.with(requestContext, () => {
         if (statusCode === null) root[level](line, 'request closed with no response');
-        else if (statusCode >= 500) root[level]({ ...line, err: new Error(`failed with status code ${statusCode}`) }, 'request errored');
+        else if (statusCode >= 500)
+          root[level]({ ...line, err: new Error(`failed with status code ${statusCode}`) }, 'request errored');
         else root[level](line, 'request completed');
       });
     });

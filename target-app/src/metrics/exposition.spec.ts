@@ -3,7 +3,9 @@ import { MetricsExposition, openMetricsRegistry, wantsOpenMetrics } from './expo
 
 describe('metrics exposition', () => {
   it('serves OpenMetrics only to scrapers that ask for it', () => {
-    expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0;q=0.6,text/plain;version=0.0.4;q=0.5')).toBe(true);
+    expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0;q=0.6,text/plain;version=0.0.4;q=0.5')).toBe(
+      true,
+    );
     expect(wantsOpenMetrics('application/openmetrics-text; version=0.0.1; q=0.75, */*;q=0.1')).toBe(true);
     expect(wantsOpenMetrics('application/openmetrics-text;q=0, text/plain')).toBe(false);
     expect(wantsOpenMetrics('text/plain')).toBe(false);
@@ -14,7 +16,13 @@ describe('metrics exposition', () => {
   it('carries exemplars in OpenMetrics and keeps the Prometheus text format whole after it', async () => {
     const registry = openMetricsRegistry();
     const counter = new Counter({ name: 'rolls_total', help: 'rolls', registers: [registry] });
-    const histogram = new Histogram({ name: 'took_seconds', help: 'took', buckets: [0.1, 1], enableExemplars: true, registers: [registry] });
+    const histogram = new Histogram({
+      name: 'took_seconds',
+      help: 'took',
+      buckets: [0.1, 1],
+      enableExemplars: true,
+      registers: [registry],
+    });
     counter.inc();
     histogram.observe({ value: 0.5, exemplarLabels: { trace_id: 'a'.repeat(32) } });
     const exposition = new MetricsExposition(registry);

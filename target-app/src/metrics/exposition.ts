@@ -34,7 +34,9 @@ export class MetricsExposition {
   }
 
   render(openMetrics: boolean): Promise<string> {
-    const next = this.last.then(() => this.renderAs(openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE));
+    const next = this.last.then(() =>
+      this.renderAs(openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE),
+    );
     this.last = next.catch(() => undefined);
     return next;
   }

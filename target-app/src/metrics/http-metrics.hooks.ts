@@ -20,9 +20,7 @@ export function requestPath(request: FastifyRequest): string {
  */
 @Injectable()
 export class HttpMetricsHooks {
-  constructor(
-    @InjectMetric(METRICS.httpServerDuration) private readonly duration: Histogram<HttpDurationLabel>,
-  ) {}
+  constructor(@InjectMetric(METRICS.httpServerDuration) private readonly duration: Histogram<HttpDurationLabel>) {}
 
   register(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply, done) => {

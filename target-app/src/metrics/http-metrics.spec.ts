@@ -8,7 +8,15 @@ describe('http metrics labelling', () => {
   });
 
   it('leaves /metrics, /health* and /admin* out, and only those', () => {
-    for (const route of ['/metrics', '/health', '/health/live', '/health/ready', '/admin', '/admin/faults', '/admin/faults/:id']) {
+    for (const route of [
+      '/metrics',
+      '/health',
+      '/health/live',
+      '/health/ready',
+      '/admin',
+      '/admin/faults',
+      '/admin/faults/:id',
+    ]) {
       expect(isOperationalRoute(route)).toBe(true);
     }
     for (const route of ['/', '/fail', '/healthy', '/administrator', '/metrics-foo', '/x/health']) {

@@ -6,6 +6,10 @@ import { mathRandom, RANDOM_SOURCE, type RandomSource } from './random-source';
 @Module({})
 export class RandomModule {
   static forRoot(random: RandomSource = mathRandom): DynamicModule {
-    return { module: RandomModule, providers: [{ provide: RANDOM_SOURCE, useValue: random }], exports: [RANDOM_SOURCE] };
+    return {
+      module: RandomModule,
+      providers: [{ provide: RANDOM_SOURCE, useValue: random }],
+      exports: [RANDOM_SOURCE],
+    };
   }
 }

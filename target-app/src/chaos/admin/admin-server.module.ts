@@ -12,6 +12,9 @@ import { ChaosAdminModule } from './chaos-admin.module';
 @Module({})
 export class AdminServerModule {
   static forRoot(config: AppConfig, engine: FaultEngine): DynamicModule {
-    return { module: AdminServerModule, imports: [ConfigModule.forRoot(config), LoggingModule, ChaosAdminModule.forEngine(engine)] };
+    return {
+      module: AdminServerModule,
+      imports: [ConfigModule.forRoot(config), LoggingModule, ChaosAdminModule.forEngine(engine)],
+    };
   }
 }

@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { AdminAuth } from '../core/admin-auth';
@@ -23,6 +30,8 @@ export class AdminTokenGuard implements CanActivate {
     const refusal = this.auth.refusal(request.headers.authorization, request.ip);
     if (!refusal) return true;
     http.getResponse<FastifyReply>().headers(refusal.headers);
-    throw refusal.status === 401 ? new UnauthorizedException(refusal.message) : new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
+    throw refusal.status === 401
+      ? new UnauthorizedException(refusal.message)
+      : new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
   }
 }

@@ -19,6 +19,10 @@ export class ChaosAdminModule {
 
   /** On a listener of its own (ADMIN_PORT), driving the engine of the running service. */
   static forEngine(engine: FaultEngine): DynamicModule {
-    return { module: ChaosAdminModule, providers: [{ provide: FaultEngine, useValue: engine }, ...ADMIN_PROVIDERS], ...ADMIN_API };
+    return {
+      module: ChaosAdminModule,
+      providers: [{ provide: FaultEngine, useValue: engine }, ...ADMIN_PROVIDERS],
+      ...ADMIN_API,
+    };
   }
 }

@@ -24,7 +24,10 @@ export class FaultsController {
   constructor(private readonly engine: FaultEngine) {}
 
   @Get()
-  @ApiResponse({ status: 200, schema: { type: 'object', properties: { faults: { type: 'array', items: FAULT_SCHEMA_REF } } } })
+  @ApiResponse({
+    status: 200,
+    schema: { type: 'object', properties: { faults: { type: 'array', items: FAULT_SCHEMA_REF } } },
+  })
   list(): { faults: Fault[]; propagation?: PropagationStatus } {
     // `propagation` only when faults are shared between replicas (CHAOS_SYNC_REDIS_URL).
     const propagation = this.engine.propagation();

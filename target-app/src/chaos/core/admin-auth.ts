@@ -53,7 +53,11 @@ export class AdminAuth {
     if (presented && timingSafeEqual(digest(presented), this.expected)) return undefined;
     const retryAfterSeconds = this.failures.fail(client);
     if (retryAfterSeconds > 0) {
-      return { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) }, message: `too many failed admin token attempts; retry after ${retryAfterSeconds} s` };
+      return {
+        status: 429,
+        headers: { 'Retry-After': String(retryAfterSeconds) },
+        message: `too many failed admin token attempts; retry after ${retryAfterSeconds} s`,
+      };
     }
     return {
       status: 401,

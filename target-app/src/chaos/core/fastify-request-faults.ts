@@ -22,7 +22,11 @@ export interface RequestFaultHookOptions {
  * An onRequest hook: after routing, before body parsing and handlers. Each request is decided
  * on its own, so every request of a keep-alive connection draws anew.
  */
-export function addRequestFaultHook(fastify: FastifyInstance, engine: RequestFaultEngine, options: RequestFaultHookOptions): void {
+export function addRequestFaultHook(
+  fastify: FastifyInstance,
+  engine: RequestFaultEngine,
+  options: RequestFaultHookOptions,
+): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!engine.hasRequestFaults) return done();
     const template = options.template(request);
@@ -51,7 +55,14 @@ function abort(engine: RequestFaultEngine, request: FastifyRequest, reply: Fasti
 }
 
 /** Waits the drawn delays' sum (cut to the cap), then lets the request go on to its handler. */
-function delay(engine: RequestFaultEngine, reply: FastifyReply, faults: number, totalMs: number, template: string, done: () => void): void {
+function delay(
+  engine: RequestFaultEngine,
+  reply: FastifyReply,
+  faults: number,
+  totalMs: number,
+  template: string,
+  done: () => void,
+): void {
   const started = performance.now();
   const timer = setTimeout(() => {
     engine.observeInjectedDelay(template, (performance.now() - started) / 1000);

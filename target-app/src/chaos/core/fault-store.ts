@@ -45,7 +45,12 @@ export interface FaultStoreOptions {
 
 /** A fault with identity and lifetime, created now. */
 export function newFault(spec: FaultSpec, now = Date.now()): Fault {
-  return { ...spec, id: randomUUID(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + spec.ttlSeconds * 1000).toISOString() };
+  return {
+    ...spec,
+    id: randomUUID(),
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + spec.ttlSeconds * 1000).toISOString(),
+  };
 }
 
 /**
@@ -81,7 +86,9 @@ export class FaultStore {
   /** Why one more fault is refused with `active` counted, or undefined while under the cap (CHAOS_MAX_FAULTS). */
   capProblem(active = this.active.size): string | undefined {
     const cap = this.options.maxFaults;
-    return active >= cap ? `faults: ${active} active, the cap is ${cap} (CHAOS_MAX_FAULTS); remove one or clear them first` : undefined;
+    return active >= cap
+      ? `faults: ${active} active, the cap is ${cap} (CHAOS_MAX_FAULTS); remove one or clear them first`
+      : undefined;
   }
 
   /** Lists a fault and starts its timer to the absolute `expiresAt`. */
@@ -94,7 +101,10 @@ export class FaultStore {
     this.refresh();
     const here = this.actsHere(fault);
     if (here) this.options.metrics.faultActive.set({ [LABELS.faultType]: fault.type, [LABELS.faultId]: fault.id }, 1);
-    this.options.logger.info({ event: 'fault_added', fault, actsHere: here, origin }, `fault added: ${fault.type} ${fault.id}${here ? '' : ' (acts on other replicas)'}`);
+    this.options.logger.info(
+      { event: 'fault_added', fault, actsHere: here, origin },
+      `fault added: ${fault.type} ${fault.id}${here ? '' : ' (acts on other replicas)'}`,
+    );
   }
 
   end(id: string, reason: EndReason, origin: ChangeOrigin): boolean {
@@ -105,7 +115,10 @@ export class FaultStore {
     this.refresh();
     this.options.metrics.faultActive.remove({ [LABELS.faultType]: entry.fault.type, [LABELS.faultId]: id });
     this.options.onEnd?.(entry.fault, reason);
-    this.options.logger.info({ event: `fault_${reason}`, faultId: id, type: entry.fault.type, origin }, `fault ${reason}: ${entry.fault.type} ${id}`);
+    this.options.logger.info(
+      { event: `fault_${reason}`, faultId: id, type: entry.fault.type, origin },
+      `fault ${reason}: ${entry.fault.type} ${id}`,
+    );
     return true;
   }
 
@@ -118,13 +131,22 @@ export class FaultStore {
 
   /** What to do to one request on a route template (see decideRequest for the order). */
   decideRequest(template: string): RequestDecision {
-    const decision = decideRequest(this.requestIndex.forRoute(template), this.options.random, this.options.maxTotalDelayMs);
-    if (decision.action === 'delay' && decision.clamped) this.options.metrics.delayClamped.inc({ [LABELS.route]: template });
+    const decision = decideRequest(
+      this.requestIndex.forRoute(template),
+      this.options.random,
+      this.options.maxTotalDelayMs,
+    );
+    if (decision.action === 'delay' && decision.clamped)
+      this.options.metrics.delayClamped.inc({ [LABELS.route]: template });
     return decision;
   }
 
   countInjection(type: Fault['type'], route: string, status: number | string): void {
-    this.options.metrics.injections.inc({ [LABELS.faultType]: type, [LABELS.route]: route, [LABELS.status]: String(status) });
+    this.options.metrics.injections.inc({
+      [LABELS.faultType]: type,
+      [LABELS.route]: route,
+      [LABELS.status]: String(status),
+    });
   }
 
   observeInjectedDelay(route: string, seconds: number): void {
