@@ -27,9 +27,11 @@ export const LIBRARY_DIR = join(REPO_ROOT, 'chaos', 'experiments');
 /**
  * Not in the default matrix: false-claim.yaml shows what a failed check looks like (its claims
  * are false on purpose); flask-seed.yaml tests a user's service behind the fault proxy on a
- * stack of its own (its own e2e test runs it), not the dice app the matrix's stack watches.
+ * stack of its own (its own e2e test runs it), not the dice app the matrix's stack watches;
+ * one-sick-replica.yaml needs three replicas of its own (chaos/runner/distributed.e2e-spec.ts
+ * runs it), where the matrix's stack has one.
  */
-const NOT_IN_DEFAULT_MATRIX = ['false-claim.yaml', 'flask-seed.yaml'];
+const NOT_IN_DEFAULT_MATRIX = ['false-claim.yaml', 'flask-seed.yaml', 'one-sick-replica.yaml'];
 /**
  * Roque's rule files the matrix's shared Prometheus leaves out: the SLO burn-rate alerts read
  * 5 m to 3 d windows, which on one Prometheus that lives through every run carry the earlier
