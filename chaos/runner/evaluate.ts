@@ -30,7 +30,7 @@ export function evaluateChecks(
   loadedAlerts?: ReadonlySet<string>,
 ): Verdict {
   const byName = new Map(phases.map((p) => [p.planned.name, p]));
-  const shortfalls = new Map(phases.map((p) => [p.planned.name, phaseShortfall(p, plan.experiment.load.rate)]));
+  const shortfalls = new Map(phases.map((p) => [p.planned.name, phaseShortfall(p, p.planned.rate)]));
   const detection: DetectionResult[] = [];
   const checks = plan.checks.map((check): CheckResult => {
     const phase = byName.get(check.phase)!;

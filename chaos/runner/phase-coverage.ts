@@ -11,7 +11,7 @@ export function endSlackMs(durationMs: number): number {
   return Math.max(2_000, 0.05 * durationMs);
 }
 
-/** Why `phase` is not full evidence at `rate` requests/s, or null when it ran as planned. */
+/** Why `phase` is not full evidence at its planned `rate` requests/s, or null when it ran as planned. */
 export function phaseShortfall(phase: PhaseData, rate: number): string | null {
   const name = phase.planned.name;
   if (!phase.requests.length) return `the ${name} phase did not run (no request in it)`;

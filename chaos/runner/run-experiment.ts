@@ -304,7 +304,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       rmSync(rawFile);
     }
 
-    const shortfalls = phases.map((p) => phaseShortfall(p, experiment.load.rate)).filter((s) => s !== null);
+    const shortfalls = phases.map((p) => phaseShortfall(p, p.planned.rate)).filter((s) => s !== null);
     const { status, abortReason, exitCode } = runStatus({ abort, k6, shortfalls, checks: verdict.checks, killSwitch });
     if (!killSwitch.cleared)
       progress.message(
