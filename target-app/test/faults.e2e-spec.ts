@@ -1,6 +1,7 @@
 // Issue 3, end to end: the admin API and each request fault, judged by its effect.
 import { Agent, request as httpRequest } from 'node:http';
 import type { Fault } from '../../chaos/contract/faults';
+import { LATENCY_BUCKETS } from '../../chaos/contract/metrics';
 import { seededRandom } from '../src/random/random-source';
 import {
   ADMIN_TOKEN,
@@ -26,6 +27,10 @@ async function timedGet(url: string, agent?: Agent): Promise<number> {
 }
 
 const RANDOM_SEED = 20_260_322;
+
+/** The `le` of the histogram's largest bound at or under `seconds`, and of its smallest at or over it. */
+const leAtMost = (seconds: number) => String(Math.max(...LATENCY_BUCKETS.filter((b) => b <= seconds)));
+const leAtLeast = (seconds: number) => String(Math.min(...LATENCY_BUCKETS.filter((b) => b >= seconds)));
 
 describe('fault engine and admin API (e2e)', () => {
   let service: RunningApp;
@@ -171,9 +176,11 @@ describe('fault engine and admin API (e2e)', () => {
       expect(added).toBeGreaterThanOrEqual(190);
       expect(added).toBeLessThanOrEqual(210);
       expect(await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_count')).toBe(200);
-      expect(await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le: '0.15' })).toBe(0);
+      expect(await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le: leAtMost(0.15) })).toBe(
+        0,
+      );
       expect(
-        await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le: '0.25' }),
+        await injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le: leAtLeast(0.25) }),
       ).toBeGreaterThanOrEqual(195);
       expect(
         await injectedSince(injectedBefore, 'chaos_injections_total', {
@@ -196,9 +203,9 @@ describe('fault engine and admin API (e2e)', () => {
       expect(iqr).toBeLessThan(65);
       // What the server injected never left the range (a timer may fire a little late).
       const injected = (le: string) => injectedSince(injectedBefore, 'chaos_injected_delay_seconds_bucket', { le });
-      expect(await injected('0.025')).toBe(0);
-      expect(await injected('0.15')).toBeGreaterThanOrEqual(180);
-      expect(await injected('0.25')).toBeGreaterThanOrEqual(195);
+      expect(await injected(leAtMost(0.025))).toBe(0);
+      expect(await injected(leAtLeast(0.15))).toBeGreaterThanOrEqual(180);
+      expect(await injected(leAtLeast(0.25))).toBeGreaterThanOrEqual(195);
     });
 
     it('normal 100 ms with sd 20 ms has about the asked spread', async () => {
