@@ -79,6 +79,9 @@ export async function prepareUpstreamTarget(
       dataDir,
       prometheusPort: await freePort(),
       alertmanagerPort: null,
+      // The blackbox probes ask for the dice app's /health/ready and /health/live; a user's
+      // service has its own health paths, or none (the seed answers 404 there).
+      blackboxPort: null,
       appTargets: [hostOf(proxy.url)],
       upstreamTargets: [hostOf(upstreamUrl)],
       rules: { roque: true, extra: ruleFiles },
