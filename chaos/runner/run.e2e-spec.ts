@@ -6,21 +6,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { DASHBOARDS, type DashboardName } from '../dashboards/definitions';
-import { checkDashboardPages, checkK6Dashboard } from '../dashboards/page-check';
+import { CHROMIUM_ARGS, checkDashboardPages, checkK6Dashboard } from '../dashboards/page-check';
 import { panelsOf } from '../dashboards/queries';
 import { roque } from '../local/roque-cli';
 import type { RunResult } from '../report/result-schema';
 import { tools } from '../tools';
 
 const reports = mkdtempSync(join(tmpdir(), 'roque-run-'));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 test('the quick default experiment passes, finds latency and errors as injected, and writes its report', async () => {
   const run = await roque(
