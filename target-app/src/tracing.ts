@@ -10,6 +10,7 @@
 // too, and cost half the throughput at 10% sampling; framework instrumentations
 // (@fastify/otel, nestjs-core) add a span per hook and handler and say nothing the route
 // name does not.
+import './source-maps';
 import type * as OtelSdkNode from '@opentelemetry/sdk-node';
 import { registerTracingShutdown } from './tracing-handle';
 
