@@ -12,6 +12,7 @@
 // name does not.
 import './source-maps';
 import type * as OtelSdkNode from '@opentelemetry/sdk-node';
+import { PooledIdGenerator } from './trace-ids';
 import { registerTracingShutdown } from './tracing-handle';
 
 export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
@@ -35,7 +36,7 @@ function startTracing(): void {
   // Required here, not imported at the top: the SDK and its exporters weigh tens of MB
   // of resident memory that an untraced app has no use for.
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof OtelSdkNode;
-  const sdk = new NodeSDK({ instrumentations: [] });
+  const sdk = new NodeSDK({ instrumentations: [], idGenerator: new PooledIdGenerator() });
   sdk.start();
   registerTracingShutdown(() => sdk.shutdown());
 }
