@@ -326,7 +326,8 @@ export class FakeRedisClient extends EventEmitter implements SyncStoreClient {
 export type ChaosFakes = {
   module: TestingModule;
   engine: FaultEngine;
-  sync: FaultSync;
+  /** The engine's propagator: the FaultSync with CHAOS_SYNC_REDIS_URL (or the fake passed), else null. */
+  propagator: FaultPropagator | null;
   cpu: FakeCpuBurner;
   memory: FakeMemoryBallast;
   logger: FakeLogger;
@@ -376,7 +377,7 @@ export async function chaosModule(options: ChaosFakesOptions = {}): Promise<Chao
   if (options.propagator) builder = builder.overrideProvider(FAULT_PROPAGATOR).useValue(options.propagator);
   const module = await builder.compile();
   await module.init();
-  return { module, engine: module.get(FaultEngine), sync: module.get(FaultSync), ...fakes };
+  return { module, engine: module.get(FaultEngine), propagator: module.get(FAULT_PROPAGATOR), ...fakes };
 }
 
 /** What MetricsModule and LoggingModule give the app: a Registry and the two loggers. */

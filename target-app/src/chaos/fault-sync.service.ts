@@ -1,7 +1,7 @@
 // Faults that reach every replica: a Redis hash holds the active set (each fault with its
 // absolute expiresAt, so a replica that starts late loads what is active), and a pub/sub
-// channel tells every replica about each change within milliseconds. Only loaded in effect
-// when CHAOS_SYNC_REDIS_URL is set; otherwise the engine is this process only, as before.
+// channel tells every replica about each change within milliseconds. Only built when
+// CHAOS_SYNC_REDIS_URL is set (chaos.module.ts); otherwise the engine is this process only.
 // After a drop or a stall (CLIENT PAUSE), a heal loop retries the resync until the store
 // answers, so propagation comes back up without a restart.
 import {
@@ -119,11 +119,6 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
       replica: this.replica,
       instance: `${config.host === '0.0.0.0' ? hostname() : config.host}:${config.port}`,
     };
-  }
-
-  /** Whether faults are shared at all (CHAOS_SYNC_REDIS_URL); the FAULT_PROPAGATOR provider is null otherwise. */
-  get enabled(): boolean {
-    return this.config.syncRedisUrl !== undefined;
   }
 
   onRemoteChange(listener: (change: RemoteChange) => void): () => void {
