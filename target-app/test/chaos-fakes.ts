@@ -8,6 +8,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { getLoggerToken } from 'nestjs-pino';
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
+import { parseFaultSpec, type FaultSpec, type FaultSpecInput } from '../../chaos/contract/faults';
 import { ChaosModule } from '../src/chaos/chaos.module';
 import { CLOCK, type Clock } from '../src/chaos/clock';
 import { CpuBurner } from '../src/chaos/cpu-burner';
@@ -25,6 +26,13 @@ import { configFrom } from '../src/config/app-config';
 import { ConfigModule } from '../src/config/config.module';
 import { seededRandom, type RandomSource } from '../src/random/random-source';
 import { RandomModule } from '../src/random/random.module';
+
+/** A fault spec with its defaults, as the admin API's pipe hands it to the engine. */
+export function spec(input: FaultSpecInput): FaultSpec {
+  const parsed = parseFaultSpec(input);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
+}
 
 export type LogLine = { level: 'info' | 'warn'; fields: Record<string, unknown>; message: string };
 

@@ -2,26 +2,14 @@
 // and time under Jest's fake timers: what the e2e specs cannot pin to the millisecond or force,
 // the exact TTL end, concurrent adds at the cap, the order of store and effect, failure branches.
 import { HttpException, ServiceUnavailableException } from '@nestjs/common';
-import {
-  parseFaultSpec,
-  type Fault,
-  type FaultReplica,
-  type FaultSpec,
-  type FaultSpecInput,
-} from '../../../chaos/contract/faults';
+import type { Fault, FaultReplica } from '../../../chaos/contract/faults';
 import { LABELS, METRICS } from '../../../chaos/contract/metrics';
-import { chaosModule, metricValue, OffsetClock, type ChaosFakes } from '../../test/chaos-fakes';
+import { chaosModule, metricValue, OffsetClock, spec, type ChaosFakes } from '../../test/chaos-fakes';
 import type { ChangeOrigin } from './fault-engine.service';
 import type { FaultPropagator, PropagationStatus, RemoteChange } from './fault-propagation';
 
 const ADMIN: ChangeOrigin = { source: 'admin-api', ip: '127.0.0.1' };
 const TOKEN_ENV = { CHAOS_ADMIN_TOKEN: 'engine-spec' };
-
-function spec(input: FaultSpecInput): FaultSpec {
-  const parsed = parseFaultSpec(input);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.value;
-}
 
 /** The HTTP status a rejected call answers with. */
 async function statusOf(promise: Promise<unknown>): Promise<number | undefined> {

@@ -3,8 +3,15 @@
 // timeout, the add's deadline on the store's clock, the heal loop after a stall, the registry.
 // The e2e spec (test/fault-sync.e2e-spec.ts) runs the same paths on a real redis-server.
 import { HttpException } from '@nestjs/common';
-import { parseFaultSpec, type Fault, type FaultSpec, type FaultSpecInput } from '../../../chaos/contract/faults';
-import { chaosModule, FakeRedis, OffsetClock, type ChaosFakes, type ChaosFakesOptions } from '../../test/chaos-fakes';
+import type { Fault } from '../../../chaos/contract/faults';
+import {
+  chaosModule,
+  FakeRedis,
+  OffsetClock,
+  spec,
+  type ChaosFakes,
+  type ChaosFakesOptions,
+} from '../../test/chaos-fakes';
 import type { ChangeOrigin } from './fault-engine.service';
 import type { FaultPropagator } from './fault-propagation';
 
@@ -16,12 +23,6 @@ const ENV = {
 };
 const FAULTS = 'spec:faults';
 const REGISTRY = 'spec:replicas';
-
-function spec(input: FaultSpecInput): FaultSpec {
-  const parsed = parseFaultSpec(input);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.value;
-}
 
 /** The rejection's HTTP status and message; undefined when the call succeeded. */
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
