@@ -1,4 +1,4 @@
-// The exit codes of `roque run` (shared/CONTRACT.md), one place for the runner and the CLI,
+// The exit codes of `roque run` (docs/contract.md), one place for the runner and the CLI,
 // and errors that carry theirs so whoever catches one exits with the right code.
 
 export const EXIT = {
