@@ -51,6 +51,19 @@ describe('the service process (e2e)', () => {
     expect(lines[0]).toContain('PORT');
   });
 
+  it('loads node-redis only once a Redis client is made (none without CHAOS_SYNC_REDIS_URL)', () => {
+    const script = [
+      "const loaded = () => Object.keys(require.cache).some((f) => f.includes('/node_modules/redis/'))",
+      "const { redisClientFactory } = require('./dist/target-app/src/chaos/sync-store-client')",
+      "require('./dist/target-app/src/app.module')",
+      'const before = loaded()',
+      "const client = redisClientFactory({ url: 'redis://127.0.0.1:1' })",
+      'console.log(JSON.stringify({ before, after: loaded(), client: typeof client.connect }))',
+    ].join(';');
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: childEnv({}), encoding: 'utf8' });
+    expect(JSON.parse(result.stdout)).toEqual({ before: false, after: true, client: 'function' });
+  });
+
   it("names target-app's TypeScript in stack traces, and node_modules' compiled files as they are", () => {
     // An error thrown inside the app's code and inside a dependency's, under the same preload.
     const script = [
