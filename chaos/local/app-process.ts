@@ -38,7 +38,6 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppProces
   const [command, ...args] = [
     ...(options.wrapper ?? []),
     process.execPath,
-    '--enable-source-maps',
     '--import',
     join(DIST_APP, 'tracing.js'),
     main,
