@@ -1,4 +1,4 @@
-// Paths of the external programs Roque drives, as `stack/setup.mjs` found them.
+// Paths of the external programs Roque drives, as `chaos/setup/setup.mjs` found them.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

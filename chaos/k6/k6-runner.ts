@@ -26,7 +26,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { guardChild } from '../../stack/launcher/processes';
+import { guardChild } from '../local/processes';
 import { assertLoopback } from '../local/network';
 import { REPO_ROOT, tools } from '../tools';
 

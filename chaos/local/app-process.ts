@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { guardChild } from '../../stack/launcher/processes';
+import { guardChild } from '../local/processes';
 import { REPO_ROOT } from '../tools';
 import { freePort, waitForHttp } from './network';
 

@@ -1,6 +1,6 @@
 // A local HTTP server as a child process, ready when GET / answers: the seed, benchmark peers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { guardChild } from '../../stack/launcher/processes';
+import { guardChild } from '../local/processes';
 import { waitForHttp } from './network';
 
 export interface HttpProcess {

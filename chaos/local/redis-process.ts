@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { guardChild } from '../../stack/launcher/processes';
+import { guardChild } from '../local/processes';
 import { REPO_ROOT } from '../tools';
 import { freePort } from './network';
 
@@ -17,7 +17,7 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** redis-server as `stack/setup.mjs --tests` found it (ROQUE_REDIS_SERVER wins), else on PATH. */
+/** redis-server as `chaos/setup/setup.mjs --tests` found it (ROQUE_REDIS_SERVER wins), else on PATH. */
 export function redisServerPath(): string | undefined {
   if (process.env.ROQUE_REDIS_SERVER) return process.env.ROQUE_REDIS_SERVER;
   const file = join(REPO_ROOT, '.tools', 'tools.json');
@@ -46,7 +46,7 @@ function accepts(port: number): Promise<boolean> {
 export async function startRedis(port?: number): Promise<RedisProcess> {
   const binary = redisServerPath();
   if (!binary)
-    throw new Error('redis-server is missing: run `node stack/setup.mjs --tests` (Debian package redis-server)');
+    throw new Error('redis-server is missing: run `node chaos/setup/setup.mjs --tests` (Debian package redis-server)');
   const chosen = port ?? (await freePort());
   const child = spawn(
     binary,

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
-import { startStack } from '../../stack/launcher';
+import { startStack } from '../stack';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment } from '../experiment/plan';
 import { startApp } from '../local/app-process';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { startStack } from '../../stack/launcher';
+import { startStack } from '../stack';
 import type { Upstream } from '../experiment/schema';
 import { startFlaskSeed } from '../local/flask-seed';
 import { assertLoopback, freePort } from '../local/network';

@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { waitForHttp } from '../../chaos/local/network';
-import { guardGroup, releaseGroup } from '../../chaos/local/watchdog';
+import { waitForHttp } from './network';
+import { guardGroup, releaseGroup } from './watchdog';
 
 /** A port the stack needs is taken; `port` and `service` say which. */
 export class PortBusyError extends Error {

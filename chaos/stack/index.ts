@@ -19,8 +19,8 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../chaos/local/network';
-import { REPO_ROOT, tools } from '../../chaos/tools';
+import { freePort } from '../local/network';
+import { REPO_ROOT, tools } from '../tools';
 import {
   prometheusFeatureFlags,
   renderPrometheusConfig,
@@ -28,9 +28,17 @@ import {
   writeTargets,
   type RuleSelection,
 } from './prometheus-config';
-import { assertPortFree, isRunning, spawnService, stopChild, stopPid, waitUntilReady, type Service } from './processes';
+import {
+  assertPortFree,
+  isRunning,
+  spawnService,
+  stopChild,
+  stopPid,
+  waitUntilReady,
+  type Service,
+} from '../local/processes';
 
-export { PortBusyError } from './processes';
+export { PortBusyError } from '../local/processes';
 
 export const DEFAULT_PORTS = { prometheus: 9090, alertmanager: 9093 } as const;
 /** Where `roque stack up` keeps data, logs and state.json (git-ignored). */
