@@ -1,7 +1,9 @@
-// Child processes of the local stack and of every `roque` command: a port check before
-// spawning, spawning with output to a log file, readiness, and stopping by handle or by
-// PID (for `roque stack down`, which is not the parent of what `up` started). A child that
-// must not outlive this process is guarded: the watchdog stops it if this process dies.
+// The one way Roque runs child processes (the stack's services, the app, Redis, k6, the
+// benchmark peers): a port check before spawning, spawning in its own process group with its
+// output kept, readiness, and stopping gracefully then forcibly, by handle or by PID (for
+// `roque stack down`, which is not the parent of what `up` started; the PID's command line
+// must still name the process, so a recycled PID is never signalled). A child that must not
+// outlive this process is guarded: the watchdog stops it if this process dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -35,24 +37,140 @@ export function assertPortFree(service: string, port: number, howToChange: strin
   });
 }
 
-export interface Service {
+/** Where a child's stdout and stderr go. */
+export type ChildOutput =
+  /** Appended to a file (the stack's services: the file outlives the process). */
+  | { logFile: string }
+  /** The last `keepChars` characters kept in memory, for error messages and reports. */
+  | { keepChars: number; streams?: 'both' | 'stderr' }
+  /** Left as pipes for the caller to read (k6's lines). */
+  | 'pipe';
+
+export interface SpawnOptions {
+  output: ChildOutput;
+  cwd?: string;
+  /** The whole environment (default: this process'). */
+  env?: NodeJS.ProcessEnv;
+  /** Let it outlive this process (`roque stack up`): not guarded, not waited for. */
+  outlive?: boolean;
+}
+
+/** Ready when this URL answers 200, or when this check (polled every 50 ms) returns true. */
+export type Readiness = string | (() => Promise<boolean>);
+
+/** A child started by spawnProcess: one way to read its output and to stop it. */
+export interface ManagedProcess {
   name: string;
   child: ChildProcess;
-  logFile: string;
+  /** What it wrote so far (the kept tail, or the log file's last lines). */
+  output(): string;
+  /** The file its output goes to, if it goes to one. */
+  logFile?: string;
+  /** Resolves with its exit code (null when a signal ended it) once it has exited. */
+  exited: Promise<number | null>;
+  /** `signal` (default SIGTERM), then SIGKILL after `graceMs`; resolves with the exit code once it is gone. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
 }
 
 /**
- * Starts `bin` in its own process group, so a terminal's Ctrl-C reaches only the harness,
- * which then reverts faults and stops its children in order. `detached` lets it outlive
- * this process (`roque stack up`); otherwise it is guarded.
+ * Starts `argv` in its own process group, so a terminal's Ctrl-C reaches only the harness,
+ * which then reverts faults and stops its children in order. Unless `outlive`, the child is
+ * guarded: the watchdog stops it if this process dies.
  */
-export function spawnService(name: string, bin: string, args: string[], logFile: string, detached: boolean): Service {
-  const log = openSync(logFile, 'a');
-  const child = spawn(bin, args, { stdio: ['ignore', log, log], detached: true });
-  closeSync(log);
-  if (detached) child.unref();
+export function spawnProcess(name: string, argv: string[], options: SpawnOptions): ManagedProcess {
+  const [command, ...args] = argv;
+  const { output } = options;
+  const log = typeof output === 'object' && 'logFile' in output ? openSync(output.logFile, 'a') : undefined;
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: log === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', log, log],
+    detached: true,
+  });
+  if (log !== undefined) closeSync(log);
+  if (options.outlive) child.unref();
   else guardChild(child);
-  return { name, child, logFile };
+  let kept = '';
+  if (typeof output === 'object' && 'keepChars' in output) {
+    const keep = (chunk: Buffer) => (kept = (kept + chunk.toString()).slice(-output.keepChars));
+    if (output.streams !== 'stderr') child.stdout?.on('data', keep);
+    else child.stdout?.resume();
+    child.stderr?.on('data', keep);
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A child that could not be spawned emits 'error' and never 'exit'; waitUntilReady reports it.
+  child.on('error', () => {});
+  return {
+    name,
+    child,
+    logFile: log === undefined ? undefined : (output as { logFile: string }).logFile,
+    output: () => (typeof output === 'object' && 'logFile' in output ? logTail(output.logFile) : kept),
+    exited,
+    stop: (signal, graceMs) => stopChild(child, graceMs, signal),
+  };
+}
+
+/**
+ * Waits until `ready` holds: the URL answers 200, or the check returns true. Fails early if the
+ * process dies or cannot be spawned, and always with the last lines it wrote.
+ */
+export async function waitUntilReady(service: ManagedProcess, ready: Readiness, timeoutMs: number): Promise<void> {
+  const { child, name } = service;
+  let onExit!: (code: number | null) => void;
+  let onError!: (error: Error) => void;
+  const died = new Promise<never>((_, reject) => {
+    onExit = (code) => reject(new Error(`${name} exited with code ${code} before it was ready`));
+    onError = (error) =>
+      reject(new Error(`${name} could not start: ${error.message} (is it installed? \`npm run setup\` installs it)`));
+    child.once('exit', onExit).once('error', onError);
+  });
+  const settled = new AbortController(); // the poll stops with the child's death too
+  // Without a PID the spawn failed: only its 'error' event, on the next tick, can settle this.
+  const probe =
+    child.pid === undefined
+      ? died
+      : typeof ready === 'string'
+        ? waitForHttp(ready, { timeoutMs, intervalMs: 50, signal: settled.signal })
+        : pollUntil(ready, timeoutMs, name, settled.signal);
+  try {
+    await Promise.race([probe, died]);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const tail = service.output().trim().split('\n').slice(-5).join('\n');
+    throw new Error(`${message}\n--- last lines of ${service.logFile ?? `${name}'s output`} ---\n${tail}`);
+  } finally {
+    settled.abort();
+    child.off('exit', onExit).off('error', onError);
+  }
+}
+
+/** spawnProcess, then waitUntilReady; a child that does not get ready is killed before the error is thrown. */
+export async function startProcess(
+  name: string,
+  argv: string[],
+  options: SpawnOptions & { ready: Readiness; readyTimeoutMs: number },
+): Promise<ManagedProcess> {
+  const started = spawnProcess(name, argv, options);
+  try {
+    await waitUntilReady(started, options.ready, options.readyTimeoutMs);
+  } catch (error) {
+    await started.stop('SIGKILL');
+    throw error;
+  }
+  return started;
+}
+
+async function pollUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  name: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!signal.aborted && !(await check())) {
+    if (Date.now() > deadline) throw new Error(`${name} was not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 const guarded = new Set<ChildProcess>();
@@ -91,35 +209,27 @@ export async function stopGuardedChildren(
 const logTail = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
 
-/** Waits until `url` answers 200, failing early (with the log's tail) if the process dies. */
-export async function waitUntilReady(service: Service, url: string, timeoutMs: number): Promise<void> {
-  const { child, name, logFile } = service;
-  let onExit!: (code: number | null) => void;
-  let onError!: (error: Error) => void;
-  const died = new Promise<never>((_, reject) => {
-    onExit = (code) => reject(new Error(`${name} exited with code ${code} before it was ready`));
-    onError = (error) =>
-      reject(new Error(`${name} could not start: ${error.message} (is it installed? \`npm run setup\` installs it)`));
-    child.once('exit', onExit).once('error', onError);
-  });
-  try {
-    await Promise.race([waitForHttp(url, { timeoutMs, intervalMs: 50 }), died]);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n--- last lines of ${logFile} ---\n${logTail(logFile)}`);
-  } finally {
-    child.off('exit', onExit).off('error', onError);
-  }
-}
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
-/** Stops a child of this process: SIGTERM, then SIGKILL after `timeoutMs`. */
-export async function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  await exited;
+/**
+ * Stops a child of this process: `signal` (default SIGTERM), then SIGKILL after `graceMs`.
+ * Resolves with its exit code once it is gone. By handle, never by PID: an exited child's
+ * PID is never signalled, so a recycled one is safe.
+ */
+export async function stopChild(
+  child: ChildProcess,
+  graceMs = 5_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
+  if (hasExited(child) || child.pid === undefined) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  const timer = setTimeout(() => {
+    if (!hasExited(child)) child.kill('SIGKILL');
+  }, graceMs);
+  const code = await exited;
   clearTimeout(timer);
+  return code;
 }
 
 /** True when `pid` runs and its command line contains `marker` (guards against PID reuse). */
