@@ -2,10 +2,9 @@
 // --replicas` and the fault propagation tests: no persistence, no other clients, guarded like
 // the app (the watchdog stops it if this process dies), stopped (and waited for) by its starter.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../tools';
+import { foundTools } from '../tools';
 import { freePort } from './network';
 import { startProcess } from './processes';
 
@@ -20,10 +19,7 @@ export interface RedisProcess {
 /** redis-server as `chaos/setup/setup.mjs --tests` found it (ROQUE_REDIS_SERVER wins), else on PATH. */
 export function redisServerPath(): string | undefined {
   if (process.env.ROQUE_REDIS_SERVER) return process.env.ROQUE_REDIS_SERVER;
-  const file = join(REPO_ROOT, '.tools', 'tools.json');
-  const found = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { redisServer?: string | null }).redisServer
-    : undefined;
+  const found = foundTools().redisServer;
   if (found && existsSync(found)) return found;
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   return which.status === 0 ? which.stdout.trim() : undefined;

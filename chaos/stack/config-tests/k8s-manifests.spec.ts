@@ -9,7 +9,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { parse, parseAllDocuments } from 'yaml';
 import { K6_TAGS } from '../../contract/metrics';
 import { remoteWriteEnv } from '../../k6/k6-runner';
-import { REPO_ROOT } from '../../tools';
+import { foundTools, REPO_ROOT } from '../../tools';
 
 const K8S_DIR = join(REPO_ROOT, 'stack', 'k8s');
 const SCHEMAS = join(K8S_DIR, 'schemas');
@@ -26,10 +26,7 @@ type Manifest = {
 /** kustomize as `chaos/setup/setup.mjs --tests` built it (ROQUE_KUSTOMIZE wins), else on PATH. */
 function kustomizePath(): string {
   if (process.env.ROQUE_KUSTOMIZE) return process.env.ROQUE_KUSTOMIZE;
-  const file = join(REPO_ROOT, '.tools', 'tools.json');
-  const found = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { kustomize?: string | null }).kustomize
-    : undefined;
+  const found = foundTools().kustomize;
   if (found && existsSync(found)) return found;
   const local = join(REPO_ROOT, '.tools', 'bin', 'kustomize');
   return existsSync(local) ? local : 'kustomize';
