@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: ['<rootDir>/{target-app,chaos,stack,scenarios,bench,.github}/**/*.{spec,e2e-spec}.ts'],
+  testMatch: ['<rootDir>/{target-app,chaos,scenarios,bench,.github}/**/*.{spec,e2e-spec}.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60_000,
   maxWorkers: 2,
