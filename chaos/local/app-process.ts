@@ -35,13 +35,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppProces
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`node webpack-free-build.mjs\` first`);
   const port = options.port ?? (await freePort());
   const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
-  const argv = [
-    ...(options.wrapper ?? []),
-    process.execPath,
-    '--import',
-    join(DIST_APP, 'tracing.js'),
-    main,
-  ];
+  const argv = [...(options.wrapper ?? []), process.execPath, '--import', join(DIST_APP, 'tracing.js'), main];
   const url = `http://127.0.0.1:${port}`;
   const app = await startProcess('target-app', argv, {
     cwd: REPO_ROOT,
