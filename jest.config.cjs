@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: ['<rootDir>/{target-app,chaos,stack,scenarios,bench,.github}/**/*.{spec,e2e-spec}.ts'],
+  testMatch: ['<rootDir>/{target-app,chaos,scenarios,bench,.github}/**/*.{spec,e2e-spec}.ts'],
   // The whole-library matrix runs alone, after every other suite (npm test's last step, with
   // ROQUE_LIBRARY_MATRIX=1): its times to detect are measurements, and its cpu fault asks for a
   // whole core, which a neighbour suite on the same 2 cores would take part of.

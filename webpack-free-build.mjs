@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const DIST = join(ROOT, 'dist');
-const NODE_SOURCES = ['target-app/src', 'chaos', 'stack', 'bench'];
+const NODE_SOURCES = ['target-app/src', 'chaos', 'bench'];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 
 async function* tsFiles(dir) {

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '../chaos/tools';
 
 const WORKFLOW = join(REPO_ROOT, '.github', 'workflows', 'load-test.yml');
-const SCHEMA = join(REPO_ROOT, 'stack', 'k8s', 'schemas', 'github-workflow.json');
+const SCHEMA = join(REPO_ROOT, '.github', 'schemas', 'github-workflow.json');
 
 type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown> };
 

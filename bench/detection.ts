@@ -16,7 +16,7 @@ import { freePort } from '../chaos/local/network';
 import { PrometheusClient, type PromAlert } from '../chaos/runner/prometheus';
 import { seededRandom } from '../chaos/stats';
 import { REPO_ROOT } from '../chaos/tools';
-import { startStack } from '../stack/launcher';
+import { startStack } from '../chaos/stack';
 import { detectionBounds } from './lib/detection-floor';
 import { runBenchK6, SERVER_CORE } from './lib/k6';
 import { fixed, median, sleep, type SuiteResult } from './lib/results';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PrometheusClient } from '../chaos/runner/prometheus';
 import { freePort } from '../chaos/local/network';
 import { REPO_ROOT } from '../chaos/tools';
-import { startStack } from '../stack/launcher';
+import { startStack } from '../chaos/stack';
 import { runBenchK6, summaryValue } from './lib/k6';
 import { parsePromText, sumOf } from './lib/prom-text';
 import { fixed, median, sleep, type SuiteResult } from './lib/results';

@@ -3,12 +3,13 @@
 // measured with wrk pinned to core 1 while the servers share core 0. Interleaved rounds on a
 // shared machine; min–max over rounds.
 //   npm run build && node dist/bench/proxy-cost.js [--rounds 5] [--seconds 8]
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFlaskSeed } from '../chaos/local/flask-seed';
-import { freePort, waitForHttp } from '../chaos/local/network';
+import { freePort } from '../chaos/local/network';
+import { startProcess } from '../chaos/local/processes';
 import { REPO_ROOT } from '../chaos/tools';
 import { SERVER_CORE } from './lib/k6';
 import { startBareDice } from './lib/servers';
@@ -70,12 +71,13 @@ interface Upstream {
 }
 
 /** The proxy (`roque proxy`, idle: no faults) in front of `upstream`, on the server core. */
-async function startProxy(upstream: string): Promise<{ url: string; pid: number; stop(): void }> {
+async function startProxy(upstream: string): Promise<{ url: string; pid: number; stop(): Promise<unknown> }> {
   const port = await freePort();
-  const child = spawn(
-    SERVER_CORE[0],
+  const url = `http://127.0.0.1:${port}`;
+  const proxy = await startProcess(
+    'roque proxy',
     [
-      ...SERVER_CORE.slice(1),
+      ...SERVER_CORE,
       process.execPath,
       join(REPO_ROOT, 'chaos', 'bin', 'roque.cjs'),
       'proxy',
@@ -88,12 +90,12 @@ async function startProxy(upstream: string): Promise<{ url: string; pid: number;
     ],
     {
       env: { ...process.env, CHAOS_ADMIN_TOKEN: 'bench', LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
+      output: { keepChars: 4000 },
+      ready: `${url}/`,
+      readyTimeoutMs: 20_000,
     },
   );
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/`);
-  return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+  return { url, pid: proxy.child.pid!, stop: () => proxy.stop() };
 }
 
 const range = (values: number[], digits: number) =>
@@ -153,7 +155,7 @@ async function measure(upstream: Upstream): Promise<void> {
       )}%`,
     );
   } finally {
-    proxy.stop();
+    await proxy.stop();
   }
 }
 

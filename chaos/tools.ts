@@ -1,4 +1,4 @@
-// Paths of the external programs Roque drives, as `stack/setup.mjs` found them.
+// Paths of the external programs Roque drives, as `chaos/setup/setup.mjs` found them.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -22,10 +22,15 @@ export interface Tools {
   chromium: string | null;
 }
 
+/** Every path setup wrote to .tools/tools.json (test-only tools too: redisServer, kustomize); {} before setup ran. */
+export function foundTools(): Record<string, string | null | undefined> {
+  const file = join(REPO_ROOT, '.tools', 'tools.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+}
+
 /** Reads .tools/tools.json; environment variables (ROQUE_K6, ROQUE_PROMETHEUS…) win. */
 export function tools(): Tools {
-  const file = join(REPO_ROOT, '.tools', 'tools.json');
-  const found: Partial<Tools> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const found: Partial<Tools> = foundTools();
   const pick = (env: string, value: string | null | undefined, fallback: string) =>
     process.env[env] || value || fallback;
   return {

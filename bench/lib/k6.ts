@@ -1,11 +1,11 @@
 // k6 runs of the bench scripts in bench/k6/, pinned to the load core. The command line comes
 // from chaos/k6's k6Invocation (loopback check, tags, raw output, remote-write settings), so
 // the benchmarks drive k6 exactly as `roque k6 run` does; only the script and the pinning differ.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { k6Invocation, type K6RunOptions } from '../../chaos/k6/k6-runner';
+import { spawnProcess } from '../../chaos/local/processes';
 import { K6_CSV_ENV } from '../../chaos/runner/raw-results';
 import { REPO_ROOT } from '../../chaos/tools';
 
@@ -43,18 +43,15 @@ export async function runBenchK6(options: BenchK6Options): Promise<BenchK6Result
       join(BENCH_K6_DIR, options.script),
     );
     const [command, ...args] = [...LOAD_CORE, invocation.command, ...invocation.args];
-    const child = spawn(command, args, {
+    const k6 = spawnProcess('k6', [command, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...K6_CSV_ENV, ...invocation.env, SUMMARY_FILE: summaryFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      output: { keepChars: 20_000 },
     });
-    let output = '';
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const { child } = k6;
+    const killer = setTimeout(() => void k6.stop('SIGKILL'), options.timeoutMs);
     // Aborting stops the load early; k6 still writes its summary on SIGINT.
-    const interrupt = () => child.kill('SIGINT');
+    const interrupt = () => void k6.stop('SIGINT', options.timeoutMs);
     options.signal?.addEventListener('abort', interrupt, { once: true });
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.once('error', (error) => reject(new Error(`could not start k6 (${invocation.command}): ${error.message}`)));
@@ -63,7 +60,7 @@ export async function runBenchK6(options: BenchK6Options): Promise<BenchK6Result
     clearTimeout(killer);
     options.signal?.removeEventListener('abort', interrupt);
     const summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as K6Summary) : null;
-    return { exitCode, summary, output };
+    return { exitCode, summary, output: k6.output() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

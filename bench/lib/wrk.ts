@@ -16,7 +16,8 @@ export interface WrkResult {
 /** `wrk -v`'s first line, e.g. `wrk debian/4.1.0-3+b2 [epoll]`; throws when wrk is missing. */
 export function wrkVersion(): string {
   const result = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
-  if (result.error) throw new Error('wrk is not installed: run `node stack/setup.mjs --bench` (Debian package wrk)');
+  if (result.error)
+    throw new Error('wrk is not installed: run `node chaos/setup/setup.mjs --bench` (Debian package wrk)');
   return `${result.stdout}${result.stderr}`
     .split('\n')[0]
     .replace(/ Copyright.*/, '')

@@ -125,7 +125,7 @@ async function run(file: string, flags: RunFlags): Promise<number> {
     }
     if (error instanceof RuleFileError) {
       console.error(`roque run: bad rule file: ${error.message}`);
-      return 2;
+      return EXIT.badInput;
     }
     console.error(`roque run: ${(error as Error).message}`);
     return exitCodeOf(error);

@@ -1,16 +1,9 @@
 // `roque stack up|down|status`: the local Prometheus (and Alertmanager) as background
-// processes on 127.0.0.1, remembered in .roque/stack/state.json. See stack/launcher/.
+// processes on 127.0.0.1, remembered in .roque/stack/state.json. See chaos/stack/.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { assertLoopback } from '../local/network';
 import { jsonOption, quietOption, targetOption, type CommonOptions } from './options';
-import {
-  DEFAULT_DATA_DIR,
-  DEFAULT_PORTS,
-  downDetached,
-  readState,
-  statusDetached,
-  upDetached,
-} from '../../stack/launcher';
+import { DEFAULT_DATA_DIR, DEFAULT_PORTS, downDetached, readState, statusDetached, upDetached } from '../stack';
 
 const port = (value: string): number => {
   const n = Number(value);

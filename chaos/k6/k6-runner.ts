@@ -22,11 +22,11 @@
 // loopback addresses.
 // Script settings (BASE_URL, RATE, DURATION, TIMELINE, PHASE_THRESHOLDS…) reach k6 as
 // environment variables, never as arguments, so the admin token stays out of `ps`.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { guardChild } from '../../stack/launcher/processes';
+import { spawnProcess } from '../local/processes';
 import { assertLoopback } from '../local/network';
 import { REPO_ROOT, tools } from '../tools';
 
@@ -217,24 +217,19 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   const invocation = k6Invocation(options, bundle);
   ensureBundles();
   mkdirSync(options.summaryDir, { recursive: true });
-  const child = spawn(invocation.command, invocation.args, {
+  // Its own process group: a terminal's Ctrl-C reaches k6 once, through `signal`, not twice
+  // (a second SIGINT makes k6 quit without teardown).
+  const k6 = spawnProcess('k6', [invocation.command, ...invocation.args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...invocation.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: a terminal's Ctrl-C reaches k6 once, through `signal`, not twice
-    // (a second SIGINT makes k6 quit without teardown).
-    detached: true,
+    output: 'pipe',
   });
-  guardChild(child);
+  const { child } = k6;
   if (child.pid !== undefined) options.onStart?.(child.pid);
   for (const stream of ['stdout', 'stderr'] as const) {
-    createInterface({ input: child[stream] }).on('line', (line) => options.onLine?.(line, stream));
+    createInterface({ input: child[stream]! }).on('line', (line) => options.onLine?.(line, stream));
   }
-  let killTimer: NodeJS.Timeout | undefined;
-  const interrupt = () => {
-    child.kill('SIGINT');
-    killTimer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  };
+  const interrupt = () => void k6.stop('SIGINT', 30_000);
   if (options.signal?.aborted) interrupt();
   else options.signal?.addEventListener('abort', interrupt, { once: true });
   const exitCode = await new Promise<number>((done, fail) => {
@@ -243,7 +238,6 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     );
     child.once('close', (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));
   });
-  clearTimeout(killTimer);
   options.signal?.removeEventListener('abort', interrupt);
   const summaryFile = join(resolve(options.summaryDir), 'summary.json');
   return {

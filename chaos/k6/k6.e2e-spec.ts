@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { startStack, type Stack } from '../../stack/launcher';
+import { startStack, type Stack } from '../stack';
 import { startApp, type AppProcess } from '../local/app-process';
 import { freePort } from '../local/network';
 import { startRoque } from '../local/roque-cli';

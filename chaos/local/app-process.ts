@@ -1,12 +1,12 @@
 // Starts the real target-app as a child process on loopback, the way `npm run app` does,
 // for the experiment runner and for end-to-end tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { guardChild } from '../../stack/launcher/processes';
 import { REPO_ROOT } from '../tools';
-import { freePort, waitForHttp } from './network';
+import { freePort } from './network';
+import { startProcess } from './processes';
 
 export interface AppProcess {
   url: string;
@@ -35,52 +35,15 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppProces
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`node webpack-free-build.mjs\` first`);
   const port = options.port ?? (await freePort());
   const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
-  const [command, ...args] = [
-    ...(options.wrapper ?? []),
-    process.execPath,
-    '--enable-source-maps',
-    '--import',
-    join(DIST_APP, 'tracing.js'),
-    main,
-  ];
-  const child = spawn(command, args, {
+  const argv = [...(options.wrapper ?? []), process.execPath, '--import', join(DIST_APP, 'tracing.js'), main];
+  const url = `http://127.0.0.1:${port}`;
+  const app = await startProcess('target-app', argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CHAOS_ADMIN_TOKEN: adminToken, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: a terminal's Ctrl-C reaches only the harness, which reverts
-    // faults through this app before stopping it.
-    detached: true,
+    output: { keepChars: 200_000 },
+    ready: `${url}/health/ready`,
+    readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
   });
-  guardChild(child);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-200_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
-  };
-
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await Promise.race([
-      waitForHttp(`${url}/health/ready`, { timeoutMs: options.readyTimeoutMs ?? 20_000 }),
-      exited.then((code) => {
-        throw new Error(`target-app exited with code ${code} before it was ready`);
-      }),
-    ]);
-  } catch (error) {
-    await stop('SIGKILL');
-    const tail = output.trim().split('\n').slice(-5).join('\n');
-    throw new Error(`${error instanceof Error ? error.message : error}\n${tail}`);
-  }
-  return { url, port, adminToken, child, output: () => output, stop };
+  const stop = (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000) => app.stop(signal, timeoutMs);
+  return { url, port, adminToken, child: app.child, output: app.output, stop };
 }

@@ -41,11 +41,13 @@ export async function waitForHttp(
     timeoutMs = 15_000,
     status = 200,
     intervalMs = 100,
-  }: { timeoutMs?: number; status?: number; intervalMs?: number } = {},
+    signal,
+  }: { timeoutMs?: number; status?: number; intervalMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error(`${url}: no longer waited for`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();

@@ -1,13 +1,12 @@
 // A throwaway redis-server on a free loopback port, for the fault sync of `roque run
 // --replicas` and the fault propagation tests: no persistence, no other clients, guarded like
 // the app (the watchdog stops it if this process dies), stopped (and waited for) by its starter.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import { guardChild } from '../../stack/launcher/processes';
-import { REPO_ROOT } from '../tools';
+import { foundTools } from '../tools';
 import { freePort } from './network';
+import { startProcess } from './processes';
 
 export interface RedisProcess {
   url: string;
@@ -17,13 +16,10 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** redis-server as `stack/setup.mjs --tests` found it (ROQUE_REDIS_SERVER wins), else on PATH. */
+/** redis-server as `chaos/setup/setup.mjs --tests` found it (ROQUE_REDIS_SERVER wins), else on PATH. */
 export function redisServerPath(): string | undefined {
   if (process.env.ROQUE_REDIS_SERVER) return process.env.ROQUE_REDIS_SERVER;
-  const file = join(REPO_ROOT, '.tools', 'tools.json');
-  const found = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { redisServer?: string | null }).redisServer
-    : undefined;
+  const found = foundTools().redisServer;
   if (found && existsSync(found)) return found;
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   return which.status === 0 ? which.stdout.trim() : undefined;
@@ -46,36 +42,32 @@ function accepts(port: number): Promise<boolean> {
 export async function startRedis(port?: number): Promise<RedisProcess> {
   const binary = redisServerPath();
   if (!binary)
-    throw new Error('redis-server is missing: run `node stack/setup.mjs --tests` (Debian package redis-server)');
+    throw new Error('redis-server is missing: run `node chaos/setup/setup.mjs --tests` (Debian package redis-server)');
   const chosen = port ?? (await freePort());
-  const child = spawn(
-    binary,
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, as the app's: a terminal's Ctrl-C must not stop it before the faults are reverted.
-      detached: true,
-    },
+  const redis = await startProcess(
+    `redis-server on 127.0.0.1:${chosen}`,
+    [
+      binary,
+      ...[
+        '--port',
+        String(chosen),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'yes',
+      ],
+    ],
+    { output: { keepChars: 20_000 }, ready: () => accepts(chosen), readyTimeoutMs: 5_000 },
   );
-  guardChild(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+  return {
+    url: `redis://127.0.0.1:${chosen}`,
+    port: chosen,
+    child: redis.child,
+    output: redis.output,
+    stop: async () => void (await redis.stop()),
   };
-  const deadline = Date.now() + 5_000;
-  while (!(await accepts(chosen))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`redis-server did not start on 127.0.0.1:${chosen}\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, child, output: () => output, stop };
 }

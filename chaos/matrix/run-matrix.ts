@@ -5,15 +5,12 @@
 // the stack settles: the last run's traffic has left the rate windows and no alert is
 // pending or firing, so a run never inherits the previous one's alerts.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { startStack } from '../../stack/launcher';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment } from '../experiment/plan';
-import { startApp } from '../local/app-process';
-import { freePort } from '../local/network';
 import { pointLatestAt } from '../report/write-report';
+import { startLocalTarget } from '../runner/local-target';
 import { PrometheusClient } from '../runner/prometheus';
 import { runExperiment, RunSetupError } from '../runner/run-experiment';
 import { METRICS } from '../contract/metrics';
@@ -189,39 +186,14 @@ async function sharedStack(
     };
   }
   log('roque matrix: starting the app, Prometheus and the blackbox exporter on loopback…');
-  const dataDir = mkdtempSync(join(tmpdir(), 'roque-matrix-'));
-  const stops: (() => Promise<unknown>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })];
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch(() => {});
-  };
-  try {
-    const app = await startApp();
-    stops.push(() => app.stop());
-    const stack = await startStack({
-      dataDir,
-      prometheusPort: await freePort(),
-      alertmanagerPort: null,
-      appTargets: [`127.0.0.1:${app.port}`],
-      rules: { roque: !options.rulesOnly, skip: NOT_IN_MATRIX_RULES, extra: userRules },
-    });
-    stops.push(() => stack.stop());
-    const prometheus = new PrometheusClient(stack.prometheusUrl);
-    await firstScrape(prometheus);
-    return { app: app.url, prometheus, adminToken: app.adminToken, stop };
-  } catch (error) {
-    await stop();
-    throw new RunSetupError(`the local stack could not start: ${(error as Error).message}`);
-  }
-}
-
-/** Waits until Prometheus has scraped the app once, so the first baseline is measured server-side too. */
-async function firstScrape(prometheus: PrometheusClient, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await prometheus.scalar('max(up{job="target-app"})', Date.now()).catch(() => null)) === 1) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`Prometheus did not scrape the app within ${timeoutMs / 1000} s`);
+  const local = await startLocalTarget({
+    replicas: 1,
+    rules: { roque: !options.rulesOnly, skip: NOT_IN_MATRIX_RULES, extra: userRules },
+    dataDirPrefix: 'roque-matrix-',
+  }).catch((error: Error) => {
+    throw new RunSetupError(`the local stack could not start: ${error.message}`);
+  });
+  return { app: local.apps[0].url, prometheus: local.prometheus, adminToken: local.adminToken, stop: local.stop };
 }
 
 /** Waits until the app serves no traffic in the last 20 s and Prometheus has no pending or firing alert. */

@@ -248,7 +248,7 @@ function originOf(request: FastifyRequest): ChangeOrigin {
   return { source: 'admin-api', ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
-/** The dice app's admin API (shared/CONTRACT.md), over the same store rules, for request faults only. */
+/** The dice app's admin API (docs/contract.md), over the same store rules, for request faults only. */
 function registerAdminRoutes(fastify: FastifyInstance, store: FaultStore, auth: AdminAuth): void {
   fastify.register(
     async (admin) => {

@@ -1,4 +1,4 @@
-// The exit codes of `roque run` (shared/CONTRACT.md), one place for the runner and the CLI,
+// The exit codes of `roque run` (docs/contract.md), one place for the runner and the CLI,
 // and errors that carry theirs so whoever catches one exits with the right code.
 
 export const EXIT = {
@@ -19,8 +19,11 @@ export const EXIT = {
 export const SIGNAL_EXIT = { SIGINT: EXIT.SIGINT, SIGTERM: EXIT.SIGTERM, SIGHUP: EXIT.SIGHUP } as const;
 export type HandledSignal = keyof typeof SIGNAL_EXIT;
 
-/** An error that ends the command with `exitCode`. */
-export class ExitError extends Error {
+/**
+ * An error that ends the command, or the run, with `exitCode`: thrown by setup, or recorded as
+ * the reason a run stopped early (an abort condition, a lost stack, a signal).
+ */
+export class RunError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
@@ -31,7 +34,7 @@ export class ExitError extends Error {
 }
 
 /** Bad input, or a stack or target that could not start: nothing was measured (exit 2). */
-export class BadInputError extends ExitError {
+export class BadInputError extends RunError {
   constructor(message: string) {
     super(message, EXIT.badInput);
   }
@@ -39,5 +42,17 @@ export class BadInputError extends ExitError {
 
 /** The exit code for `error`: its own when it carries one, else 2 (the run could not go on). */
 export function exitCodeOf(error: unknown): number {
-  return error instanceof ExitError ? error.exitCode : EXIT.badInput;
+  return error instanceof RunError ? error.exitCode : EXIT.badInput;
+}
+
+/** The run could not start: bad input, unreachable target, a stack that did not come up (exit 2). */
+export class RunSetupError extends BadInputError {}
+
+/** `make()`, its error a RunSetupError. */
+export function asSetupError<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    throw new RunSetupError((error as Error).message);
+  }
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, type Stack } from '../../stack/launcher';
+import { startStack, type Stack } from '../stack';
 import { AdminClient } from '../admin/admin-client';
 import { startApp, type AppProcess } from '../local/app-process';
 import { freePort } from '../local/network';

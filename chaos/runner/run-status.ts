@@ -2,14 +2,14 @@
 // that ended with a code other than 0 or 99, or load that stopped short of the plan is
 // `aborted`; a final kill switch that did not succeed fails a run whose checks all held.
 import type { CheckResult, RunResult } from '../report/result-schema';
-import { EXIT } from './exit-codes';
+import { EXIT, type RunError } from './exit-codes';
 
 /** k6 exit codes that mean the load ran to its end: passed, thresholds failed. */
 export const K6_COMPLETE_EXITS = [0, 99];
 
 export interface RunEnding {
   /** The first cause that stopped the run early, with the exit code it gives. */
-  abort: { reason: string; exitCode: number } | null;
+  abort: RunError | null;
   /** null when k6 never started. */
   k6: { exitCode: number; meaning: string } | null;
   /** One line per phase that did not run as planned (phaseShortfall). */
@@ -25,7 +25,7 @@ export interface RunStatus {
 }
 
 export function runStatus({ abort, k6, shortfalls, checks, killSwitch }: RunEnding): RunStatus {
-  if (abort) return { status: 'aborted', abortReason: abort.reason, exitCode: abort.exitCode };
+  if (abort) return { status: 'aborted', abortReason: abort.message, exitCode: abort.exitCode };
   if (!k6) return { status: 'aborted', abortReason: 'k6 never started', exitCode: EXIT.aborted };
   if (!K6_COMPLETE_EXITS.includes(k6.exitCode)) {
     return {

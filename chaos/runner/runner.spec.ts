@@ -8,6 +8,7 @@ import { seededRandom } from '../stats';
 import { AbortTracker } from './abort-conditions';
 import { AlertWatcher, type AlertEpisode } from './alert-watcher';
 import { evaluateChecks } from './evaluate';
+import { EXIT, RunError } from './exit-codes';
 import { phaseShortfall } from './phase-coverage';
 import { clientFigures, loadStartOf, phaseData } from './phase-data';
 import type { PrometheusClient } from './prometheus';
@@ -265,7 +266,7 @@ describe('runStatus', () => {
       exitCode: 2,
     });
     expect(
-      runStatus({ ...ending, abort: { reason: 'SIGINT received', exitCode: 130 }, k6: { exitCode: 105, meaning: '' } }),
+      runStatus({ ...ending, abort: new RunError('SIGINT received', EXIT.SIGINT), k6: { exitCode: 105, meaning: '' } }),
     ).toEqual({ status: 'aborted', abortReason: 'SIGINT received', exitCode: 130 });
   });
 });

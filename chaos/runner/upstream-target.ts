@@ -3,27 +3,21 @@
 // Prometheus scrapes the proxy as job `target-app` (so Roque's own rules read it as the
 // ingress view) and the service's own /metrics as job `upstream`, with the user's rule files.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { startStack } from '../../stack/launcher';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { startStack } from '../stack';
 import type { Upstream } from '../experiment/schema';
 import { startFlaskSeed } from '../local/flask-seed';
 import { assertLoopback, freePort } from '../local/network';
 import { startFaultProxy } from '../proxy/fault-proxy';
 import type { Journal } from './journal';
 import type { Progress } from './progress';
+import type { Target } from './stage-target';
 import { PrometheusClient } from './prometheus';
+import { Teardown } from './teardown';
 
-export interface UpstreamTarget {
-  app: string;
-  prometheus: PrometheusClient;
-  adminToken: string;
-  startedLocally: boolean;
-  upstream: string;
-  watch(onLost: (reason: string) => void): void;
-  stop(): Promise<void>;
-}
+/** The proxy is the target's app (its one replica); `upstream` is the service behind it. */
+export type UpstreamTarget = Target & { upstream: string };
 
 /** The rule files an experiment names, relative to its file; each must exist. */
 export function upstreamRuleFiles(upstream: Upstream | undefined, experimentFile: string): string[] {
@@ -47,22 +41,15 @@ export async function prepareUpstreamTarget(
       'upstream: give --upstream URL (a running service on loopback), or upstream.seed in the experiment',
     );
   if (options.upstreamUrl) assertLoopback(options.upstreamUrl, 'upstream');
-  const dataDir = mkdtempSync(join(tmpdir(), 'roque-stack-'));
-  const stops: (() => Promise<unknown>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })];
-  let onLost: ((reason: string) => void) | null = null;
-  const stop = async () => {
-    onLost = null;
-    for (const s of stops.reverse()) await s().catch(() => {});
-  };
+  const teardown = new Teardown();
+  const dataDir = teardown.tempDir('roque-stack-');
   try {
     let upstreamUrl = options.upstreamUrl;
     if (!upstreamUrl) {
       progress.message("roque: starting the seed's Flask app on loopback…");
       const seed = await startFlaskSeed(await freePort(), { log: (line) => progress.message(line) });
-      stops.push(() => seed.stop());
-      seed.child.once('exit', (code, signal) =>
-        onLost?.(`the upstream (Flask seed, PID ${seed.child.pid}) exited mid-run (${signal ?? `exit code ${code}`})`),
-      );
+      teardown.add(() => seed.stop());
+      teardown.lostIf(seed.child, `the upstream (Flask seed, PID ${seed.child.pid})`);
       upstreamUrl = seed.url;
     }
     const adminToken = randomBytes(24).toString('base64url');
@@ -72,7 +59,7 @@ export async function prepareUpstreamTarget(
       env: { ...process.env, CHAOS_ADMIN_TOKEN: adminToken },
       logLevel: 'warn',
     });
-    stops.push(() => proxy.close());
+    teardown.add(() => proxy.close());
     const hostOf = (url: string) => new URL(url).host;
     progress.message('roque: starting Prometheus on loopback…');
     const stack = await startStack({
@@ -86,7 +73,7 @@ export async function prepareUpstreamTarget(
       upstreamTargets: [hostOf(upstreamUrl)],
       rules: { roque: true, extra: ruleFiles },
     });
-    stops.push(() => stack.stop());
+    teardown.add(() => stack.stop());
     const prometheus = new PrometheusClient(stack.prometheusUrl);
     await prometheus.waitForUp('target-app');
     await prometheus.waitForUp('upstream');
@@ -100,17 +87,16 @@ export async function prepareUpstreamTarget(
     });
     return {
       app: proxy.url,
+      replicas: [proxy.url],
       prometheus,
       adminToken,
       startedLocally: true,
       upstream: upstreamUrl,
-      watch: (listener) => {
-        onLost = listener;
-      },
-      stop,
+      watch: teardown.watch,
+      stop: teardown.stop,
     };
   } catch (error) {
-    await stop();
+    await teardown.stop();
     throw error;
   }
 }

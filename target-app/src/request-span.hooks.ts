@@ -2,6 +2,7 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, ty
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { routeLabel } from './metrics/http-metrics';
 import { requestPath } from './metrics/http-metrics.hooks';
+import { onResponseClose } from './response-close';
 import { tracingStarted } from './tracing-handle';
 
 /** Requests not worth a trace: scrapes and probes, several a second, all alike. */
@@ -45,7 +46,7 @@ export function registerRequestSpans(
 
 /** Ends the span when the response is done or the connection went away first. */
 function endOnClose(span: ReturnType<Tracer['startSpan']>, reply: FastifyReply): void {
-  reply.raw.once('close', () => {
+  onResponseClose(reply.raw, () => {
     const raw = reply.raw;
     if (!raw.writableFinished) {
       span.setAttribute('error.type', 'no_response').setStatus({ code: SpanStatusCode.ERROR });

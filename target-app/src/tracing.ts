@@ -10,7 +10,9 @@
 // too, and cost half the throughput at 10% sampling; framework instrumentations
 // (@fastify/otel, nestjs-core) add a span per hook and handler and say nothing the route
 // name does not.
+import './source-maps';
 import type * as OtelSdkNode from '@opentelemetry/sdk-node';
+import { PooledIdGenerator } from './trace-ids';
 import { registerTracingShutdown } from './tracing-handle';
 
 export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
@@ -34,7 +36,7 @@ function startTracing(): void {
   // Required here, not imported at the top: the SDK and its exporters weigh tens of MB
   // of resident memory that an untraced app has no use for.
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof OtelSdkNode;
-  const sdk = new NodeSDK({ instrumentations: [] });
+  const sdk = new NodeSDK({ instrumentations: [], idGenerator: new PooledIdGenerator() });
   sdk.start();
   registerTracingShutdown(() => sdk.shutdown());
 }

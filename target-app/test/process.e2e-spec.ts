@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ADMIN_TOKEN, admin, get, sleep } from './e2e-helpers';
 
 const ROOT = join(__dirname, '..', '..');
-const MAIN = ['--enable-source-maps', '--import', './dist/target-app/src/tracing.js', 'dist/target-app/src/main.js'];
+const MAIN = ['--import', './dist/target-app/src/tracing.js', 'dist/target-app/src/main.js'];
 
 /** The environment of a child: this one without anything the app reads, plus `env`. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -49,6 +49,38 @@ describe('the service process (e2e)', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('PORT');
+  });
+
+  it('loads node-redis only once a Redis client is made (none without CHAOS_SYNC_REDIS_URL)', () => {
+    const script = [
+      "const loaded = () => Object.keys(require.cache).some((f) => f.includes('/node_modules/redis/'))",
+      "const { redisClientFactory } = require('./dist/target-app/src/chaos/sync-store-client')",
+      "require('./dist/target-app/src/app.module')",
+      'const before = loaded()',
+      "const client = redisClientFactory({ url: 'redis://127.0.0.1:1' })",
+      'console.log(JSON.stringify({ before, after: loaded(), client: typeof client.connect }))',
+    ].join(';');
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: childEnv({}), encoding: 'utf8' });
+    expect(JSON.parse(result.stdout)).toEqual({ before: false, after: true, client: 'function' });
+  });
+
+  it("names target-app's TypeScript in stack traces, and node_modules' compiled files as they are", () => {
+    // An error thrown inside the app's code and inside a dependency's, under the same preload.
+    const script = [
+      "try { require('./dist/target-app/src/config/app-config').parseConfig(null) } catch (e) { console.log(e.stack) }",
+      "const api = require('@opentelemetry/api')",
+      "try { api.context.with(api.ROOT_CONTEXT, () => { throw new Error('x') }) } catch (e) { console.log(e.stack) }",
+    ].join(';');
+    const result = spawnSync(process.execPath, [MAIN[0], MAIN[1], '-e', script], {
+      cwd: ROOT,
+      env: childEnv({}),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stdout).toMatch(/target-app\/src\/config\/app-config\.ts:\d+:\d+/);
+    expect(result.stdout).not.toContain('dist/target-app/src/config/app-config.js');
+    // @opentelemetry/api ships source maps; they are not loaded.
+    expect(result.stdout).toMatch(/node_modules\/@opentelemetry\/api\/dist\/api\/context\.cjs:\d+/);
   });
 
   it('on SIGTERM, readiness turns 503, an in-flight slow request finishes, and it exits 0; logs are JSON without the token', async () => {

@@ -7,7 +7,8 @@
 // Kubernetes: kubernetes-validate's v1.34.0-local-strict schemas (generated from the Kubernetes
 // OpenAPI, like yannh/kubernetes-json-schema's *-standalone-strict): the kind files verbatim,
 // and _definitions.json trimmed to the definitions those kinds reach.
-// GitHub workflow: SchemaStore's github-workflow.json as vendored by check-jsonschema (Apache-2.0).
+// GitHub workflow: SchemaStore's github-workflow.json as vendored by check-jsonschema (Apache-2.0),
+// written to .github/schemas/ beside the workflow's test.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,5 +44,5 @@ const trimmed = { ...definitions, $defs: Object.fromEntries([...keep].sort().map
 writeFileSync(join(target, '_definitions.json'), JSON.stringify(trimmed, null, 1) + '\n');
 
 const vendor = join(wheels, 'check_jsonschema', 'builtin_schemas', 'vendor');
-copyFileSync(join(vendor, 'github-workflows.json'), join(HERE, 'github-workflow.json'));
+copyFileSync(join(vendor, 'github-workflows.json'), join(HERE, '..', '..', '..', '.github', 'schemas', 'github-workflow.json'));
 console.log(`kubernetes: ${KINDS.length} kinds, ${keep.size} definitions; github-workflow.json copied`);

@@ -21,15 +21,18 @@ import { METRICS } from '../../../chaos/contract/metrics';
 import { AppConfig } from '../config/app-config';
 import { RANDOM_SOURCE, type RandomSource } from '../random/random-source';
 import type { DelayClampedLabel, FaultActiveLabel, InjectedDelayLabel, InjectionLabel } from './chaos-metrics';
+import { CLOCK, type Clock } from './clock';
 import { FaultStore, newFault, type ChangeOrigin } from './core/fault-store';
 import { CpuBurner } from './cpu-burner';
 import { decideProbe, type HealthFault, type Probe, type RequestDecision } from './fault-rules';
 import {
   actsOn,
   chooseReplicas,
+  FAULT_PROPAGATOR,
   storedFaultEndMs,
   type FaultPropagator,
   type PropagationStatus,
+  type RemoteChange,
 } from './fault-propagation';
 import { MemoryBallast } from './memory-ballast';
 
@@ -38,9 +41,9 @@ export type { ChangeOrigin } from './core/fault-store';
 /**
  * The NestJS adapter of the fault engine: the core FaultStore (active faults, TTLs, cap,
  * per-request decisions, ground-truth metrics) plus what belongs to this process: cpu and
- * memory effects, health probes, and, with a propagator attached (CHAOS_SYNC_REDIS_URL),
- * changes made through this replica's admin API reaching every replica (theirs arrive
- * through apply*Remote).
+ * memory effects, health probes, and, with a propagator (FAULT_PROPAGATOR: FaultSync when
+ * CHAOS_SYNC_REDIS_URL is set), changes made through this replica's admin API reaching every
+ * replica (theirs arrive as the propagator's RemoteChange events).
  */
 @Injectable()
 export class FaultEngine implements OnApplicationShutdown {
@@ -48,13 +51,15 @@ export class FaultEngine implements OnApplicationShutdown {
   /** Adds waiting for the store, counted against the cap so that concurrent POSTs cannot pass it. */
   private adding = 0;
   private healthFaults: readonly HealthFault[] = [];
-  private readonly cpu = new CpuBurner();
-  private readonly memory = new MemoryBallast();
-  private propagator: FaultPropagator | undefined;
+  private readonly stopRemoteChanges: (() => void) | undefined;
 
   constructor(
     private readonly config: AppConfig,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly cpu: CpuBurner,
+    private readonly memory: MemoryBallast,
+    @Inject(FAULT_PROPAGATOR) private readonly propagator: FaultPropagator | null,
     @InjectMetric(METRICS.faultActive) activeGauge: Gauge<FaultActiveLabel>,
     @InjectMetric(METRICS.injections) injections: Counter<InjectionLabel>,
     @InjectMetric(METRICS.delayClamped) delayClamped: Counter<DelayClampedLabel>,
@@ -65,6 +70,7 @@ export class FaultEngine implements OnApplicationShutdown {
       maxFaults: config.maxFaults,
       maxTotalDelayMs: config.maxTotalDelayMs,
       random,
+      now: () => clock.now(),
       metrics: { faultActive: activeGauge, injections, delayClamped, injectedDelay },
       logger,
       // Listed on every replica (so any can remove it), acting, and shown active, only on the chosen.
@@ -75,6 +81,7 @@ export class FaultEngine implements OnApplicationShutdown {
       },
       onExpired: (fault) => this.propagator?.expired(fault.id),
     });
+    this.stopRemoteChanges = propagator?.onRemoteChange((change) => this.applyRemoteChange(change));
   }
 
   list(): Fault[] {
@@ -83,11 +90,6 @@ export class FaultEngine implements OnApplicationShutdown {
 
   get hasRequestFaults(): boolean {
     return this.store.hasRequestFaults;
-  }
-
-  /** Called once by FaultSync when faults are shared between replicas. */
-  attachPropagator(propagator: FaultPropagator): void {
-    this.propagator = propagator;
   }
 
   /** How faults reach the other replicas; undefined when this process is on its own. */
@@ -105,7 +107,7 @@ export class FaultEngine implements OnApplicationShutdown {
     this.checkFaultCap(this.store.size + this.adding);
     if (spec.type === 'memory') this.checkMemoryCap(spec.megabytes);
     const placement = spec.replicas === undefined ? {} : { actsOn: await this.placeBlastRadius(spec.replicas) };
-    const fault: Fault = { ...newFault(spec), ...placement };
+    const fault: Fault = { ...newFault(spec, this.clock.now()), ...placement };
     if (this.propagator) {
       this.adding += 1;
       try {
@@ -147,13 +149,22 @@ export class FaultEngine implements OnApplicationShutdown {
     return count;
   }
 
+  /** A change another replica made (a removal, its kill switch), or the store's set after a (re)connection. */
+  private applyRemoteChange(change: RemoteChange): void {
+    const origin: ChangeOrigin = { source: 'sync', replica: change.replica };
+    if (change.op === 'add') this.applyRemote(change.fault, change.replica);
+    else if (change.op === 'remove') this.store.end(change.id, 'removed', origin);
+    else if (change.op === 'clear') this.store.clear(origin);
+    else this.reconcile(change.faults, change.replica);
+  }
+
   /**
    * A fault another replica added: active here until the same absolute end, which is never
    * later than `createdAt + ttlSeconds` (nor `ttlSeconds` from now), whatever `expiresAt` says.
    */
-  applyRemote(fault: Fault, replica: string): boolean {
-    const now = Date.now();
-    if (this.store.has(fault.id)) return false;
+  private applyRemote(fault: Fault, replica: string): void {
+    const now = this.clock.now();
+    if (this.store.has(fault.id)) return;
     const { id: _id, createdAt: _created, expiresAt: _expires, actsOn: placement, ...spec } = fault;
     const parsed = parseFaultSpec(spec);
     const origin: ChangeOrigin = { source: 'sync', replica };
@@ -162,13 +173,13 @@ export class FaultEngine implements OnApplicationShutdown {
         { event: 'fault_sync_rejected', faultId: fault.id, origin, reason: parsed.message },
         `ignored a shared fault: ${parsed.message}`,
       );
-      return false;
+      return;
     }
     const endMs = storedFaultEndMs(
       { createdAt: fault.createdAt, expiresAt: fault.expiresAt, ttlSeconds: parsed.value.ttlSeconds },
       now,
     );
-    if (endMs <= now) return false;
+    if (endMs <= now) return;
     try {
       this.checkFaultCap(this.store.size);
       if (fault.type === 'memory') this.checkMemoryCap(fault.megabytes);
@@ -177,7 +188,7 @@ export class FaultEngine implements OnApplicationShutdown {
         { event: 'fault_sync_rejected', faultId: fault.id, origin, reason: (error as Error).message },
         `ignored a shared fault: ${(error as Error).message}`,
       );
-      return false;
+      return;
     }
     const chosen = Array.isArray(placement)
       ? { actsOn: placement.filter((r) => typeof r?.replica === 'string' && typeof r?.instance === 'string') }
@@ -192,21 +203,10 @@ export class FaultEngine implements OnApplicationShutdown {
     this.store.activate(synced, origin);
     if (fault.type === 'memory' && this.actsHere(synced))
       this.holdMemory(fault.id, fault.megabytes, origin).catch(() => undefined);
-    return true;
-  }
-
-  /** Another replica removed a fault. */
-  removeRemote(id: string, replica: string): boolean {
-    return this.store.end(id, 'removed', { source: 'sync', replica });
-  }
-
-  /** Another replica hit the kill switch. */
-  clearRemote(replica: string): number {
-    return this.store.clear({ source: 'sync', replica });
   }
 
   /** The store's set is the truth after a (re)connection: end what it lacks, start what is missing. */
-  reconcile(shared: readonly Fault[], replica: string): void {
+  private reconcile(shared: readonly Fault[], replica: string): void {
     const ids = new Set(shared.map((fault) => fault.id));
     for (const { id } of this.store.list())
       if (!ids.has(id)) this.store.end(id, 'removed', { source: 'sync', replica });
@@ -236,6 +236,7 @@ export class FaultEngine implements OnApplicationShutdown {
   // After the server has drained, so requests still in flight keep their faults. Only this
   // replica's: one replica stopping never ends the faults of the others.
   async onApplicationShutdown(): Promise<void> {
+    this.stopRemoteChanges?.();
     this.store.clear({ source: 'shutdown' });
     await this.memory.releaseAll();
   }

@@ -19,9 +19,23 @@ export interface PropagationStatus {
 }
 
 /**
- * The engine's outbound side of propagation. Each call resolves once the store holds the change
- * and the other replicas have been told; it rejects (ServiceUnavailable) when the store cannot be
- * reached, after remembering removals so they reach the store once it is back.
+ * What reaches this replica from the others: one change another replica made, or after each
+ * (re)connection the store's whole set, which is the truth (`reconcile`).
+ */
+export type RemoteChange =
+  | { op: 'add'; fault: Fault; replica: string }
+  | { op: 'remove'; id: string; replica: string }
+  | { op: 'clear'; replica: string }
+  | { op: 'reconcile'; faults: readonly Fault[]; replica: string };
+
+/** Injection token of the engine's FaultPropagator: FaultSync with CHAOS_SYNC_REDIS_URL, else null. */
+export const FAULT_PROPAGATOR = Symbol('FAULT_PROPAGATOR');
+
+/**
+ * Propagation as the engine sees it. Each outbound call resolves once the store holds the
+ * change and the other replicas have been told; it rejects (ServiceUnavailable) when the store
+ * cannot be reached, after remembering removals so they reach the store once it is back. The
+ * inbound side is an event: the engine subscribes, so neither holds a reference to the other.
  */
 export interface FaultPropagator {
   status(): PropagationStatus;
@@ -37,6 +51,11 @@ export interface FaultPropagator {
   readonly self: FaultReplica;
   /** The replicas whose heartbeat in the store is recent, this one included; sorted by name. */
   liveReplicas(): Promise<FaultReplica[]>;
+  /**
+   * Calls `listener` with every RemoteChange, synchronously where it arrives (a listener that
+   * throws fails that delivery, as a direct call would); returns the unsubscribe.
+   */
+  onRemoteChange(listener: (change: RemoteChange) => void): () => void;
 }
 
 /** A replica counts as live this long after its last heartbeat. */

@@ -1,10 +1,11 @@
 // Faults that reach every replica: a Redis hash holds the active set (each fault with its
 // absolute expiresAt, so a replica that starts late loads what is active), and a pub/sub
-// channel tells every replica about each change within milliseconds. Only loaded in effect
-// when CHAOS_SYNC_REDIS_URL is set; otherwise the engine is this process only, as before.
+// channel tells every replica about each change within milliseconds. Only built when
+// CHAOS_SYNC_REDIS_URL is set (chaos.module.ts); otherwise the engine is this process only.
 // After a drop or a stall (CLIENT PAUSE), a heal loop retries the resync until the store
 // answers, so propagation comes back up without a restart.
 import {
+  Inject,
   Injectable,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
@@ -12,11 +13,11 @@ import {
 } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { createClient } from 'redis';
 import type { Fault, FaultReplica } from '../../../chaos/contract/faults';
 import { AppConfig } from '../config/app-config';
-import { FaultEngine } from './fault-engine.service';
+import { CLOCK, type Clock } from './clock';
 import {
   isFault,
   liveFromRegistry,
@@ -24,10 +25,10 @@ import {
   storedFaultEndMs,
   type FaultPropagator,
   type PropagationStatus,
+  type RemoteChange,
   type SyncMessage,
 } from './fault-propagation';
-
-type Client = ReturnType<typeof createClient>;
+import { SYNC_STORE_CLIENT_FACTORY, type SyncStoreClient, type SyncStoreClientFactory } from './sync-store-client';
 
 /** Longest wait for one Redis command; a change that takes longer is answered 503. */
 const COMMAND_TIMEOUT_MS = 1_000;
@@ -87,10 +88,12 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   /** Hash of live replicas (name → `{ instance, seenAt }`), for choosing a fault's blast radius. */
   private readonly registry: string;
   private heartbeat: NodeJS.Timeout | undefined;
-  private commands: Client | undefined;
-  private subscriber: Client | undefined;
+  private commands: SyncStoreClient | undefined;
+  private subscriber: SyncStoreClient | undefined;
+  /** What other replicas changed, and the store's set after each resync, for the engine (onRemoteChange). */
+  private readonly remoteChanges = new EventEmitter<{ change: [RemoteChange] }>();
   private up = false;
-  private since = new Date().toISOString();
+  private since: string;
   private lastError: string | undefined = 'not connected yet';
   private stopping = false;
   /** Changes made here while the store was down, sent when it is back (the kill switch first). */
@@ -103,9 +106,11 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
 
   constructor(
     private readonly config: AppConfig,
-    private readonly engine: FaultEngine,
+    @Inject(SYNC_STORE_CLIENT_FACTORY) private readonly createStoreClient: SyncStoreClientFactory,
+    @Inject(CLOCK) private readonly clock: Clock,
     @InjectPinoLogger(FaultSync.name) private readonly logger: PinoLogger,
   ) {
+    this.since = this.timestamp();
     this.key = `${config.syncNamespace}:faults`;
     this.channel = `${config.syncNamespace}:faults:changes`;
     this.registry = `${config.syncNamespace}:replicas`;
@@ -116,14 +121,14 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     };
   }
 
-  get enabled(): boolean {
-    return this.config.syncRedisUrl !== undefined;
+  onRemoteChange(listener: (change: RemoteChange) => void): () => void {
+    this.remoteChanges.on('change', listener);
+    return () => this.remoteChanges.off('change', listener);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const url = this.config.syncRedisUrl;
     if (!url) return;
-    this.engine.attachPropagator(this);
     const options = {
       url,
       ...(this.config.syncRedisPassword ? { password: this.config.syncRedisPassword } : {}),
@@ -131,8 +136,8 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
       disableOfflineQueue: true,
       socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * (retries + 1), 1_000) },
     };
-    this.commands = createClient(options);
-    this.subscriber = createClient(options);
+    this.commands = this.createStoreClient(options);
+    this.subscriber = this.createStoreClient(options);
     for (const client of [this.commands, this.subscriber]) {
       client.on('error', (error: Error) => this.markDown(error.message || String(error)));
       client.on('end', () => this.markDown('connection closed'));
@@ -187,7 +192,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
 
   async added(fault: Fault): Promise<void> {
     const notAdded = 'the fault was not added anywhere';
-    const deadline = Date.now() + this.storeClockAheadMs + COMMAND_TIMEOUT_MS - ADD_DEADLINE_MARGIN_MS;
+    const deadline = this.clock.now() + this.storeClockAheadMs + COMMAND_TIMEOUT_MS - ADD_DEADLINE_MARGIN_MS;
     let stored: unknown;
     try {
       stored = await this.send('add the fault', notAdded, (client) =>
@@ -246,7 +251,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     const entries = await this.send('read the live replicas', 'the fault was not added anywhere', (client) =>
       client.hGetAll(this.registry),
     );
-    const now = Date.now();
+    const now = this.clock.now();
     const live = liveFromRegistry(entries, now);
     // Replicas that died without leaving (SIGKILL, a lost pod): not even live a minute ago, so pruned.
     const gone = Object.keys(entries).filter(
@@ -261,7 +266,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
 
   private beat(): void {
     if (!this.up || !this.commands || this.stopping) return;
-    const entry = JSON.stringify({ instance: this.self.instance, seenAt: Date.now() });
+    const entry = JSON.stringify({ instance: this.self.instance, seenAt: this.clock.now() });
     withTimeout(this.commands.hSet(this.registry, this.replica, entry), 'heartbeat').catch(() => undefined);
   }
 
@@ -275,7 +280,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   }
 
   /** Runs one change on the store; `failure` says what happened when it could not. */
-  private async send<T>(what: string, failure: string, command: (client: Client) => Promise<T>): Promise<T> {
+  private async send<T>(what: string, failure: string, command: (client: SyncStoreClient) => Promise<T>): Promise<T> {
     if (!this.up || !this.commands) throw this.unavailable(failure);
     try {
       return await withTimeout(command(this.commands), what);
@@ -294,9 +299,8 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
   private onMessage(text: string): void {
     const message = parseSyncMessage(text);
     if (!message || message.from === this.replica) return;
-    if (message.op === 'add') this.engine.applyRemote(message.fault, message.from);
-    else if (message.op === 'remove') this.engine.removeRemote(message.id, message.from);
-    else this.engine.clearRemote(message.from);
+    const { from: replica, ...change } = message;
+    this.remoteChanges.emit('change', { ...change, replica });
   }
 
   /** After each (re)connection: send what was changed while down, then load the store's set. */
@@ -332,12 +336,12 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
         this.pendingRemovals.delete(id);
       }
       const [seconds, micros] = await withTimeout(client.time(), 'read the store clock');
-      const answered = Date.now();
+      const answered = this.clock.now();
       // Redis read its clock before `answered`; against it the offset errs low,
       // which only moves the add's deadline earlier.
       this.storeClockAheadMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - answered;
       const stored = await withTimeout(client.hGetAll(this.key), 'load the active faults');
-      const now = Date.now();
+      const now = this.clock.now();
       const active: Fault[] = [];
       const stale: string[] = [];
       for (const [id, text] of Object.entries(stored)) {
@@ -351,7 +355,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
         else stale.push(id);
       }
       if (stale.length > 0) await withTimeout(client.hDel(this.key, stale), 'prune expired faults');
-      this.engine.reconcile(active, 'store');
+      this.remoteChanges.emit('change', { op: 'reconcile', faults: active, replica: 'store' });
       this.markUp();
     } catch (error) {
       this.markDown(error instanceof Error ? error.message : String(error));
@@ -363,7 +367,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     this.healing = undefined;
     if (this.up) return;
     this.up = true;
-    this.since = new Date().toISOString();
+    this.since = this.timestamp();
     this.lastError = undefined;
     this.beat();
     this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS).unref();
@@ -373,6 +377,10 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     );
   }
 
+  private timestamp(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
   private markDown(reason: string): void {
     if (this.stopping) return;
     this.lastError = reason;
@@ -380,7 +388,7 @@ export class FaultSync implements FaultPropagator, OnApplicationBootstrap, OnApp
     this.healing ??= setInterval(() => void this.resync(), HEAL_INTERVAL_MS).unref();
     if (!this.up) return;
     this.up = false;
-    this.since = new Date().toISOString();
+    this.since = this.timestamp();
     this.logger.warn(
       { event: 'fault_sync_down', store: storeAddress(this.config.syncRedisUrl ?? ''), error: reason },
       'fault propagation is down',

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { Level } from 'pino';
 import { isInjected } from '../chaos/injection-mark';
+import { onResponseClose } from '../response-close';
 
 /** The level of a request's line, or null for none. */
 export function requestLogLevel(statusCode: number | null, injected: boolean): Level | null {
@@ -17,7 +18,8 @@ export function requestLogLevel(statusCode: number | null, injected: boolean): L
  * 5xx), at debug, or at warn for a 5xx. Written by a Fastify hook rather than pino-http's
  * middleware, which builds a child logger for every request (serialising and redacting its
  * headers) whether or not the line is ever written: here a request whose line is below the
- * level costs one listener, and only a written line is serialised.
+ * level costs a closure on the response's shared `close` listener, and only a written line
+ * is serialised.
  */
 @Injectable()
 export class RequestLogHooks {
@@ -37,7 +39,7 @@ export class RequestLogHooks {
     const started = Date.now();
     // The request's context (its span when it is traced), so the line carries its trace ids.
     const requestContext: Context = context.active();
-    reply.raw.once('close', () => {
+    onResponseClose(reply.raw, () => {
       const raw = reply.raw;
       const statusCode = raw.writableFinished ? raw.statusCode : null;
       const level = requestLogLevel(statusCode, isInjected(request.raw));

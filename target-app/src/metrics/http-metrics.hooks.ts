@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Histogram, LabelValues } from 'prom-client';
+import type { Histogram } from 'prom-client';
 import { EXEMPLAR_TRACE_ID, LABELS, METRICS, NO_RESPONSE_STATUS } from '../../../chaos/contract/metrics';
+import { onResponseClose } from '../response-close';
 import { sampledTraceId } from './exemplar';
+import { HistogramSeries } from './histogram-series';
 import { isOperationalRoute, routeLabel, type HttpDurationLabel } from './http-metrics';
 
 /** The path of a request without its query string. */
@@ -20,6 +22,9 @@ export function requestPath(request: FastifyRequest): string {
  */
 @Injectable()
 export class HttpMetricsHooks {
+  /** By route, method and status: each label set's series, made on its first request. */
+  private readonly series = new Map<string, Map<string, Map<number | string, HistogramSeries<HttpDurationLabel>>>>();
+
   constructor(@InjectMetric(METRICS.httpServerDuration) private readonly duration: Histogram<HttpDurationLabel>) {}
 
   register(fastify: FastifyInstance): void {
@@ -36,19 +41,26 @@ export class HttpMetricsHooks {
     const route = routeLabel(template);
     // The request's server span (request-span.hooks.ts) is active here when it was sampled.
     const traceId = sampledTraceId(request.headers);
-    // 'close' fires once per response, whether it finished or the connection went away first.
-    reply.raw.once('close', () => {
-      this.duration.observe({
-        labels: {
-          [LABELS.method]: request.method,
-          [LABELS.route]: route,
-          [LABELS.status]: reply.raw.writableFinished ? String(reply.raw.statusCode) : NO_RESPONSE_STATUS,
-        },
-        value: (performance.now() - started) / 1000,
+    onResponseClose(reply.raw, () => {
+      const status = reply.raw.writableFinished ? reply.raw.statusCode : NO_RESPONSE_STATUS;
+      this.seriesOf(route, request.method, status).observe(
+        (performance.now() - started) / 1000,
         // Sampled requests only: an exemplar is a trace id the trace backend holds.
-        // (prom-client types exemplar labels as the metric's own label names; they are not.)
-        exemplarLabels: traceId ? ({ [EXEMPLAR_TRACE_ID]: traceId } as LabelValues<HttpDurationLabel>) : undefined,
-      });
+        traceId ? { [EXEMPLAR_TRACE_ID]: traceId } : undefined,
+      );
     });
+  }
+
+  private seriesOf(route: string, method: string, status: number | string): HistogramSeries<HttpDurationLabel> {
+    let byMethod = this.series.get(route);
+    if (!byMethod) this.series.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(status);
+    if (!series) {
+      const labels = { [LABELS.method]: method, [LABELS.route]: route, [LABELS.status]: String(status) };
+      byStatus.set(status, (series = new HistogramSeries(this.duration, labels)));
+    }
+    return series;
   }
 }

@@ -29,6 +29,8 @@ export interface FaultStoreOptions {
   maxFaults: number;
   maxTotalDelayMs: number;
   random: RandomSource;
+  /** Wall-clock ms that `expiresAt` is counted against; default Date.now. */
+  now?: () => number;
   metrics: ChaosMetrics;
   logger: EngineLogger;
   /** Routes a fault without `routes` covers: the dice routes in the app, every route behind the proxy. */
@@ -93,7 +95,7 @@ export class FaultStore {
 
   /** Lists a fault and starts its timer to the absolute `expiresAt`. */
   activate(fault: Fault, origin: ChangeOrigin): void {
-    const remainingMs = Math.max(0, Date.parse(fault.expiresAt) - Date.now());
+    const remainingMs = Math.max(0, Date.parse(fault.expiresAt) - (this.options.now ?? Date.now)());
     const expiry = setTimeout(() => {
       if (this.end(fault.id, 'expired', { source: 'ttl' })) this.options.onExpired?.(fault);
     }, remainingMs).unref();

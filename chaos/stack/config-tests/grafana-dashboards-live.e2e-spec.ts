@@ -7,12 +7,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, type AppProcess } from '../../chaos/local/app-process';
-import { freePort } from '../../chaos/local/network';
-import { REPO_ROOT, tools } from '../../chaos/tools';
-import { startStack, type Stack } from '../launcher';
-import { dashboardQueries, substitute, type DashboardQuery } from '../../chaos/dashboards/queries';
-import { DASHBOARDS_DIR } from '../../chaos/dashboards/write-json';
+import { startApp, type AppProcess } from '../../local/app-process';
+import { freePort } from '../../local/network';
+import { REPO_ROOT, tools } from '../../tools';
+import { startStack, type Stack } from '..';
+import { dashboardQueries, substitute, type DashboardQuery } from '../../dashboards/queries';
+import { DASHBOARDS_DIR } from '../../dashboards/write-json';
 
 jest.setTimeout(150_000);
 

@@ -5,15 +5,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { freePort } from '../../chaos/local/network';
-import { startStack, type Stack } from '../launcher';
-import { DASHBOARDS } from '../../chaos/dashboards/definitions';
-import { dashboardQueries, substitute } from '../../chaos/dashboards/queries';
-import { DASHBOARDS_DIR, dashboardText } from '../../chaos/dashboards/write-json';
+import { freePort } from '../../local/network';
+import { REPO_ROOT } from '../../tools';
+import { startStack, type Stack } from '..';
+import { DASHBOARDS } from '../../dashboards/definitions';
+import { dashboardQueries, substitute } from '../../dashboards/queries';
+import { DASHBOARDS_DIR, dashboardText } from '../../dashboards/write-json';
 
 const files = readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json'));
 const read = (file: string) => readFileSync(join(DASHBOARDS_DIR, file), 'utf8');
-const provisioned = parse(readFileSync(join(__dirname, 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'));
+const provisioned = parse(
+  readFileSync(join(REPO_ROOT, 'stack', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'),
+);
 const GRAFANA_BUILT_IN = '-- Grafana --';
 
 test('the JSON files are what chaos/dashboards/definitions.ts generates (node dist/chaos/dashboards/write-json.js)', () => {

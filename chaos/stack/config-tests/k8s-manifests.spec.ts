@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { parse, parseAllDocuments } from 'yaml';
-import { K6_TAGS } from '../../chaos/contract/metrics';
-import { remoteWriteEnv } from '../../chaos/k6/k6-runner';
-import { REPO_ROOT } from '../../chaos/tools';
+import { K6_TAGS } from '../../contract/metrics';
+import { remoteWriteEnv } from '../../k6/k6-runner';
+import { foundTools, REPO_ROOT } from '../../tools';
 
 const K8S_DIR = join(REPO_ROOT, 'stack', 'k8s');
 const SCHEMAS = join(K8S_DIR, 'schemas');
@@ -23,13 +23,10 @@ type Manifest = {
   data?: Record<string, string>;
 };
 
-/** kustomize as `stack/setup.mjs --tests` built it (ROQUE_KUSTOMIZE wins), else on PATH. */
+/** kustomize as `chaos/setup/setup.mjs --tests` built it (ROQUE_KUSTOMIZE wins), else on PATH. */
 function kustomizePath(): string {
   if (process.env.ROQUE_KUSTOMIZE) return process.env.ROQUE_KUSTOMIZE;
-  const file = join(REPO_ROOT, '.tools', 'tools.json');
-  const found = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { kustomize?: string | null }).kustomize
-    : undefined;
+  const found = foundTools().kustomize;
   if (found && existsSync(found)) return found;
   const local = join(REPO_ROOT, '.tools', 'bin', 'kustomize');
   return existsSync(local) ? local : 'kustomize';
@@ -42,7 +39,7 @@ function render(): Manifest[] {
     timeout: 60_000,
   });
   if (result.error)
-    throw new Error(`kustomize could not run (${result.error.message}): run \`node stack/setup.mjs --tests\``);
+    throw new Error(`kustomize could not run (${result.error.message}): run \`node chaos/setup/setup.mjs --tests\``);
   if (result.status !== 0) throw new Error(`kustomize build failed:\n${result.stderr}`);
   return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Manifest);
 }

@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../chaos/local/network';
-import { tools } from '../../chaos/tools';
+import { freePort } from '../local/network';
+import { tools } from '../tools';
 import { downDetached, PortBusyError, startStack, statusDetached, upDetached, type Stack } from '.';
-import { isRunning } from './processes';
+import { isRunning } from '../local/processes';
 
 const dirs: string[] = [];
 const dataDir = () => {

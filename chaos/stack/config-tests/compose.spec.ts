@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../chaos/tools';
+import { REPO_ROOT } from '../../tools';
 
 interface Service {
   image?: string;
@@ -23,7 +23,9 @@ const services = Object.entries(compose.services);
 
 function validator() {
   // The schema names draft-07 by an https URL ajv does not know; draft-07 is ajv's default.
-  const { $schema: _draft07, ...schema } = JSON.parse(readFileSync(join(__dirname, 'compose-spec.json'), 'utf8'));
+  const { $schema: _draft07, ...schema } = JSON.parse(
+    readFileSync(join(REPO_ROOT, 'stack', 'compose', 'compose-spec.json'), 'utf8'),
+  );
   // strict: false because the schema uses annotations ajv does not know (`deprecated`).
   return new Ajv({ allErrors: true, strict: false }).compile(schema);
 }

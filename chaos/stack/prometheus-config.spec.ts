@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, tools } from '../../chaos/tools';
+import { REPO_ROOT, tools } from '../tools';
 import {
   prometheusFeatureFlags,
   renderPrometheusConfig,

@@ -19,8 +19,8 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../chaos/local/network';
-import { REPO_ROOT, tools } from '../../chaos/tools';
+import { freePort } from '../local/network';
+import { REPO_ROOT, tools } from '../tools';
 import {
   prometheusFeatureFlags,
   renderPrometheusConfig,
@@ -28,9 +28,16 @@ import {
   writeTargets,
   type RuleSelection,
 } from './prometheus-config';
-import { assertPortFree, isRunning, spawnService, stopChild, stopPid, waitUntilReady, type Service } from './processes';
+import {
+  assertPortFree,
+  isRunning,
+  spawnProcess,
+  stopPid,
+  waitUntilReady,
+  type ManagedProcess,
+} from '../local/processes';
 
-export { PortBusyError } from './processes';
+export { PortBusyError } from '../local/processes';
 
 export const DEFAULT_PORTS = { prometheus: 9090, alertmanager: 9093 } as const;
 /** Where `roque stack up` keeps data, logs and state.json (git-ignored). */
@@ -78,7 +85,7 @@ function versionOf(binary: string): string {
       timeout: 10_000,
     });
   } catch {
-    return ''; // spawnService reports a missing or broken binary with its own message
+    return ''; // waitUntilReady reports a missing or broken binary with its own message
   }
 }
 
@@ -136,35 +143,33 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   );
   setTargets(dataDir, appTargets);
 
-  const services: Service[] = [
-    spawnService(
+  const services: ManagedProcess[] = [
+    spawnProcess(
       'prometheus',
-      found.prometheus,
       [
+        found.prometheus,
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${join(dataDir, 'prometheus-data')}`,
         `--web.listen-address=${prometheusAddress}`,
         '--web.enable-lifecycle',
         ...prometheusFeatureFlags(versionOf(found.prometheus)),
       ],
-      join(dataDir, 'prometheus.log'),
-      detached,
+      { output: { logFile: join(dataDir, 'prometheus.log') }, outlive: detached },
     ),
   ];
   if (found.alertmanager && alertmanagerAddress) {
     services.push(
-      spawnService(
+      spawnProcess(
         'alertmanager',
-        found.alertmanager,
         [
+          found.alertmanager,
           `--config.file=${ALERTMANAGER_CONFIG}`,
           `--storage.path=${join(dataDir, 'alertmanager-data')}`,
           `--web.listen-address=${alertmanagerAddress}`,
           // Empty: no cluster gossip, which would otherwise listen on every interface.
           '--cluster.listen-address=',
         ],
-        join(dataDir, 'alertmanager.log'),
-        detached,
+        { output: { logFile: join(dataDir, 'alertmanager.log') }, outlive: detached },
       ),
     );
   }
@@ -173,17 +178,15 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     const blackboxConfig = join(dataDir, 'blackbox.yml');
     copyFileSync(BLACKBOX_CONFIG, blackboxConfig);
     services.push(
-      spawnService(
+      spawnProcess(
         'blackbox-exporter',
-        found.blackboxExporter,
-        [`--config.file=${blackboxConfig}`, `--web.listen-address=${blackboxAddress}`],
-        join(dataDir, 'blackbox-exporter.log'),
-        detached,
+        [found.blackboxExporter, `--config.file=${blackboxConfig}`, `--web.listen-address=${blackboxAddress}`],
+        { output: { logFile: join(dataDir, 'blackbox-exporter.log') }, outlive: detached },
       ),
     );
   }
   const stop = async () => {
-    await Promise.all(services.map((service) => stopChild(service.child)));
+    await Promise.all(services.map((service) => service.stop()));
   };
 
   const urls = services.map(

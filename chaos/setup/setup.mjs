@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const TOOLS = join(ROOT, '.tools');
 const K6_VERSION = 'v2.2.0';
 const K6_MODULE = 'go.k6.io/k6/v2';

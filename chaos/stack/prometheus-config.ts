@@ -121,7 +121,7 @@ export function renderPrometheusConfig(
   } else {
     delete rendered.alerting;
   }
-  return `# Rendered by stack/launcher from ${canonicalPath}; edit that file, not this one.\n${stringify(rendered)}`;
+  return `# Rendered by chaos/stack from ${canonicalPath}; edit that file, not this one.\n${stringify(rendered)}`;
 }
 
 /**

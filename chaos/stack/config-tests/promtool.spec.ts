@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { tools } from '../../chaos/tools';
+import { REPO_ROOT, tools } from '../../tools';
 
-const dir = __dirname;
+const dir = join(REPO_ROOT, 'stack', 'prometheus');
 const ruleFiles = readdirSync(join(dir, 'rules')).map((f) => join(dir, 'rules', f));
 const testFiles = readdirSync(join(dir, 'tests')).map((f) => join(dir, 'tests', f));
 const promtool = (...args: string[]) =>
