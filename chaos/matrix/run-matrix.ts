@@ -26,9 +26,10 @@ export const LIBRARY_DIR = join(REPO_ROOT, 'chaos', 'experiments');
  * are false on purpose); flask-seed.yaml tests a user's service behind the fault proxy on a
  * stack of its own (its own e2e test runs it), not the dice app the matrix's stack watches;
  * one-sick-replica.yaml needs three replicas of its own (chaos/runner/distributed.e2e-spec.ts
- * runs it), where the matrix's stack has one.
+ * runs it), where the matrix's stack has one; slo-burn.yaml needs a Prometheus of its own with
+ * slo.yml loaded, whose 1 h window holds only that run (slo-burn.e2e-spec.ts runs it).
  */
-const NOT_IN_DEFAULT_MATRIX = ['false-claim.yaml', 'flask-seed.yaml', 'one-sick-replica.yaml'];
+const NOT_IN_DEFAULT_MATRIX = ['false-claim.yaml', 'flask-seed.yaml', 'one-sick-replica.yaml', 'slo-burn.yaml'];
 /**
  * Roque's rule files the matrix's shared Prometheus leaves out: the SLO burn-rate alerts read
  * 5 m to 3 d windows, which on one Prometheus that lives through every run carry the earlier
