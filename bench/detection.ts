@@ -17,7 +17,7 @@ import { PrometheusClient, type PromAlert } from '../chaos/runner/prometheus';
 import { seededRandom } from '../chaos/stats';
 import { REPO_ROOT } from '../chaos/tools';
 import { startStack } from '../chaos/stack';
-import { detectionBounds } from './lib/detection-floor';
+import { detectionBounds } from '../chaos/matrix/detection-floor';
 import { runBenchK6, SERVER_CORE } from './lib/k6';
 import { fixed, median, sleep, type SuiteResult } from './lib/results';
 

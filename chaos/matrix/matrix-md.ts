@@ -60,7 +60,7 @@ export function matrixMarkdown(m: MatrixResult): string {
       ? `**False alerts** (began while nothing they read was disturbed): ${m.falseAlerts.map((f) => `${f.alert} in ${f.experiment}/${f.phase} (repeat ${f.repeat})`).join('; ')}.`
       : 'No false alerts: no alert began while nothing it reads was disturbed.',
     '',
-    "Floor: the least time to detect that the rule allows: its `for` for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; bench/lib/detection-floor.ts). A miss counts as slower than any detection.",
+    "Floor: the least time to detect that the rule allows: its `for` for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; chaos/matrix/detection-floor.ts). A miss counts as slower than any detection.",
     '',
   );
   return `${lines.join('\n')}`;

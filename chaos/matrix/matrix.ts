@@ -1,7 +1,7 @@
 // The coverage matrix: what kind of trouble (fault type, or a traffic change) × which alert,
 // over every repeat of every experiment. Built from the runs' result.json files and the
 // plans they ran; pure, so it is tested with fakes.
-import { detectionBounds } from '../../bench/lib/detection-floor';
+import { detectionBounds } from './detection-floor';
 import { FAULT_TYPES } from '../contract/faults';
 import type { ExperimentPlan, PlannedPhase } from '../experiment/plan';
 import type { RunResult } from '../report/result-schema';
@@ -24,7 +24,7 @@ const SIGNAL_COVERS: Record<string, Disturbance[]> = {
 /** An alert that begins this soon after a phase that disturbed what it reads is that phase's after-effect, not a false alarm. */
 export const AFTER_EFFECT_MS = 45_000;
 
-/** The model of bench/lib/detection-floor.ts at Roque's 5 s scrape and rule interval, 1 s polls, half the window faulty. */
+/** The model of chaos/matrix/detection-floor.ts at Roque's 5 s scrape and rule interval, 1 s polls, half the window faulty. */
 const FLOOR_SETTINGS = { scrapeSeconds: 5, ruleIntervalSeconds: 5, pollSeconds: 1, requiredFaultShare: 0.5 };
 
 export interface MatrixRun {
@@ -72,7 +72,7 @@ export interface MatrixCell {
   floorSeconds: number | null;
   /**
    * The least time to detect a fault at twice the threshold (half the window must be faulty
-   * first, bench/lib/detection-floor.ts); a larger fault can be seen sooner, down to floorSeconds.
+   * first, chaos/matrix/detection-floor.ts); a larger fault can be seen sooner, down to floorSeconds.
    */
   floorAtTwiceThresholdSeconds: number | null;
   observations: CellObservation[];
