@@ -16,7 +16,16 @@ import { fileURLToPath } from 'node:url';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const wheels = process.argv[2];
 if (!wheels) throw new Error('usage: vendor-schemas.mjs <dir with the unzipped wheels>');
-const KINDS = ['deployment-apps-v1', 'service-v1', 'configmap-v1', 'serviceaccount-v1', 'role-rbac-v1', 'rolebinding-rbac-v1', 'namespace-v1', 'networkpolicy-networking-v1'];
+const KINDS = [
+  'deployment-apps-v1',
+  'service-v1',
+  'configmap-v1',
+  'serviceaccount-v1',
+  'role-rbac-v1',
+  'rolebinding-rbac-v1',
+  'namespace-v1',
+  'networkpolicy-networking-v1',
+];
 const source = join(wheels, 'kubernetes_validate', 'kubernetes-json-schema', 'v1.34.0-local-strict');
 const target = join(REPO, 'stack', 'k8s', 'schemas', 'kubernetes-v1.34.0');
 mkdirSync(target, { recursive: true });
@@ -40,7 +49,10 @@ for (const kind of KINDS) {
   visit(JSON.parse(readFileSync(join(source, `${kind}.json`), 'utf8')));
   copyFileSync(join(source, `${kind}.json`), join(target, `${kind}.json`));
 }
-const trimmed = { ...definitions, $defs: Object.fromEntries([...keep].sort().map((name) => [name, definitions.$defs[name]])) };
+const trimmed = {
+  ...definitions,
+  $defs: Object.fromEntries([...keep].sort().map((name) => [name, definitions.$defs[name]])),
+};
 writeFileSync(join(target, '_definitions.json'), JSON.stringify(trimmed, null, 1) + '\n');
 
 const vendor = join(wheels, 'check_jsonschema', 'builtin_schemas', 'vendor');
