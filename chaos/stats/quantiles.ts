@@ -1,5 +1,5 @@
 // Percentiles of latency samples and their bootstrap confidence intervals.
-import { seededRandom } from './random';
+import { seededRandom } from '../contract/seeded-random';
 
 /** A figure with its confidence interval and the sample size behind it. */
 export interface Estimate {

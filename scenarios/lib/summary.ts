@@ -1,6 +1,7 @@
 // handleSummary's outputs: the text summary on stdout (per phase, next to dropped
 // iterations), and in SUMMARY_DIR: summary.json (k6's data plus the run's plan under
 // `roque`), junit.xml (one test case per threshold) and summary.txt.
+import { junitDocument } from '../../chaos/contract/junit';
 import type { Phase } from './phase';
 import { isReportOnly } from './thresholds';
 
@@ -89,25 +90,17 @@ export function textSummary(data: SummaryData, run: RunInfo): string {
 }
 
 export function junitXml(data: SummaryData, run: RunInfo): string {
-  const results = thresholdResults(data);
-  const failures = results.filter((r) => !r.ok).length;
-  const time = (data.state.testRunDurationMs / 1000).toFixed(3);
   const suite = `k6 ${run.scenario}`;
-  const cases = results.map((r) => {
-    const open = `    <testcase classname="${xml(`${suite}.${r.metric}`)}" name="${xml(r.expression)}" time="0">`;
-    return r.ok
-      ? `${open}</testcase>`
-      : `${open}\n      <failure message="${xml(`${r.metric} ${r.expression} failed: ${r.observed}`)}"/>\n    </testcase>`;
+  return junitDocument({
+    tool: 'k6',
+    suite,
+    seconds: data.state.testRunDurationMs / 1000,
+    cases: thresholdResults(data).map((r) => ({
+      classname: `${suite}.${r.metric}`,
+      name: r.expression,
+      failure: r.ok ? undefined : { message: `${r.metric} ${r.expression} failed: ${r.observed}` },
+    })),
   });
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="k6" tests="${results.length}" failures="${failures}" time="${time}">`,
-    `  <testsuite name="${xml(suite)}" tests="${results.length}" failures="${failures}" time="${time}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
 }
 
 function row(cells: string[]): string {
@@ -116,11 +109,4 @@ function row(cells: string[]): string {
 
 function round(value: number): string {
   return Number.isInteger(value) || value >= 100 ? value.toFixed(0) : value.toFixed(2);
-}
-
-function xml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
-  );
 }

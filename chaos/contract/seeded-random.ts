@@ -1,5 +1,6 @@
-// A small seeded generator (mulberry32), so bootstrap intervals are the same on every run
-// of the same data: a report must not change when it is regenerated.
+// A small seeded generator (mulberry32): bootstrap intervals are the same on every run of the
+// same data (a report must not change when it is regenerated), and the app's rolls and fault
+// decisions are reproducible in tests (target-app's RandomSource).
 
 // A local alias: a `Math.` lookup per call is slow inside Jest's VM context.
 const imul = Math.imul;
