@@ -7,29 +7,14 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startRoque, type CliResult, type CliRun } from '../local/roque-cli';
 import type { RunResult } from '../report/result-schema';
+import { journalOf, runDirOf, type Journal } from './fixtures/run-files';
 import { REPO_ROOT } from '../tools';
 
 /** Everything of a run must be gone this long after its runner died. */
 const ORPHAN_LIMIT_MS = 10_000;
 const SYSTEM_NODE = '/usr/bin/node';
 
-type Journal = Array<Record<string, unknown> & { event: string }>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function runDirOf(reports: string): string | null {
-  const dirs = existsSync(reports) ? readdirSync(reports).filter((name) => /^\d{8}T\d{6}-/.test(name)) : [];
-  return dirs.length ? join(reports, dirs[0]) : null;
-}
-
-function journalOf(runDir: string): Journal {
-  const file = join(runDir, 'journal.ndjson');
-  return existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line))
-    : [];
-}
 
 /** State and parent of `pid` from /proc; null when it is gone. A zombie counts as gone. */
 function procOf(pid: number): { ppid: number; cmdline: string } | null {

@@ -8,29 +8,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { roque, startRoque, type CliRun } from '../local/roque-cli';
 import type { RunResult } from '../report/result-schema';
+import { journalOf, runDirOf } from './fixtures/run-files';
 
 const FIXTURE = 'chaos/runner/fixtures/steady-errors.yaml';
 /** After the load starts: the baseline (4 s) plus a few seconds of the error phase. */
 const KILL_AFTER_LOAD_MS = 7_000;
 
-type Journal = Array<Record<string, unknown> & { event: string }>;
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function runDirOf(reports: string): string | null {
-  const dirs = existsSync(reports) ? readdirSync(reports).filter((name) => name.includes('-steady-errors-')) : [];
-  return dirs.length ? join(reports, dirs[0]) : null;
-}
-
-function journalOf(runDir: string): Journal {
-  const file = join(runDir, 'journal.ndjson');
-  return existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line))
-    : [];
-}
+const steadyErrorsRun = (name: string) => name.includes('-steady-errors-');
 
 /** Waits until the run has started its stack and sent load for `loadMs`; returns its folder and PIDs. */
 async function whenLoaded(
@@ -40,7 +25,7 @@ async function whenLoaded(
 ): Promise<{ runDir: string; pids: { app: number; prometheus: number } }> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const runDir = runDirOf(reports);
+    const runDir = runDirOf(reports, steadyErrorsRun);
     const started = runDir && journalOf(runDir).find((e) => e.event === 'target.started');
     if (runDir && started && existsSync(join(runDir, 'k6', 'requests.csv'))) {
       await sleep(loadMs);
