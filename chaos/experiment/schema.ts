@@ -176,6 +176,13 @@ export const Experiment = z
     /** The service under test behind the fault proxy, instead of the dice app. */
     upstream: Upstream.optional(),
     load: Load,
+    /**
+     * Where `roque matrix` runs it: `shared`, on the stack it starts once for every run, or `own`,
+     * on a stack started for this run alone (a fresh Prometheus, every rule file loaded), for an
+     * experiment whose claims need windows that hold only this run. More than one replica, or an
+     * upstream, always gets its own.
+     */
+    stack: z.enum(['shared', 'own']).default('shared'),
     /** Quick mode multiplies phase durations by this, unless a phase gives `quickDuration`. */
     quickScale: z.number().gt(0).max(1).default(0.5),
     phases: z.array(Phase).min(1).max(16),

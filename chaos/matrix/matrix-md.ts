@@ -37,12 +37,25 @@ export function rulesText(m: MatrixResult): string {
     .join(', ');
 }
 
+/** Which experiments ran on a stack of their own, and which were left out for want of one, in words. */
+export function stacksText(m: MatrixResult): string | null {
+  const own = [...new Map(m.runs.filter((r) => r.ownStack).map((r) => [r.experiment, r.ownStack])).entries()];
+  const parts = [
+    own.length ? `On a stack of their own: ${own.map(([name, why]) => `${name} (${why})`).join(', ')}.` : null,
+    m.leftOut.length
+      ? `Left out, needing a stack of their own where --target gave one: ${m.leftOut.map((l) => `${l.experiment} (${l.reason})`).join(', ')}.`
+      : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join(' ') : null;
+}
+
 export function matrixMarkdown(m: MatrixResult): string {
   const lines = [
     `## ${m.passed ? '✅' : '❌'} coverage matrix: ${m.passed ? 'every expected detection held' : `${m.failures.length} cell(s) did not hold`}`,
     '',
     `${m.runs.length} run(s) · ${m.repeat} repeat(s) each · ${m.quick ? 'quick mode · ' : ''}${Math.round(m.wallSeconds)} s · rules: ${rulesText(m)}`,
     '',
+    ...(stacksText(m) ? [stacksText(m)!, ''] : []),
     '| | fault | alert | signal | held | time to detect (min / median / max) | floor (any fault / at 2× threshold) | time to resolve (min / median / max) | runs |',
     '|---|---|---|---|---|---|---|---|---|',
     ...m.cells.map(
@@ -60,7 +73,7 @@ export function matrixMarkdown(m: MatrixResult): string {
       ? `**False alerts** (began while nothing they read was disturbed): ${m.falseAlerts.map((f) => `${f.alert} in ${f.experiment}/${f.phase} (repeat ${f.repeat})`).join('; ')}.`
       : 'No false alerts: no alert began while nothing it reads was disturbed.',
     '',
-    "Floor: the least time to detect that the rule allows: its `for` for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; chaos/matrix/detection-floor.ts). A miss counts as slower than any detection.",
+    `Floor: the least time to detect that the rule allows: its \`for\` for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; chaos/matrix/detection-floor.ts).${m.runs.some((r) => r.ownStack) ? " A stack of its own starts with empty windows, so its runs can beat the second floor: there the window's span is only the run's." : ''} A miss counts as slower than any detection.`,
     '',
   );
   return `${lines.join('\n')}`;

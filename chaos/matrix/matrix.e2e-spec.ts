@@ -89,7 +89,7 @@ test('a rule file promtool refuses exits 2 naming the file and line, before anyt
   }
 });
 
-test('--rules with a given Prometheus, and --repeat 0, are bad input', async () => {
+test('--rules with a given Prometheus, an experiment that needs a stack of its own with one, and --repeat 0, are bad input', async () => {
   const withTarget = await roque(
     [
       'matrix',
@@ -107,6 +107,16 @@ test('--rules with a given Prometheus, and --repeat 0, are bad input', async () 
   );
   expect(withTarget.stderr).toMatch(/--rules loads rule files into the local Prometheus/);
   expect(withTarget.code).toBe(2);
+  const given = ['--target', 'http://127.0.0.1:1', '--prometheus', 'http://127.0.0.1:1', '--admin-token', 't'];
+  const ownStack = await roque(
+    ['matrix', 'chaos/experiments/slo-burn.yaml', ...given, '--reports', reports],
+    {},
+    30_000,
+  );
+  expect(ownStack.stderr).toMatch(
+    /chaos\/experiments\/slo-burn\.yaml needs a stack of its own \(stack: own\); roque matrix starts one locally, not with --target\/--prometheus/,
+  );
+  expect(ownStack.code).toBe(2);
   const zero = await roque(
     ['run', 'chaos/experiments/golden-signals.yaml', '--repeat', '0', '--reports', reports],
     {},

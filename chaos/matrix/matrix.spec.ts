@@ -15,6 +15,7 @@ import {
 import { matrixHtml } from './matrix-html';
 import { matrixMarkdown } from './matrix-md';
 import { alertRules, checkRuleFiles, promDurationSeconds, RuleFileError } from './rule-files';
+import { ownStackReason } from './run-matrix';
 
 const dir = mkdtempSync(join(tmpdir(), 'roque-matrix-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,6 +83,7 @@ const meta = {
   finishedAt: iso(300),
   wallSeconds: 300,
   rules: { roque: true, skipped: [], user: [] },
+  leftOut: [],
 };
 const run = (r: RunResult | null, repeat: number): MatrixRun => ({
   file: 'two.yaml',
@@ -90,6 +92,7 @@ const run = (r: RunResult | null, repeat: number): MatrixRun => ({
   result: r,
   error: r ? null : 'the stack died',
   link: r ? `../${r.runId}` : null,
+  ownStack: null,
 });
 
 test('a cell counts every repeat, and a miss pushes the median and maximum out instead of being dropped', () => {
@@ -134,6 +137,40 @@ test('an alert that begins while nothing it reads is disturbed is a false alert;
     ['RoqueHighErrorRate', 'baseline'],
     ['RoqueHighMemory', 'drop'],
   ]);
+});
+
+test('the matrix says which experiments ran on a stack of their own, and which were left out for want of one', () => {
+  const own = { ...run(result([20, 18]), 1), ownStack: 'stack: own' };
+  const m = buildMatrix([own, { ...own, repeat: 2 }], rules, {
+    ...meta,
+    leftOut: [{ experiment: 'one-sick-replica', reason: '3 replicas' }],
+  });
+  expect(m.runs.map((r) => r.ownStack)).toEqual(['stack: own', 'stack: own']);
+  const text =
+    'On a stack of their own: two (stack: own). Left out, needing a stack of their own where --target gave one: one-sick-replica (3 replicas).';
+  expect(matrixMarkdown(m)).toContain(text);
+  expect(matrixHtml(m)).toContain(text);
+  expect(matrixMarkdown(m)).toContain('A stack of its own starts with empty windows');
+  expect(matrixMarkdown(buildMatrix([run(result([20, 18]), 1)], rules, meta))).not.toContain('of their own');
+});
+
+test('an experiment gets a stack of its own when it asks, starts replicas, or tests an upstream; else it shares', () => {
+  const experiment = (extra: string) =>
+    planExperiment(
+      parseExperiment(
+        `name: x\n${extra}\nphases: [{ name: a, duration: 10s }]\nchecks: [{ kind: quiet, phase: a }]\n`,
+        'x.yaml',
+      ),
+      true,
+    ).experiment;
+  expect(ownStackReason(experiment('load: { rate: 10 }'))).toBeNull();
+  expect(ownStackReason(experiment('load: { rate: 10 }\nstack: shared'))).toBeNull();
+  expect(ownStackReason(experiment('load: { rate: 10 }\nstack: own'))).toBe('stack: own');
+  expect(ownStackReason(experiment('load: { rate: 30, replicas: 3 }'))).toBe('3 replicas');
+  expect(ownStackReason(experiment("load: { rate: 10 }\nupstream: { seed: flask-dice, routes: ['/'] }"))).toBe(
+    'a service behind the fault proxy',
+  );
+  expect(() => experiment('load: { rate: 10 }\nstack: mine')).toThrow(/stack/);
 });
 
 test('disturbances: fault types, and traffic when the rate changes', () => {

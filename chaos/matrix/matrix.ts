@@ -37,6 +37,8 @@ export interface MatrixRun {
   error: string | null;
   /** The run folder, relative to the matrix folder (for links). */
   link: string | null;
+  /** Why it ran on a stack of its own (run-matrix.ts ownStackReason); null: on the shared stack. */
+  ownStack: string | null;
 }
 
 export interface CellObservation {
@@ -97,8 +99,10 @@ export interface MatrixResult {
   startedAt: string;
   finishedAt: string;
   wallSeconds: number;
-  /** Which rule files were loaded: Roque's (but `skipped`), and the user's. */
+  /** Which rule files were loaded: Roque's (but `skipped`, which no Prometheus of the matrix loaded), and the user's. */
   rules: { roque: boolean; skipped: string[]; user: string[] };
+  /** Experiments of the library that need a stack of their own, left out because --target/--prometheus gave one. */
+  leftOut: { experiment: string; reason: string }[];
   alerts: {
     alert: string;
     signal: string | null;
@@ -118,6 +122,7 @@ export interface MatrixResult {
     link: string | null;
     wallSeconds: number | null;
     error: string | null;
+    ownStack: string | null;
   }[];
   /** Every expected detection held in every repeat, and every run produced a result. */
   passed: boolean;
@@ -158,7 +163,10 @@ export function spread(values: (number | null)[]): Spread {
 export function buildMatrix(
   runs: MatrixRun[],
   rules: AlertRule[],
-  meta: Pick<MatrixResult, 'id' | 'quick' | 'repeat' | 'startedAt' | 'finishedAt' | 'wallSeconds' | 'rules'>,
+  meta: Pick<
+    MatrixResult,
+    'id' | 'quick' | 'repeat' | 'startedAt' | 'finishedAt' | 'wallSeconds' | 'rules' | 'leftOut'
+  >,
 ): MatrixResult {
   const ruleOf = new Map(rules.map((r) => [r.alert, r]));
   const cells = new Map<string, MatrixCell>();
@@ -246,6 +254,7 @@ export function buildMatrix(
       link: r.link,
       wallSeconds: r.result?.wallSeconds ?? null,
       error: r.error,
+      ownStack: r.ownStack,
     })),
     passed: failures.length === 0 && missing.length === 0 && runs.length > 0,
     failures: [

@@ -1,14 +1,16 @@
 // `roque matrix` (and `roque run --repeat N`): every experiment of the library, N times
-// each, on one stack, then the coverage matrix in reports/<matrix-id>/matrix.{json,md,html}.
-// The stack (app, Prometheus with Roque's and/or the user's rules, blackbox exporter) starts
-// once, unless --target/--prometheus give one; each run gets it as its target. Between runs
-// the stack settles: the last run's traffic has left the rate windows and no alert is
-// pending or firing, so a run never inherits the previous one's alerts.
+// each, then the coverage matrix in reports/<matrix-id>/matrix.{json,md,html}.
+// Most runs share one stack (app, Prometheus with Roque's and/or the user's rules, blackbox
+// exporter), started once unless --target/--prometheus give one. Between them the stack
+// settles: the last run's traffic has left the rate windows and no alert is pending or
+// firing, so a run never inherits the previous one's alerts. An experiment that needs a stack
+// of its own (ownStackReason) gets one started for its run alone, as `roque run` would.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { loadExperiment } from '../experiment/load';
 import { planExperiment } from '../experiment/plan';
+import type { Experiment } from '../experiment/schema';
 import { pointLatestAt } from '../report/write-report';
 import { startLocalTarget } from '../runner/local-target';
 import { PrometheusClient } from '../runner/prometheus';
@@ -23,19 +25,16 @@ import { alertRules, checkRuleFiles } from './rule-files';
 export const LIBRARY_DIR = join(REPO_ROOT, 'chaos', 'experiments');
 /**
  * Not in the default matrix: false-claim.yaml shows what a failed check looks like (its claims
- * are false on purpose); flask-seed.yaml tests a user's service behind the fault proxy on a
- * stack of its own (its own e2e test runs it), not the dice app the matrix's stack watches;
- * one-sick-replica.yaml needs three replicas of its own (chaos/runner/distributed.e2e-spec.ts
- * runs it), where the matrix's stack has one; slo-burn.yaml needs a Prometheus of its own with
- * slo.yml loaded, whose 1 h window holds only that run (slo-burn.e2e-spec.ts runs it).
+ * are false on purpose); flask-seed.yaml tests the seed's Flask app behind the fault proxy
+ * (its own e2e test runs it), not the dice app whose alerts the matrix covers.
  */
-const NOT_IN_DEFAULT_MATRIX = ['false-claim.yaml', 'flask-seed.yaml', 'one-sick-replica.yaml', 'slo-burn.yaml'];
+const NOT_IN_DEFAULT_MATRIX = ['false-claim.yaml', 'flask-seed.yaml'];
 /**
- * Roque's rule files the matrix's shared Prometheus leaves out: the SLO burn-rate alerts read
- * 5 m to 3 d windows, which on one Prometheus that lives through every run carry the earlier
- * runs' faults into later baselines (and no short run can fire them honestly; README).
+ * Roque's rule files the shared Prometheus leaves out: the SLO burn-rate alerts read 5 m to
+ * 3 d windows, which on one Prometheus that lives through every run carry the earlier runs'
+ * faults into later baselines. slo-burn.yaml fires them on a stack of its own (`stack: own`).
  */
-export const NOT_IN_MATRIX_RULES = ['slo.yml'];
+export const NOT_IN_SHARED_RULES = ['slo.yml'];
 /** Longest wait for the stack to settle between runs. */
 const SETTLE_TIMEOUT_MS = 120_000;
 
@@ -62,6 +61,14 @@ export interface MatrixOutcome {
   exitCode: number;
 }
 
+/** Why an experiment cannot run on the matrix's shared stack (one dice app), or null when it can. */
+export function ownStackReason(experiment: Experiment): string | null {
+  if (experiment.stack === 'own') return 'stack: own';
+  if ((experiment.load.replicas ?? 1) > 1) return `${experiment.load.replicas} replicas`;
+  if (experiment.upstream) return 'a service behind the fault proxy';
+  return null;
+}
+
 /** The library: chaos/experiments/*.yaml, but NOT_IN_DEFAULT_MATRIX. */
 export function libraryFiles(): string[] {
   return readdirSync(LIBRARY_DIR)
@@ -84,8 +91,24 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixOutcome> 
     );
   }
   const files = (options.files.length ? options.files : libraryFiles()).map((f) => resolve(f));
+  const given = Boolean(options.target || options.prometheus);
   // Every file is checked before anything starts: a typo in the last one must not waste the others' runs.
-  const plans = files.map((file) => ({ file, plan: planExperiment(loadExperiment(file), options.quick) }));
+  const planned = files.map((file) => {
+    const plan = planExperiment(loadExperiment(file), options.quick);
+    return { file, plan, ownStack: ownStackReason(plan.experiment) };
+  });
+  // A given stack is the only one there is: an experiment that needs its own cannot run there.
+  const leftOut = given ? planned.filter((p) => p.ownStack) : [];
+  if (leftOut.length && options.files.length) {
+    const { file, ownStack } = leftOut[0];
+    throw new RunSetupError(
+      `${relative(process.cwd(), file)} needs a stack of its own (${ownStack}); roque matrix starts one locally, not with --target/--prometheus`,
+    );
+  }
+  for (const { plan, ownStack } of leftOut)
+    log(`roque matrix: leaving out ${plan.experiment.name}: it needs a stack of its own (${ownStack})`);
+  const plans = planned.filter((p) => !leftOut.includes(p));
+  if (!plans.length) throw new RunSetupError('no experiment left to run');
   const id = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-matrix-${randomBytes(2).toString('hex')}`;
   const dir = resolve(options.reportsDir, id);
   mkdirSync(dir, { recursive: true });
@@ -98,24 +121,27 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixOutcome> 
   const onSigterm = onSignal(143);
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  const stack = await sharedStack(options, userRules, log);
+  const stack = plans.some((p) => !p.ownStack) ? await sharedStack(options, userRules, log) : null;
   const runs: MatrixRun[] = [];
+  let sharedRuns = 0;
   try {
     for (let repeat = 1; repeat <= options.repeat; repeat++) {
-      for (const { file, plan } of plans) {
+      for (const { file, plan, ownStack } of plans) {
         if (interrupted !== null) break;
-        if (runs.length) await settle(stack.prometheus, log);
+        if (stack && !ownStack && sharedRuns++) await settle(stack.prometheus, log);
         log(
-          `roque matrix: ${plan.experiment.name}, repeat ${repeat}/${options.repeat} (run ${runs.length + 1} of ${plans.length * options.repeat})`,
+          `roque matrix: ${plan.experiment.name}, repeat ${repeat}/${options.repeat} (run ${runs.length + 1} of ${plans.length * options.repeat})${ownStack ? `, on a stack of its own (${ownStack})` : ''}`,
         );
         try {
+          const where =
+            stack && !ownStack
+              ? { target: stack.app, prometheus: stack.prometheus.url, adminToken: stack.adminToken }
+              : { rules: { roque: !options.rulesOnly, extra: userRules } };
           const outcome = await runExperiment({
             file,
             quick: options.quick,
-            target: stack.app,
-            prometheus: stack.prometheus.url,
-            adminToken: stack.adminToken,
             reportsDir: options.reportsDir,
+            ...where,
           });
           runs.push({
             file,
@@ -124,23 +150,25 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixOutcome> 
             result: outcome.result,
             error: outcome.result.abortReason,
             link: relative(dir, outcome.runDir),
+            ownStack,
           });
           if (outcome.exitCode === 130 || outcome.exitCode === 143) interrupted ??= outcome.exitCode;
         } catch (error) {
           log(`roque matrix: ${plan.experiment.name} did not run: ${(error as Error).message}`);
-          runs.push({ file, plan, repeat, result: null, error: (error as Error).message, link: null });
+          runs.push({ file, plan, repeat, result: null, error: (error as Error).message, link: null, ownStack });
         }
       }
     }
   } finally {
-    await stack.stop();
+    await stack?.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
 
   const finishedAt = Date.now();
-  const local = !options.target;
-  const matrix = buildMatrix(runs, alertRules(userRules, !options.rulesOnly, local ? NOT_IN_MATRIX_RULES : []), {
+  // The rule files no Prometheus of this matrix loaded: the shared one's skips, unless a stack of its own loaded them.
+  const skipped = !given && !options.rulesOnly && !plans.some((p) => p.ownStack) ? NOT_IN_SHARED_RULES : [];
+  const matrix = buildMatrix(runs, alertRules(userRules, !options.rulesOnly, skipped), {
     id,
     quick: options.quick,
     repeat: options.repeat,
@@ -149,9 +177,10 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixOutcome> 
     wallSeconds: (finishedAt - startedAt) / 1000,
     rules: {
       roque: !options.rulesOnly,
-      skipped: local && !options.rulesOnly ? NOT_IN_MATRIX_RULES : [],
+      skipped,
       user: userRules.map((f) => relative(REPO_ROOT, f) || basename(f)),
     },
+    leftOut: leftOut.map(({ plan, ownStack }) => ({ experiment: plan.experiment.name, reason: ownStack! })),
   });
   writeFileSync(join(dir, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
   writeFileSync(join(dir, 'matrix.md'), matrixMarkdown(matrix));
@@ -188,7 +217,7 @@ async function sharedStack(
   log('roque matrix: starting the app, Prometheus and the blackbox exporter on loopback…');
   const local = await startLocalTarget({
     replicas: 1,
-    rules: { roque: !options.rulesOnly, skip: NOT_IN_MATRIX_RULES, extra: userRules },
+    rules: { roque: !options.rulesOnly, skip: NOT_IN_SHARED_RULES, extra: userRules },
     dataDirPrefix: 'roque-matrix-',
   }).catch((error: Error) => {
     throw new RunSetupError(`the local stack could not start: ${error.message}`);
