@@ -3,7 +3,15 @@
 // every repeat detected in time, amber when some did, red when none did; each cell shows
 // the median time to detect and links to its runs' reports.
 import { AFTER_EFFECT_MS, type MatrixCell, type MatrixResult } from './matrix';
-import { detectSeconds, floorText, resolveText, rulesText, spreadText, stacksText } from './matrix-md';
+import {
+  detectSeconds,
+  emptyWindowsNote,
+  floorText,
+  resolveText,
+  rulesText,
+  spreadText,
+  stacksText,
+} from './matrix-md';
 
 export function matrixHtml(m: MatrixResult): string {
   const rows = [...new Set(m.cells.map((c) => c.disturbance))];
@@ -60,7 +68,7 @@ ${
 <table class="list"><thead><tr><th>experiment</th><th>repeat</th><th>status</th><th>wall</th><th>report</th></tr></thead><tbody>
 ${m.runs.map((r) => `<tr><td>${esc(r.experiment)}</td><td>${r.repeat}</td><td>${esc(r.status)}${r.error ? `: ${esc(r.error)}` : ''}</td><td>${r.wallSeconds === null ? '–' : `${Math.round(r.wallSeconds)} s`}</td><td>${r.link ? `<a href="${esc(r.link)}/report.html">${esc(r.runId ?? '')}</a>` : '–'}</td></tr>`).join('\n')}
 </tbody></table>
-<p class="meta">Floor: the least time to detect that the rule allows: its <code>for</code> for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; chaos/matrix/detection-floor.ts). A miss counts as slower than any detection: it is never dropped. An alert that begins while nothing it reads is disturbed (nor was in the ${AFTER_EFFECT_MS / 1000} s before) is a false alert.</p>
+<p class="meta">Floor: the least time to detect that the rule allows: its <code>for</code> for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; chaos/matrix/detection-floor.ts).${emptyWindowsNote(m)} A miss counts as slower than any detection: it is never dropped. An alert that begins while nothing it reads is disturbed (nor was in the ${AFTER_EFFECT_MS / 1000} s before) is a false alert.</p>
 </body>
 </html>
 `;

@@ -37,6 +37,13 @@ export function rulesText(m: MatrixResult): string {
     .join(', ');
 }
 
+/** Why a run on a stack of its own may beat the floor at twice the threshold ('' when none ran there). */
+export function emptyWindowsNote(m: MatrixResult): string {
+  return m.runs.some((r) => r.ownStack)
+    ? " A stack of its own starts with empty windows, so its runs can beat the second floor: there the window's span is only the run's."
+    : '';
+}
+
 /** Which experiments ran on a stack of their own, and which were left out for want of one, in words. */
 export function stacksText(m: MatrixResult): string | null {
   const own = [...new Map(m.runs.filter((r) => r.ownStack).map((r) => [r.experiment, r.ownStack])).entries()];
@@ -73,7 +80,7 @@ export function matrixMarkdown(m: MatrixResult): string {
       ? `**False alerts** (began while nothing they read was disturbed): ${m.falseAlerts.map((f) => `${f.alert} in ${f.experiment}/${f.phase} (repeat ${f.repeat})`).join('; ')}.`
       : 'No false alerts: no alert began while nothing it reads was disturbed.',
     '',
-    `Floor: the least time to detect that the rule allows: its \`for\` for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; chaos/matrix/detection-floor.ts).${m.runs.some((r) => r.ownStack) ? " A stack of its own starts with empty windows, so its runs can beat the second floor: there the window's span is only the run's." : ''} A miss counts as slower than any detection.`,
+    `Floor: the least time to detect that the rule allows: its \`for\` for a fault far past the threshold; for one at twice the threshold, half the window's span under the fault first (5 s scrape and rule interval; chaos/matrix/detection-floor.ts).${emptyWindowsNote(m)} A miss counts as slower than any detection.`,
     '',
   );
   return `${lines.join('\n')}`;

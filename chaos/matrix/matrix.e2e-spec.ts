@@ -117,6 +117,10 @@ test('--rules with a given Prometheus, an experiment that needs a stack of its o
     /chaos\/experiments\/slo-burn\.yaml needs a stack of its own \(stack: own\); roque matrix starts one locally, not with --target\/--prometheus/,
   );
   expect(ownStack.code).toBe(2);
+  // `roque run` goes on (the user chose the target), saying what its windows hold.
+  const run = await roque(['run', 'chaos/experiments/slo-burn.yaml', ...given, '--reports', reports], {}, 60_000);
+  expect(run.stderr).toMatch(/slo-burn asks for a stack of its own \(stack: own\): the given Prometheus's windows/);
+  expect(run.code).toBe(2);
   const zero = await roque(
     ['run', 'chaos/experiments/golden-signals.yaml', '--repeat', '0', '--reports', reports],
     {},

@@ -78,6 +78,10 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     progress.message(
       `roque: ${experiment.name}${options.quick ? ' (quick)' : ''}: ${plan.phases.map((p) => `${p.name} ${p.durationMs / 1000}s`).join(' → ')}`,
     );
+    if (experiment.stack === 'own' && (given.app || given.prometheus))
+      progress.message(
+        `roque: ${experiment.name} asks for a stack of its own (stack: own): the given Prometheus's windows also hold what came before this run`,
+      );
     // Ctrl-C while the stack starts ends the run at once, with its report.
     const target: Target | null = await targetStage(
       {
