@@ -79,7 +79,9 @@ export function tracingConfig(env: NodeJS.ProcessEnv): TracingConfig | null {
   return {
     protocol: oneOf(
       env,
-      value(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL',
+      value(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL')
+        ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+        : 'OTEL_EXPORTER_OTLP_PROTOCOL',
       OTLP_PROTOCOLS,
       'http/protobuf',
     ),
