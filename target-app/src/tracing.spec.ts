@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { createTracerProvider } from './tracing';
+import { createTracing } from './tracing';
 import { tracingConfig, type TracingConfig } from './tracing-config';
 
 const ENDPOINT = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
@@ -8,7 +8,7 @@ const ENDPOINT = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
 /** Ends `count` root spans on a provider built from `env`, and returns what it exported. */
 async function exportedSpans(env: Record<string, string>, count = 1) {
   const exporter = new InMemorySpanExporter();
-  const provider = createTracerProvider(tracingConfig({ ...ENDPOINT, ...env }) as TracingConfig, exporter);
+  const { provider } = createTracing(tracingConfig({ ...ENDPOINT, ...env }) as TracingConfig, exporter);
   const tracer = provider.getTracer('test');
   for (let i = 0; i < count; i++) tracer.startSpan('GET /', {}, ROOT_CONTEXT).end();
   await provider.forceFlush();
@@ -53,18 +53,41 @@ test('the ratio sampler keeps about its share of root spans, and none at 0', asy
 test('a parent-based sampler follows a sampled caller even when it samples no root', async () => {
   const exporter = new InMemorySpanExporter();
   const config = tracingConfig({ ...ENDPOINT, OTEL_TRACES_SAMPLER: 'parentbased_always_off' }) as TracingConfig;
-  const provider = createTracerProvider(config, exporter);
+  const { provider, sampled } = createTracing(config, exporter);
   const caller = trace.setSpanContext(ROOT_CONTEXT, {
     traceId: 'ab'.repeat(16),
     spanId: 'cd'.repeat(8),
     traceFlags: TraceFlags.SAMPLED,
     isRemote: true,
   });
+  expect(sampled(caller, 'GET /')).toBe(true);
+  expect(sampled(ROOT_CONTEXT, 'GET /')).toBe(false);
   provider.getTracer('test').startSpan('GET /', {}, caller).end();
   provider.getTracer('test').startSpan('GET /', {}, ROOT_CONTEXT).end();
   await provider.forceFlush();
   const spans = exporter.getFinishedSpans();
   expect(spans.map((s) => s.spanContext().traceId)).toEqual(['ab'.repeat(16)]);
   expect(spans[0].parentSpanContext?.spanId).toBe('cd'.repeat(8));
+  await provider.shutdown();
+});
+
+test('the head sampler says yes only to spans the SDK then samples, at the configured ratio', async () => {
+  const exporter = new InMemorySpanExporter();
+  const { provider, sampled } = createTracing(tracingConfig(ENDPOINT) as TracingConfig, exporter);
+  const tracer = provider.getTracer('test');
+  let heads = 0;
+  for (let i = 0; i < 4000; i++) {
+    if (!sampled(ROOT_CONTEXT, 'GET /')) continue;
+    // The span gets the trace id the head decided on, so the SDK's sampler agrees.
+    const span = tracer.startSpan('GET /', {}, ROOT_CONTEXT);
+    expect(span.isRecording()).toBe(true);
+    span.end();
+    heads++;
+  }
+  await provider.forceFlush();
+  expect(exporter.getFinishedSpans()).toHaveLength(heads);
+  // Binomial(4000, 0.1), as above.
+  expect(heads).toBeGreaterThan(300);
+  expect(heads).toBeLessThan(500);
   await provider.shutdown();
 });

@@ -29,7 +29,7 @@ import {
   type OtlpProtocol,
   type TracingConfig,
 } from './tracing-config';
-import { registerTracingShutdown } from './tracing-handle';
+import { registerTracing, type StartedTracing } from './tracing-handle';
 
 // Required when used, not imported at the top: an untraced app has no use for the SDK's
 // resident memory, and only the exporter of the protocol asked for is loaded.
@@ -86,15 +86,43 @@ function serviceResource(): OtelResources.Resource {
     );
 }
 
-/** The tracer provider `config` asks for, its spans batched to `exporter`. */
-export function createTracerProvider(config: TracingConfig, exporter: SdkTrace.SpanExporter): SdkTrace.TracerProvider {
+/** The tracer provider `config` asks for, its spans batched to `exporter`, and its head sampler. */
+export function createTracing(
+  config: TracingConfig,
+  exporter: SdkTrace.SpanExporter,
+): { provider: SdkTrace.TracerProvider; sampled: StartedTracing['sampled'] } {
   const { BatchSpanProcessor, TracerProvider } = sdkTrace();
-  return new TracerProvider({
+  const ids = new PooledIdGenerator();
+  const spanSampler = sampler(config);
+  const provider = new TracerProvider({
     resource: serviceResource(),
-    sampler: sampler(config),
-    idGenerator: new PooledIdGenerator(),
+    sampler: spanSampler,
+    idGenerator: ids,
     spanProcessors: [new BatchSpanProcessor({ exporter, ...config.batch })],
   });
+  return { provider, sampled: headSampler(spanSampler, ids) };
+}
+
+/**
+ * The provider's sampler, asked before a span is made. The SDK's startSpan does its work for
+ * every request, sampled or not (two ids, attribute cleaning, the sampler, its own metrics, a
+ * non-recording span): 2.2 µs of the 2.8 µs an unsampled request cost in the profile. Asked
+ * here with the trace id the span would get (peeked from the pool), the sampler gives the
+ * answer startSpan will give: the standard samplers decide on the parent and the trace id alone.
+ */
+function headSampler(spanSampler: SdkTrace.Sampler, ids: PooledIdGenerator): StartedTracing['sampled'] {
+  const api = require('@opentelemetry/api') as typeof OtelApi;
+  const noAttributes = {};
+  const noLinks: OtelApi.Link[] = [];
+  return (parent, name) => {
+    const caller = api.trace.getSpanContext(parent);
+    const root = !caller || !api.isSpanContextValid(caller);
+    const traceId = root ? ids.peekTraceId() : caller.traceId;
+    const { decision } = spanSampler.shouldSample(parent, traceId, name, api.SpanKind.SERVER, noAttributes, noLinks);
+    const sampled = decision !== api.SamplingDecision.NOT_RECORD;
+    if (root && !sampled) ids.dropPeekedTraceId();
+    return sampled;
+  };
 }
 
 function startTracing(config: TracingConfig): void {
@@ -111,9 +139,9 @@ function startTracing(config: TracingConfig): void {
     api.propagation.setGlobalPropagator(
       propagators.length === 1 ? propagators[0] : new core.CompositePropagator({ propagators }),
     );
-  const provider = createTracerProvider(config, otlpExporter(config.protocol));
+  const { provider, sampled } = createTracing(config, otlpExporter(config.protocol));
   api.trace.setGlobalTracerProvider(provider);
-  registerTracingShutdown(() => provider.shutdown());
+  registerTracing({ sampled, shutdown: () => provider.shutdown() });
 }
 
 function configFromEnv(): TracingConfig | null {
