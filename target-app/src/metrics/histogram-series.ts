@@ -12,7 +12,7 @@ interface SeriesValues {
 
 /** prom-client's Exemplar (lib/exemplar.js): the fields its OpenMetrics output reads. */
 interface ExemplarValues {
-  labelSet: Record<string, string | number>;
+  labelSet: LabelValues<string>;
   value: number;
   timestamp?: number;
 }
