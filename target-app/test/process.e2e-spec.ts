@@ -104,7 +104,7 @@ describe('the service process (e2e)', () => {
         MAIN[0],
         MAIN[1],
         '-e',
-        "console.log(Object.keys(require.cache).filter((f) => f.includes('/@opentelemetry/sdk-')).length)",
+        'console.log(Object.keys(require.cache).filter((f) => /@opentelemetry\\/(sdk|exporter)-/.test(f)).length)',
       ],
       { cwd: ROOT, env: childEnv({}), encoding: 'utf8', timeout: 20_000 },
     );
