@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { isUntracedPath, registerRequestSpans } from './request-span.hooks';
+import { isUntracedPath, registerRequestSpans, type RequestTracing } from './request-span.hooks';
 
 interface Started {
   name: string;
@@ -24,8 +24,9 @@ interface Started {
 }
 
 /** A tracer that records what the hook asks of it; `sampled` decides whether its spans record. */
-function fakeTracer(sampled: boolean): { tracer: Tracer; started: Started[] } {
+function fakeTracer(sampled: boolean): { tracing: RequestTracing; started: Started[]; asked: string[] } {
   const started: Started[] = [];
+  const asked: string[] = [];
   const tracer = {
     startSpan(name: string, options: SpanOptions = {}, ctx: Context = ROOT_CONTEXT): Span {
       const record: Started = {
@@ -51,7 +52,8 @@ function fakeTracer(sampled: boolean): { tracer: Tracer; started: Started[] } {
       return span as unknown as Span;
     },
   } as unknown as Tracer;
-  return { tracer, started };
+  const decide = (_parent: Context, name: string) => (asked.push(name), sampled);
+  return { tracing: { tracer, sampled: decide }, started, asked };
 }
 
 /** Reads a W3C traceparent, enough for the hook to show it passes the caller's context on. */
@@ -70,9 +72,9 @@ const traceparentOnly: TextMapPropagator = {
 let app: FastifyInstance;
 let base: string;
 
-async function start(tracer: Tracer | null): Promise<void> {
+async function start(tracing: RequestTracing | null): Promise<void> {
   app = Fastify();
-  registerRequestSpans(app, tracer);
+  registerRequestSpans(app, tracing);
   app.get('/', async () => ({ dice_value: 3 }));
   app.get('/fail', async (_request, reply) => reply.code(500).send({ error: 'x' }));
   app.get('/reset', async (request, reply) => {
@@ -101,8 +103,8 @@ test('scrapes and probes are never traced', () => {
 });
 
 test('a sampled request is one server span named by its route template, ended with its status', async () => {
-  const { tracer, started } = fakeTracer(true);
-  await start(tracer);
+  const { tracing, started } = fakeTracer(true);
+  await start(tracing);
   await fetch(`${base}/?player=1`);
   await fetch(`${base}/no/such/path`);
   await fetch(`${base}/fail`);
@@ -128,19 +130,20 @@ test('a sampled request is one server span named by its route template, ended wi
 });
 
 test("the caller's traceparent is the span's parent", async () => {
-  const { tracer, started } = fakeTracer(true);
-  await start(tracer);
+  const { tracing, started } = fakeTracer(true);
+  await start(tracing);
   const traceId = 'ab'.repeat(16);
   await fetch(`${base}/`, { headers: { traceparent: `00-${traceId}-${'cd'.repeat(8)}-01` } });
   await settle();
   expect(started[0].parentTraceId).toBe(traceId);
 });
 
-test('an unsampled request gets the decision and nothing more: no attributes, no end', async () => {
-  const { tracer, started } = fakeTracer(false);
-  await start(tracer);
+test('an unsampled request gets the decision and nothing more: no span at all', async () => {
+  const { tracing, started, asked } = fakeTracer(false);
+  await start(tracing);
   await fetch(`${base}/`);
+  await fetch(`${base}/health/ready`);
   await settle();
-  expect(started).toHaveLength(1);
-  expect(started[0]).toMatchObject({ name: 'GET /', attributes: {}, ended: false });
+  expect(asked).toEqual(['GET /']);
+  expect(started).toHaveLength(0);
 });

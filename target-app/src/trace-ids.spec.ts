@@ -19,4 +19,17 @@ describe('PooledIdGenerator', () => {
     expect(ids.generateTraceId()).toBe('ab'.repeat(16));
     expect(draws).toBe(2);
   });
+
+  it('gives the next root span the trace id peeked for its sampling decision, and a new one once dropped', () => {
+    const ids = new PooledIdGenerator();
+    const peeked = ids.peekTraceId();
+    expect(ids.peekTraceId()).toBe(peeked);
+    // Span ids come from the same pool and do not disturb the peeked trace id.
+    ids.generateSpanId();
+    expect(ids.generateTraceId()).toBe(peeked);
+    expect(ids.generateTraceId()).not.toBe(peeked);
+    const dropped = ids.peekTraceId();
+    ids.dropPeekedTraceId();
+    expect(ids.peekTraceId()).not.toBe(dropped);
+  });
 });

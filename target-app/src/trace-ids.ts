@@ -15,11 +15,28 @@ const INVALID_SPAN_ID = '0'.repeat(16);
 export class PooledIdGenerator {
   private hex = '';
   private offset = 0;
+  /** The trace id the next root span gets, drawn early by peekTraceId. */
+  private peeked: string | undefined;
 
   constructor(private readonly fill: (buffer: Buffer) => Buffer = randomFillSync) {}
 
   generateTraceId(): string {
-    return this.next(32, INVALID_TRACE_ID);
+    const id = this.peeked ?? this.next(32, INVALID_TRACE_ID);
+    this.peeked = undefined;
+    return id;
+  }
+
+  /**
+   * The trace id the next root span will get, so its sampling can be decided before the
+   * span is made (the ratio sampler decides on the trace id).
+   */
+  peekTraceId(): string {
+    return (this.peeked ??= this.next(32, INVALID_TRACE_ID));
+  }
+
+  /** Forgets the peeked id: its request makes no span, and the next one is asked about a new id. */
+  dropPeekedTraceId(): void {
+    this.peeked = undefined;
   }
 
   generateSpanId(): string {

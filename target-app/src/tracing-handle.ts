@@ -1,18 +1,30 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
+
+/** What tracing.ts started, for the request-span hook and the shutdown. */
+export interface StartedTracing {
+  /**
+   * Whether a server span named `name` started now under `parent` would be sampled: the
+   * provider's own sampler, asked before any span is made (tracing.ts, headSampler).
+   */
+  sampled(parent: Context, name: string): boolean;
+  /** Flushes the spans not yet exported and stops the exporter. */
+  shutdown(): Promise<void>;
+}
 
 // tracing.ts runs before the app (node --import) and may be a separate module instance
 // from anything the app imports, so the two meet through a global symbol.
-const SHUTDOWN = Symbol.for('roque.tracing.shutdown');
-type TracingGlobal = typeof globalThis & { [SHUTDOWN]?: () => Promise<void> };
+const TRACING = Symbol.for('roque.tracing');
+type TracingGlobal = typeof globalThis & { [TRACING]?: StartedTracing };
 
-/** Whether tracing.ts started the SDK (request-span.hooks.ts then makes a span per request). */
-export function tracingStarted(): boolean {
-  return (globalThis as TracingGlobal)[SHUTDOWN] !== undefined;
+/** What tracing.ts started, or undefined when it started nothing (request-span.hooks.ts then adds no hook). */
+export function startedTracing(): StartedTracing | undefined {
+  return (globalThis as TracingGlobal)[TRACING];
 }
 
-/** Called by tracing.ts once the SDK runs. */
-export function registerTracingShutdown(shutdown: () => Promise<void>): void {
-  (globalThis as TracingGlobal)[SHUTDOWN] = shutdown;
+/** Called by tracing.ts once the tracer provider runs. */
+export function registerTracing(tracing: StartedTracing): void {
+  (globalThis as TracingGlobal)[TRACING] = tracing;
 }
 
 /**
@@ -22,6 +34,8 @@ export function registerTracingShutdown(shutdown: () => Promise<void>): void {
 @Injectable()
 export class TracingShutdown implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
-    await (globalThis as TracingGlobal)[SHUTDOWN]?.().catch(() => undefined);
+    await startedTracing()
+      ?.shutdown()
+      .catch(() => undefined);
   }
 }

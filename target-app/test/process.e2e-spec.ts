@@ -1,6 +1,8 @@
 // The real entry point as a separate process: start-up validation and graceful shutdown.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, admin, get, sleep } from './e2e-helpers';
 
@@ -50,6 +52,64 @@ describe('the service process (e2e)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('PORT');
   });
+
+  it('a tracing variable it cannot honour stops it with exit code 1 and one line on stderr naming it', () => {
+    const result = spawnSync(process.execPath, MAIN, {
+      cwd: ROOT,
+      env: childEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_SAMPLER: 'sometimes' }),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^OTEL_TRACES_SAMPLER: "sometimes"/)]);
+  });
+
+  it('exports spans as OTLP protobuf by default, and loads neither the SDK nor an exporter when untraced', async () => {
+    const bodies: { url?: string; type?: string; body: Buffer }[] = [];
+    const sink = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        bodies.push({ url: req.url, type: req.headers['content-type'], body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const child = spawn(process.execPath, MAIN, {
+      cwd: ROOT,
+      env: childEnv({
+        PORT: '0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
+        OTEL_TRACES_SAMPLER: 'always_on',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await watchOutput(child).url;
+      expect((await get(`${url}/`)).status).toBe(200);
+      for (let waited = 0; bodies.length === 0 && waited < 10_000; waited += 100) await sleep(100);
+      expect(bodies[0]).toMatchObject({ url: '/v1/traces', type: 'application/x-protobuf' });
+      // Protobuf keeps strings as they are: the span's name and the service's are in the body.
+      expect(bodies[0].body.includes('GET /')).toBe(true);
+      expect(bodies[0].body.includes('dice-api')).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      sink.close();
+    }
+
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        MAIN[0],
+        MAIN[1],
+        '-e',
+        'console.log(Object.keys(require.cache).filter((f) => /@opentelemetry\\/(sdk|exporter)-/.test(f)).length)',
+      ],
+      { cwd: ROOT, env: childEnv({}), encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(loaded.stdout.trim()).toBe('0');
+  }, 30_000);
 
   it('loads node-redis only once a Redis client is made (none without CHAOS_SYNC_REDIS_URL)', () => {
     const script = [

@@ -17,8 +17,15 @@ interface OtlpSpan {
   attributes: { key: string; value: { stringValue?: string } }[];
 }
 
+interface OtlpAttribute {
+  key: string;
+  value: { stringValue?: string };
+}
+
 let sink: Server;
 let exported: OtlpSpan[] = [];
+/** Each export's resource attributes and request headers. */
+const exportRequests: { resource: OtlpAttribute[]; headers: Record<string, unknown> }[] = [];
 let app: AppProcess;
 
 beforeAll(async () => {
@@ -27,8 +34,12 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => (body += chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const data = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
+        const data = JSON.parse(body) as {
+          resourceSpans: { resource: { attributes: OtlpAttribute[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+        };
         exported.push(...data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+        for (const r of data.resourceSpans)
+          exportRequests.push({ resource: r.resource.attributes, headers: req.headers });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -41,6 +52,8 @@ beforeAll(async () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_TRACES_SAMPLER: 'always_on',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-roque-e2e=traced',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=e2e',
       LOG_LEVEL: 'debug',
     },
   });
@@ -80,6 +93,15 @@ const waitFor = async (found: () => boolean) => {
   const deadline = Date.now() + 10_000;
   while (!found() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 };
+
+test('exports carry OTEL_EXPORTER_OTLP_HEADERS, and the resource names the service and OTEL_RESOURCE_ATTRIBUTES', async () => {
+  expect((await fetch(`${app.url}/`)).status).toBe(200);
+  await waitFor(() => exportRequests.length > 0);
+  const [first] = exportRequests;
+  expect(first.headers['x-roque-e2e']).toBe('traced');
+  const resource = Object.fromEntries(first.resource.map((a) => [a.key, a.value.stringValue]));
+  expect(resource).toMatchObject({ 'service.name': 'dice-api', 'deployment.environment.name': 'e2e' });
+});
 
 test('the request histogram carries sampled trace ids as exemplars, on OpenMetrics scrapes only', async () => {
   // `exported` keeps the earlier test's spans: a bucket's exemplar may be one of those.

@@ -55,6 +55,37 @@ describe('HistogramSeries', () => {
     expect(text).toContain('duration_seconds_count{method="GET",route="/",status="200"} 4');
   });
 
+  it('renders the exemplars prom-client renders, in every bucket and +Inf, the latest of each bucket winning', async () => {
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_764_000_000_000);
+    try {
+      const fast = histogram();
+      const slow = histogram();
+      const ok = new HistogramSeries(fast.histogram, OK);
+      const throughPromClient = jest.spyOn(fast.histogram, 'observe');
+      VALUES.forEach((value, i) => {
+        // Every other observation is a sampled request's; the second round replaces the first's.
+        const exemplarLabels = i % 2 === 0 || value > 1 ? { trace_id: String(i).padStart(32, '0') } : undefined;
+        ok.observe(value, exemplarLabels);
+        slow.histogram.observe({ labels: OK, value, exemplarLabels: exemplarLabels as never });
+      });
+      // The first observation, and the first exemplar of buckets 0.1, 1 and +Inf; the rest directly.
+      expect(throughPromClient).toHaveBeenCalledTimes(4);
+      const text = await fast.registry.metrics();
+      expect(text).toBe(await slow.registry.metrics());
+      expect(text).toContain(`# {trace_id="${'11'.padStart(32, '0')}"} 1.5 1764000000`);
+      expect(text).toContain(`# {trace_id="${'6'.padStart(32, '0')}"} 0.0005 1764000000`);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('refuses an exemplar too long for OpenMetrics, as prom-client does, on the fast path too', () => {
+    const { histogram: h } = histogram();
+    const ok = new HistogramSeries(h, OK);
+    ok.observe(0.05, { trace_id: 'a'.repeat(32) });
+    expect(() => ok.observe(0.05, { trace_id: 'a'.repeat(200) })).toThrow(RangeError);
+  });
+
   it('counts again from zero after a reset, and after its series was removed', async () => {
     const { histogram: h } = histogram();
     const ok = new HistogramSeries(h, OK);

@@ -4,8 +4,26 @@ import type { Histogram, LabelValues } from 'prom-client';
 interface SeriesValues {
   labels: Record<string, string | number>;
   bucketValues: Record<string, number>;
+  /** By bucket bound (`-1` for +Inf); null until the bucket's first exemplar (histograms with exemplars only). */
+  bucketExemplars?: Record<string, ExemplarValues | null>;
   sum: number;
   count: number;
+}
+
+/** prom-client's Exemplar (lib/exemplar.js): the fields its OpenMetrics output reads. */
+interface ExemplarValues {
+  labelSet: LabelValues<string>;
+  value: number;
+  timestamp?: number;
+}
+
+/** OpenMetrics' limit on an exemplar's label names and values together (prom-client checks it). */
+const MAX_EXEMPLAR_LABEL_CHARS = 128;
+
+function exemplarLabelChars(labels: LabelValues<string>): number {
+  let chars = 0;
+  for (const name in labels) chars += name.length + String(labels[name]).length;
+  return chars;
 }
 
 /** The fields of prom-client's Histogram that the fast path reads and writes. */
@@ -30,8 +48,10 @@ function internalsOf(histogram: Histogram<string>): HistogramInternals {
  * (prom-client makes them on the first observation) and then adds to sum, count and bucket
  * directly.
  *
- * An observation with an exemplar, the first one, and one after the series was reset or
- * removed (`reset()`, `remove()`) go through prom-client's own `observe`.
+ * The first observation, the first exemplar of each bucket, an exemplar too long for
+ * OpenMetrics, and an observation after the series was reset or removed (`reset()`,
+ * `remove()`) go through prom-client's own `observe`; later exemplars are written into the
+ * Exemplar prom-client made for their bucket, as its `updateExemplar` would.
  */
 export class HistogramSeries<Label extends string> {
   private values: SeriesValues | undefined;
@@ -50,22 +70,36 @@ export class HistogramSeries<Label extends string> {
 
   observe(value: number, exemplarLabels?: LabelValues<string>): void {
     const values = this.values;
-    if (exemplarLabels || !values || this.internals.hashMap[this.hash] !== values || !Number.isFinite(value)) {
-      // (prom-client types exemplar labels as the metric's own label names; they are not.)
-      const exemplar = exemplarLabels as LabelValues<Label> | undefined;
-      this.histogram.observe({ labels: this.labels, value, exemplarLabels: exemplar });
-      if (!values || this.internals.hashMap[this.hash] !== values) this.find();
+    if (!values || this.internals.hashMap[this.hash] !== values || !Number.isFinite(value)) {
+      this.observeThroughPromClient(value, exemplarLabels);
       return;
+    }
+    const bounds = this.internals.upperBounds;
+    let bucket = 0;
+    while (bucket < bounds.length && value > bounds[bucket]) bucket++;
+    const key = bucket < bounds.length ? this.bucketKeys[bucket] : '-1';
+    if (exemplarLabels) {
+      const exemplar = values.bucketExemplars?.[key];
+      if (!exemplar || exemplarLabelChars(exemplarLabels) > MAX_EXEMPLAR_LABEL_CHARS) {
+        this.observeThroughPromClient(value, exemplarLabels);
+        return;
+      }
+      exemplar.labelSet = exemplarLabels;
+      exemplar.value = value;
+      exemplar.timestamp = Date.now() / 1000;
     }
     values.sum += value;
     values.count += 1;
-    const bounds = this.internals.upperBounds;
-    for (let i = 0; i < bounds.length; i++) {
-      if (value <= bounds[i]) {
-        values.bucketValues[this.bucketKeys[i]] += 1;
-        return;
-      }
-    }
+    // Above every bound is counted in +Inf only, which prom-client derives from the count.
+    if (bucket < bounds.length) values.bucketValues[key] += 1;
+  }
+
+  private observeThroughPromClient(value: number, exemplarLabels: LabelValues<string> | undefined): void {
+    const values = this.values;
+    // (prom-client types exemplar labels as the metric's own label names; they are not.)
+    const exemplar = exemplarLabels as LabelValues<Label> | undefined;
+    this.histogram.observe({ labels: this.labels, value, exemplarLabels: exemplar });
+    if (!values || this.internals.hashMap[this.hash] !== values) this.find();
   }
 
   /** The values prom-client keeps for this label set (once, and again after a reset). */
