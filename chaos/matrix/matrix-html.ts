@@ -20,6 +20,7 @@ export function matrixHtml(m: MatrixResult): string {
   const signalOf = (alert: string) =>
     m.alerts.find((a) => a.alert === alert)?.signal ?? cellAt(rows[0], alert)?.signal ?? null;
   const falseCount = (alert: string) => m.falseAlerts.filter((f) => f.alert === alert).length;
+  const stacks = stacksText(m);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -31,7 +32,7 @@ export function matrixHtml(m: MatrixResult): string {
 <body>
 <h1>Coverage matrix <span class="verdict ${m.passed ? 'good' : 'bad'}" id="status">${m.passed ? 'every expected detection held' : `${m.failures.length} did not hold`}</span></h1>
 <p class="meta">${m.runs.length} run(s), ${m.repeat} repeat(s) each${m.quick ? ', quick mode' : ''}, ${Math.round(m.wallSeconds)} s · ${esc(new Date(m.startedAt).toUTCString())} · rules: ${esc(rulesText(m))}</p>
-${stacksText(m) ? `<p class="meta">${esc(stacksText(m)!)}</p>\n` : ''}<p class="legend"><span class="swatch held"></span> detected in time in every repeat <span class="swatch partial"></span> in some <span class="swatch missed"></span> in none <span class="swatch none"></span> not expected here · the figure is the median time to detect, then held/expected</p>
+${stacks ? `<p class="meta">${esc(stacks)}</p>\n` : ''}<p class="legend"><span class="swatch held"></span> detected in time in every repeat <span class="swatch partial"></span> in some <span class="swatch missed"></span> in none <span class="swatch none"></span> not expected here · the figure is the median time to detect, then held/expected</p>
 <div class="scroll"><table class="heat">
 <thead><tr><th>fault \\ alert</th>${columns.map((a) => `<th><span class="alert">${esc(a)}</span><span class="signal">${esc(signalOf(a) ?? '–')}</span></th>`).join('')}</tr></thead>
 <tbody>

@@ -57,12 +57,13 @@ export function stacksText(m: MatrixResult): string | null {
 }
 
 export function matrixMarkdown(m: MatrixResult): string {
+  const stacks = stacksText(m);
   const lines = [
     `## ${m.passed ? '✅' : '❌'} coverage matrix: ${m.passed ? 'every expected detection held' : `${m.failures.length} cell(s) did not hold`}`,
     '',
     `${m.runs.length} run(s) · ${m.repeat} repeat(s) each · ${m.quick ? 'quick mode · ' : ''}${Math.round(m.wallSeconds)} s · rules: ${rulesText(m)}`,
     '',
-    ...(stacksText(m) ? [stacksText(m)!, ''] : []),
+    ...(stacks ? [stacks, ''] : []),
     '| | fault | alert | signal | held | time to detect (min / median / max) | floor (any fault / at 2× threshold) | time to resolve (min / median / max) | runs |',
     '|---|---|---|---|---|---|---|---|---|',
     ...m.cells.map(
