@@ -5,8 +5,8 @@
 //               interleaved rounds: wrk's maximum (the servers' ceiling; wrk is C and drives
 //               a Node server several times faster than k6), the server's CPU time per
 //               request from /proc under wrk and at a fixed k6 rate, idle and peak RSS; then
-//               the full app's p99 at half its maximum rate, open model (k6). Server on core
-//               0, wrk and k6 on core 1.
+//               the full app's p99 at half its maximum rate, open model (oha: k6 cannot send
+//               that rate on one core). Server on core 0, wrk, k6 and oha on core 1.
 //   fidelity    injected latency and errors against what server and client observe (fidelity.ts)
 //   detection   time from a fault to its alert firing and resolving, real Prometheus (detection.ts)
 //   harness     scenario build time and k6 remote write's highest clean rate (harness.ts)
@@ -41,6 +41,7 @@ import {
   type SuiteResult,
 } from './lib/results';
 import { SERVERS, type Running, type Server } from './lib/servers';
+import { ohaVersion, runOha } from './lib/oha';
 import { runWrk, wrkVersion } from './lib/wrk';
 
 const { values: flags } = parseArgs({
@@ -199,35 +200,42 @@ const TARGETS: Target[] = [
   { label: 'app / bare NestJS on Fastify', a: 'roque-app', b: 'nest', atLeast: 0 },
 ];
 
-/** The full app's latency at `rate`, open model: k6's constant arrival rate, and whether k6 could send it. */
+/** A server's latency at `rate`, open model (oha with latency correction), and whether oha could send it. */
 async function latencyAt(server: Server, rate: number) {
   const running = await server.start(await freePort());
   try {
     await runWrk(`${running.url}/`, WARMUP_SECONDS, CONNECTIONS);
-    const run = await k6FixedRate(running.url, running.pid, rate, LATENCY_SECONDS);
-    // k6 could not start every iteration on time: the rate it held is its own limit.
-    const heldByK6 = run.sentRps >= 0.99 * rate;
-    return { rate, ...run, heldByK6 };
+    const run = await runOha(`${running.url}/`, rate, LATENCY_SECONDS, CONNECTIONS);
+    const held = run.sentRps >= 0.99 * rate;
+    return { rate, ...run, held };
   } finally {
     await running.stop();
   }
 }
 
-/** Lower rates to try when k6 cannot hold half the maximum on one core: a p99 at a rate it did hold. */
+/** Lower rates to try when oha cannot hold half the maximum on one core: a p99 at a rate it did hold. */
 const HELD_RATES = [4000, 2000];
 
 /**
- * The p99 at half the maximum, and when k6 could not send that, also at the highest of
+ * The p99 at half the maximum, and when oha could not send that, also at the highest of
  * HELD_RATES it held: a latency the generator did not inflate, at a known share of the maximum.
+ * Then bare node:http at the rate measured: the instrument's own floor at that rate.
  */
-async function latencyFigures(server: Server, maxRps: number) {
+async function latencyFigures(server: Server, maxRps: number, bare: Server | undefined) {
   const half = await latencyAt(server, Math.round(maxRps / 2));
-  if (half.heldByK6) return { half, held: null };
-  for (const rate of HELD_RATES.filter((r) => r < half.rate)) {
-    const held = await latencyAt(server, rate);
-    if (held.heldByK6) return { half, held };
+  let held: typeof half | null = null;
+  if (!half.held) {
+    for (const rate of HELD_RATES.filter((r) => r < half.rate)) {
+      const lower = await latencyAt(server, rate);
+      if (lower.held) {
+        held = lower;
+        break;
+      }
+    }
   }
-  return { half, held: null };
+  const measured = half.held ? half : held;
+  const floor = bare && measured ? await latencyAt(bare, measured.rate) : null;
+  return { half, held, floor };
 }
 
 async function throughputSuite(): Promise<SuiteResult> {
@@ -308,16 +316,24 @@ async function throughputSuite(): Promise<SuiteResult> {
   let latencies: Awaited<ReturnType<typeof latencyFigures>> | null = null;
   let latencyError: string | null = null;
   if (full && fullServer && Number.isFinite(full.maxRps)) {
-    latencies = await latencyFigures(fullServer, full.maxRps).catch(
-      (error: Error) => ((latencyError = error.message.split('\n')[0]), null),
-    );
+    latencies = await latencyFigures(
+      fullServer,
+      full.maxRps,
+      servers.find((s) => s.name === 'bare'),
+    ).catch((error: Error) => ((latencyError = error.message.split('\n')[0]), null));
   }
   const latency = latencies?.half ?? null;
   const held = latencies?.held ?? null;
-  for (const run of [latency, held].filter((r) => r !== null)) {
-    console.log(
-      `bench: ${FULL_APP} at ${run.rate}/s: k6 sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms`,
-    );
+  const floor = latencies?.floor ?? null;
+  for (const [name, run] of [
+    [FULL_APP, latency],
+    [FULL_APP, held],
+    ['bare', floor],
+  ] as const) {
+    if (run)
+      console.log(
+        `bench: ${name} at ${run.rate}/s: oha sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, p99.9 ${run.p999Ms.toFixed(2)} ms`,
+      );
   }
 
   const markdown = [
@@ -355,15 +371,17 @@ async function throughputSuite(): Promise<SuiteResult> {
     ),
     '',
     latency
-      ? `Latency of ${FULL_APP} at half its maximum (${latency.rate} req/s, open model, k6 constant arrival rate, ${LATENCY_SECONDS} s): ` +
-        `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), ${fixed(latency.failedShare * 100)}% failed. ` +
-        (latency.heldByK6
-          ? `k6 sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`
-          : `k6 sent only ${fixed(latency.sentRps, 0)} req/s (${latency.unsent} requests short): that is k6's ceiling on one core, not the server's, so this p99 is at the rate k6 held. ` +
-            "A generator that holds a higher open-model rate (wrk2) is not in Debian's packages, and vegeta (Go) held less than k6 on one core. " +
+      ? `Latency of ${FULL_APP} at half its maximum (${latency.rate} req/s, open model: ${ohaVersion()} at a fixed rate with --latency-correction, ${CONNECTIONS} connections, ${LATENCY_SECONDS} s, pinned to core 1): ` +
+        `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), p99.9 ${fixed(latency.p999Ms)} ms, ${fixed(latency.failedShare * 100)}% failed. ` +
+        (latency.held
+          ? `oha sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`
+          : `oha sent only ${fixed(latency.sentRps, 0)} req/s: that is the generator's ceiling, not the server's, so the p99 above is not the server's. ` +
             (held
-              ? `At ${held.rate} req/s (${fixed((held.rate / full!.maxRps) * 100, 0)}% of the maximum), which k6 held (${fixed(held.sentRps, 0)} req/s sent): p50 ${fixed(held.p50Ms)} ms, **p99 ${fixed(held.p99Ms)} ms**, ${fixed(held.failedShare * 100)}% failed.`
-              : `k6 held none of ${HELD_RATES.join(', ')} req/s either, so no p99 here is the server's.`))
+              ? `At ${held.rate} req/s (${fixed((held.rate / full!.maxRps) * 100, 0)}% of the maximum), which oha held (${fixed(held.sentRps, 0)} req/s sent): p50 ${fixed(held.p50Ms)} ms, **p99 ${fixed(held.p99Ms)} ms**, ${fixed(held.failedShare * 100)}% failed.`
+              : `oha held none of ${HELD_RATES.join(', ')} req/s either, so no p99 here is the server's.`)) +
+        (floor
+          ? ` The instrument's floor: bare node:http at the same ${floor.rate} req/s read p50 ${fixed(floor.p50Ms)} ms, p99 ${fixed(floor.p99Ms)} ms, p99.9 ${fixed(floor.p999Ms)} ms.`
+          : " The instrument's floor was not measured (bare node:http was left out, or no rate held).")
       : `Latency at half the maximum: not measured (${latencyError ?? `${FULL_APP} was left out or had no round`}).`,
     ...(failures.length
       ? [
@@ -388,6 +406,7 @@ async function throughputSuite(): Promise<SuiteResult> {
       generatorCheck: { headroom, bareBusy: bare?.busy, ok: generatorOk },
       latency,
       latencyAtHeldRate: held,
+      latencyFloor: floor,
       latencyError,
       failures,
       fullApp: FULL_APP,

@@ -9,10 +9,20 @@
 //      else exact instructions;
 //   4. with --tests: Debian's chromium, for the report's rendering test; Debian's redis-server, for
 //      the fault propagation test; kustomize v5 built with Go into .tools/bin, for the manifests' test;
-//   5. with --bench: Debian's wrk, the throughput benchmark's load generator.
+//   5. with --bench: Debian's wrk, the throughput benchmark's load generator, and oha 1.16.0 built with
+//      cargo into .tools/bin, its open-model generator for the latency figure (k6 cannot hold that rate).
 // What it found is written to .tools/tools.json, which the CLI and the tests read.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +38,7 @@ const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
 const PROMETHEUS_VERSION = 'v0.316.0';
 const PROMETHEUS_RELEASE = '3.16.0';
 const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
+const OHA_VERSION = '1.16.0';
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
 const forTests = args.has('--tests');
@@ -130,6 +141,21 @@ function prometheus() {
   return paths;
 }
 
+/** oha, the bench's open-model generator: .tools/bin/oha, built from crates.io with cargo (about 10 min). */
+function oha() {
+  const local = join(TOOLS, 'bin', 'oha');
+  if (existsSync(local) && versionOf(local, ['--version']).includes(OHA_VERSION)) return local;
+  if (!which('cargo')) fail(`oha ${OHA_VERSION} is needed by the bench and cargo (Rust) is not installed to build it.`);
+  const root = mkdtempSync(join(tmpdir(), 'roque-oha-'));
+  say(`building oha ${OHA_VERSION} with cargo (about 10 minutes on 2 cores)…`);
+  const ok = run('cargo', ['install', 'oha', '--locked', '--version', OHA_VERSION, '--root', root]);
+  if (ok) copyFileSync(join(root, 'bin', 'oha'), local);
+  rmSync(root, { recursive: true, force: true });
+  if (!ok || !versionOf(local, ['--version']).includes(OHA_VERSION))
+    fail(`building oha ${OHA_VERSION} failed; see the cargo output above.`);
+  return local;
+}
+
 function builtOrFail(name, version, ok) {
   const local = join(TOOLS, 'bin', name);
   if (!ok || !versionOf(local).includes(version)) fail(`building ${name} ${version} failed; see the Go output above.`);
@@ -212,6 +238,8 @@ if (forTests)
 if (forBench) debianPackages(['wrk'], ['wrk'], 'wrk drives the servers in the throughput benchmark.');
 const builtKustomize = join(TOOLS, 'bin', 'kustomize');
 const kustomizeBin = forTests ? kustomize() : existsSync(builtKustomize) ? builtKustomize : which('kustomize');
+const builtOha = join(TOOLS, 'bin', 'oha');
+const ohaBin = forBench ? oha() : existsSync(builtOha) ? builtOha : null;
 
 const tools = {
   k6: k6Bin,
@@ -222,6 +250,7 @@ const tools = {
   chromium: which('chromium'),
   redisServer: which('redis-server'),
   kustomize: kustomizeBin,
+  ...(ohaBin ? { oha: ohaBin } : {}),
 };
 const file = join(TOOLS, 'tools.json');
 const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
