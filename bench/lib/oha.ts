@@ -3,10 +3,10 @@
 // due, not from when a connection was free (wrk2's fix for coordinated omission), so a server
 // that stalls is charged for the requests it made wait. k6's constant arrival rate is the same
 // model, but k6 on one core sends about 7k req/s; oha held 25k against bare node:http.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { foundTools } from '../../chaos/tools';
-import { LOAD_CORE } from './k6';
+import { runLoadGenerator } from './load-generator';
 
 export interface OhaResult {
   /** Requests per second oha sent. */
@@ -58,8 +58,7 @@ export function parseOha(output: string): OhaResult {
 
 /** Sends GET `url` at `rate`/s for `seconds` over `connections` connections, open model. */
 export async function runOha(url: string, rate: number, seconds: number, connections = 32): Promise<OhaResult> {
-  const [command, ...args] = [
-    ...LOAD_CORE,
+  const argv = [
     ohaPath(),
     '--no-tui',
     '--output-format',
@@ -73,19 +72,7 @@ export async function runOha(url: string, rate: number, seconds: number, connect
     '--latency-correction',
     url,
   ];
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let errors = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk));
-  const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-  const code = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (c) => resolve(c ?? 137));
-  });
-  clearTimeout(killer);
-  if (code !== 0) throw new Error(`oha exited ${code}:\n${errors}${output}`);
-  return parseOha(output);
+  return parseOha(await runLoadGenerator('oha', argv, seconds));
 }
 
 /** `oha --version`, e.g. `oha 1.16.0`. */

@@ -1,8 +1,8 @@
 // The throughput suite's load generator: wrk (C, one thread, epoll), pinned to the load core.
 // It drives a Node server on one core several times faster than k6 can (k6 runs JavaScript
 // per request), so what it reads is the server's ceiling, not its own.
-import { spawn, spawnSync } from 'node:child_process';
-import { LOAD_CORE } from './k6';
+import { spawnSync } from 'node:child_process';
+import { runLoadGenerator } from './load-generator';
 
 export interface WrkResult {
   rps: number;
@@ -53,17 +53,6 @@ export function parseWrk(output: string): WrkResult {
 
 /** Runs wrk against `url` for `seconds` with `connections` keep-alive connections (one thread). */
 export async function runWrk(url: string, seconds: number, connections = 32): Promise<WrkResult> {
-  const [command, ...args] = [...LOAD_CORE, 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url];
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-  const code = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (c) => resolve(c ?? 137));
-  });
-  clearTimeout(killer);
-  if (code !== 0) throw new Error(`wrk exited ${code}:\n${output}`);
-  return parseWrk(output);
+  const argv = ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url];
+  return parseWrk(await runLoadGenerator('wrk', argv, seconds));
 }
