@@ -223,25 +223,27 @@ const HELD_RATES = [4000, 2000];
  */
 async function latencyFigures(server: Server, maxRps: number, bare: Server | undefined) {
   const half = await latencyAt(server, Math.round(maxRps / 2));
-  let held: typeof half | null = null;
-  if (!half.held) {
-    for (const rate of HELD_RATES.filter((r) => r < half.rate)) {
-      const lower = await latencyAt(server, rate);
-      if (lower.held) {
-        held = lower;
-        break;
-      }
-    }
-  }
+  const held = half.held ? null : await firstHeldRate(server, half.rate);
   const measured = half.held ? half : held;
   const floor = bare && measured ? await latencyAt(bare, measured.rate) : null;
   return { half, held, floor };
+}
+
+/** The latency at the highest of HELD_RATES below `rate` that oha held, or null. */
+async function firstHeldRate(server: Server, rate: number) {
+  for (const lower of HELD_RATES.filter((r) => r < rate)) {
+    const run = await latencyAt(server, lower);
+    if (run.held) return run;
+  }
+  return null;
 }
 
 async function throughputSuite(): Promise<SuiteResult> {
   const generator = wrkVersion();
   const only = flags.only?.split(',');
   const servers = SERVERS.filter((s) => !only || only.includes(s.name));
+  // Asked before the rounds, so a missing oha stops the run now, not after them.
+  const openModelGenerator = servers.some((s) => s.name === FULL_APP) ? ohaVersion() : null;
   const runs = new Map<string, Round[]>(servers.map((s) => [s.name, []]));
   // A server that does not start or answer in a round (a starved core on a shared machine)
   // loses that round, said in the results; the others go on.
@@ -371,7 +373,7 @@ async function throughputSuite(): Promise<SuiteResult> {
     ),
     '',
     latency
-      ? `Latency of ${FULL_APP} at half its maximum (${latency.rate} req/s, open model: ${ohaVersion()} at a fixed rate with --latency-correction, ${CONNECTIONS} connections, ${LATENCY_SECONDS} s, pinned to core 1): ` +
+      ? `Latency of ${FULL_APP} at half its maximum (${latency.rate} req/s, open model: ${openModelGenerator} at a fixed rate with --latency-correction, ${CONNECTIONS} connections, ${LATENCY_SECONDS} s, pinned to core 1): ` +
         `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), p99.9 ${fixed(latency.p999Ms)} ms, ${fixed(latency.failedShare * 100)}% failed. ` +
         (latency.held
           ? `oha sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`

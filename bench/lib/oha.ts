@@ -20,7 +20,7 @@ export interface OhaResult {
 }
 
 interface OhaJson {
-  summary: { successRate: number; requestsPerSec: number; total: number };
+  summary: { requestsPerSec: number };
   latencyPercentiles: Record<string, number | null>;
   statusCodeDistribution: Record<string, number>;
   errorDistribution: Record<string, number>;
