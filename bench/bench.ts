@@ -365,7 +365,7 @@ async function throughputSuite(): Promise<SuiteResult> {
     }),
     '',
     'Ratios are taken within each round (the two servers ran minutes apart at most), then the median and min–max over rounds. ' +
-      'The CPU ratios are requests per CPU-second, read from /proc/<pid>/stat (utime + stime): they do not depend on the generator.',
+      'The CPU ratios are requests per CPU-second, read from /proc/<pid>/stat (utime + stime): they do not depend on which generator sent the load, but do on how busy the server was.',
     '',
     '| ratio | target | wrk max req/s: median (min–max) | met | CPU per request under wrk | CPU per request at k6 fixed rate |',
     '|---|---|---|---|---|---|',
