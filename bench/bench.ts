@@ -28,7 +28,7 @@ import { REPO_ROOT, tools } from '../chaos/tools';
 import { detectionSuite } from './detection';
 import { fidelitySuite } from './fidelity';
 import { harnessSuite } from './harness';
-import { LOAD_CORE, summaryValue, type K6Summary } from './lib/k6';
+import { LOAD_CORE, LOAD_CPU, SERVER_CPU, summaryValue, type K6Summary } from './lib/k6';
 import {
   cpuSeconds,
   fixed,
@@ -42,6 +42,7 @@ import {
 } from './lib/results';
 import { SERVERS, type Running, type Server } from './lib/servers';
 import { ohaVersion, runOha } from './lib/oha';
+import { measureSteal, type RunSteal } from './lib/steal';
 import { runWrk, wrkVersion } from './lib/wrk';
 
 const { values: flags } = parseArgs({
@@ -71,6 +72,9 @@ const FULL_APP = 'roque-traced';
 const GENERATOR_HEADROOM = 1.2;
 /** Under wrk, a server's core busier than this is the bottleneck, not wrk. */
 const SATURATED = 0.9;
+/** Host steal above this share of a core (an idle quiet VM here reads 0.2–1.7%) is said next to the figures. */
+const STEAL_NOTICEABLE = 0.02;
+const percent = (share: number) => `${fixed(share * 100, 1)}%`;
 
 interface Round {
   /** Which round (1-based): ratios pair two servers' runs of the same round. */
@@ -83,6 +87,8 @@ interface Round {
   busy: number;
   /** Server CPU time per request under wrk, microseconds. */
   cpuUsAtMax: number;
+  /** The host's share of the server's and the generator's core during the wrk run. */
+  steal: RunSteal;
   /** The k6 fixed rate, the rate k6 sent, and server CPU per request there. */
   rate: number;
   sentRps: number;
@@ -142,8 +148,10 @@ async function measureRound(running: Running, round: number): Promise<Round> {
   try {
     await runWrk(`${url}/`, WARMUP_SECONDS, CONNECTIONS);
     const cpuBefore = cpuSeconds(pid);
+    const stealDuringWrk = measureSteal(SERVER_CPU, LOAD_CPU);
     const wrk = await runWrk(`${url}/`, WRK_SECONDS, CONNECTIONS);
     const cpu = cpuSeconds(pid) - cpuBefore;
+    const steal = stealDuringWrk();
     if (wrk.requests === 0)
       throw new Error(
         `no request answered in ${WRK_SECONDS} s (server core ${fixed((cpu / WRK_SECONDS) * 100, 0)}% busy)`,
@@ -158,6 +166,7 @@ async function measureRound(running: Running, round: number): Promise<Round> {
       errors: wrk.errors,
       busy: cpu / WRK_SECONDS,
       cpuUsAtMax: (cpu * 1e6) / wrk.requests,
+      steal,
       rate,
       sentRps: fixedRate.sentRps,
       cpuUsAtRate: fixedRate.cpuUsPerRequest,
@@ -208,9 +217,10 @@ async function latencyAt(server: Server, rate: number) {
   const running = await server.start(await freePort());
   try {
     await runWrk(`${running.url}/`, LATENCY_WARMUP_SECONDS, CONNECTIONS);
+    const stealDuringOha = measureSteal(SERVER_CPU, LOAD_CPU);
     const run = await runOha(`${running.url}/`, rate, LATENCY_SECONDS, CONNECTIONS);
     const held = run.sentRps >= 0.99 * rate;
-    return { rate, ...run, held };
+    return { rate, ...run, held, steal: stealDuringOha() };
   } finally {
     await running.stop();
   }
@@ -266,7 +276,7 @@ async function throughputSuite(): Promise<SuiteResult> {
         runs.get(server.name)!.push(r);
         console.log(
           `bench: round ${round}/${ROUNDS} ${server.name.padEnd(17)} ${r.rps.toFixed(0).padStart(6)} req/s (core ${(r.busy * 100).toFixed(0)}% busy, ` +
-            `${r.cpuUsAtMax.toFixed(1)} µs CPU/req, p99 ${r.wrkP99Ms.toFixed(2)} ms, ${r.errors} errors)  ` +
+            `${r.cpuUsAtMax.toFixed(1)} µs CPU/req, p99 ${r.wrkP99Ms.toFixed(2)} ms, ${r.errors} errors, steal ${percent(r.steal.server)}/${percent(r.steal.load)})  ` +
             `k6 ${r.rate}/s: ${r.cpuUsAtRate.toFixed(1)} µs CPU/req, p99 ${r.rateP99Ms.toFixed(2)} ms  RSS ${r.idleRssMb.toFixed(0)}→${r.peakRssMb.toFixed(0)} MB`,
         );
       } catch (error) {
@@ -330,6 +340,16 @@ async function throughputSuite(): Promise<SuiteResult> {
   const latency = latencies?.half ?? null;
   const held = latencies?.held ?? null;
   const floor = latencies?.floor ?? null;
+  const maxSteal = Math.max(
+    ...[...runs.values()].flat().flatMap((r) => [r.steal.server, r.steal.load]),
+    ...[latency, held, floor].flatMap((run) => (run ? [run.steal.server, run.steal.load] : [])),
+  );
+  const stealNote = !Number.isFinite(maxSteal)
+    ? 'Host steal: not read (no run finished).'
+    : maxSteal > STEAL_NOTICEABLE
+      ? `**The host took up to ${percent(maxSteal)} of a core during these runs** (steal time, /proc/stat; the steal column and the latency line say where). ` +
+        "A shared VM's host takes whole milliseconds from a vCPU at a time, so CPU per request, p99 and the spread between rounds include the host's contention; ratios within a round are the figures that compare."
+      : `Host steal stayed at or below ${percent(maxSteal)} of either core in every run (/proc/stat): the figures are the machine's own.`;
   for (const [name, run] of [
     [FULL_APP, latency],
     [FULL_APP, held],
@@ -337,7 +357,7 @@ async function throughputSuite(): Promise<SuiteResult> {
   ] as const) {
     if (run)
       console.log(
-        `bench: ${name} at ${run.rate}/s: oha sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, p99.9 ${run.p999Ms.toFixed(2)} ms`,
+        `bench: ${name} at ${run.rate}/s: oha sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, p99.9 ${run.p999Ms.toFixed(2)} ms, steal ${percent(run.steal.server)}/${percent(run.steal.load)}`,
       );
   }
 
@@ -347,8 +367,10 @@ async function throughputSuite(): Promise<SuiteResult> {
     '',
     generatorNote,
     '',
-    '| server | what | max req/s, wrk: median (min–max) | server core busy | CPU µs/req under wrk | CPU µs/req at k6 fixed rate (rate) | p99 under wrk (ms) | errors | RSS idle → peak (MB) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    stealNote,
+    '',
+    '| server | what | max req/s, wrk: median (min–max) | server core busy | CPU µs/req under wrk | CPU µs/req at k6 fixed rate (rate) | p99 under wrk (ms) | errors | host steal under wrk, server / load core (max) | RSS idle → peak (MB) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...summary.map((s) => {
       const r = s.rounds;
       return (
@@ -360,7 +382,7 @@ async function throughputSuite(): Promise<SuiteResult> {
           r.map((x) => x.cpuUsAtRate),
           1,
         )}; ${[...new Set(r.map((x) => x.rate))].join(', ')}/s) | ${fixed(median(r.map((x) => x.wrkP99Ms)))} | ` +
-        `${r.reduce((n, x) => n + x.errors, 0)} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
+        `${r.reduce((n, x) => n + x.errors, 0)} | ${percent(Math.max(...r.map((x) => x.steal.server)))} / ${percent(Math.max(...r.map((x) => x.steal.load)))} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
       );
     }),
     '',
@@ -377,15 +399,15 @@ async function throughputSuite(): Promise<SuiteResult> {
     '',
     latency
       ? `Latency of ${FULL_APP} at half its maximum (${latency.rate} req/s, open model: ${openModelGenerator} at a fixed rate with --latency-correction, ${CONNECTIONS} connections, ${LATENCY_SECONDS} s after ${LATENCY_WARMUP_SECONDS} s of wrk, pinned to core 1): ` +
-        `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), p99.9 ${fixed(latency.p999Ms)} ms, ${fixed(latency.failedShare * 100)}% failed. ` +
+        `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), p99.9 ${fixed(latency.p999Ms)} ms, ${fixed(latency.failedShare * 100)}% failed, host steal ${percent(latency.steal.server)} of the server's core. ` +
         (latency.held
           ? `oha sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`
           : `oha sent only ${fixed(latency.sentRps, 0)} req/s: that is the generator's ceiling, not the server's, so the p99 above is not the server's. ` +
             (held
-              ? `At ${held.rate} req/s (${fixed((held.rate / full!.maxRps) * 100, 0)}% of the maximum), which oha held (${fixed(held.sentRps, 0)} req/s sent): p50 ${fixed(held.p50Ms)} ms, **p99 ${fixed(held.p99Ms)} ms**, ${fixed(held.failedShare * 100)}% failed.`
+              ? `At ${held.rate} req/s (${fixed((held.rate / full!.maxRps) * 100, 0)}% of the maximum), which oha held (${fixed(held.sentRps, 0)} req/s sent): p50 ${fixed(held.p50Ms)} ms, **p99 ${fixed(held.p99Ms)} ms**, ${fixed(held.failedShare * 100)}% failed, host steal ${percent(held.steal.server)}.`
               : `oha held none of ${HELD_RATES.join(', ')} req/s either, so no p99 here is the server's.`)) +
         (floor
-          ? ` The instrument's floor: bare node:http at the same ${floor.rate} req/s read p50 ${fixed(floor.p50Ms)} ms, p99 ${fixed(floor.p99Ms)} ms, p99.9 ${fixed(floor.p999Ms)} ms.`
+          ? ` The instrument's floor: bare node:http at the same ${floor.rate} req/s read p50 ${fixed(floor.p50Ms)} ms, p99 ${fixed(floor.p99Ms)} ms, p99.9 ${fixed(floor.p999Ms)} ms, host steal ${percent(floor.steal.server)}.`
           : " The instrument's floor was not measured (bare node:http was left out, or no rate held).")
       : `Latency at half the maximum: not measured (${latencyError ?? `${FULL_APP} was left out or had no round`}).`,
     ...(failures.length
@@ -409,6 +431,7 @@ async function throughputSuite(): Promise<SuiteResult> {
       summary,
       ratios,
       generatorCheck: { headroom, bareBusy: bare?.busy, ok: generatorOk },
+      maxSteal,
       latency,
       latencyAtHeldRate: held,
       latencyFloor: floor,

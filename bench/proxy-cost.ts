@@ -5,13 +5,13 @@
 //   npm run build && node dist/bench/proxy-cost.js [--rounds 5] [--seconds 8]
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFlaskSeed } from '../chaos/local/flask-seed';
 import { freePort } from '../chaos/local/network';
 import { startProcess } from '../chaos/local/processes';
 import { REPO_ROOT } from '../chaos/tools';
 import { SERVER_CORE } from './lib/k6';
+import { cpuSeconds } from './lib/results';
 import { startBareDice } from './lib/servers';
 
 const arg = (name: string, fallback: number) =>
@@ -25,12 +25,6 @@ interface WrkFigures {
   p99Ms: number;
   /** CPU time per request of each server process (µs), from /proc/<pid>/stat: a generator-free figure. */
   cpuUs: Record<string, number>;
-}
-
-/** utime + stime of a process, in seconds (USER_HZ = 100). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function toMs(text: string): number {

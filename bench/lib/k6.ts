@@ -10,8 +10,10 @@ import { K6_CSV_ENV } from '../../chaos/runner/raw-results';
 import { REPO_ROOT } from '../../chaos/tools';
 
 /** The server runs on core 0 and k6 on core 1, so load generation does not steal the server's CPU. */
-export const SERVER_CORE = ['taskset', '-c', '0'];
-export const LOAD_CORE = ['taskset', '-c', '1'];
+export const SERVER_CPU = 0;
+export const LOAD_CPU = 1;
+export const SERVER_CORE = ['taskset', '-c', String(SERVER_CPU)];
+export const LOAD_CORE = ['taskset', '-c', String(LOAD_CPU)];
 
 export const BENCH_K6_DIR = join(REPO_ROOT, 'bench', 'k6');
 

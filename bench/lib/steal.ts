@@ -1,0 +1,54 @@
+// The hypervisor's share of each core (steal time, /proc/stat): on a shared VM the host can
+// take whole milliseconds from a vCPU at a time, which reads as event-loop stalls and a p99
+// that no server change moves. Every throughput figure carries the steal of its run, so a
+// reader can tell the server's figure from the host's contention.
+import { readFileSync } from 'node:fs';
+
+/** One core's CPU time since boot, in clock ticks: all of it, and the part the host stole. */
+export interface CoreTicks {
+  total: number;
+  steal: number;
+}
+
+/**
+ * The per-core lines of /proc/stat (`cpu0 user nice system idle iowait irq softirq steal …`),
+ * by core number. Guest time is already inside user and nice, so it is not added again.
+ */
+export function parseProcStat(text: string): Map<number, CoreTicks> {
+  const cores = new Map<number, CoreTicks>();
+  for (const line of text.split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = m[2].trim().split(/\s+/).map(Number);
+    if (![user, nice, system, idle, iowait, irq, softirq, steal].every(Number.isFinite))
+      throw new Error(`/proc/stat: cannot read the line "${line}"`);
+    cores.set(Number(m[1]), { total: user + nice + system + idle + iowait + irq + softirq + steal, steal });
+  }
+  return cores;
+}
+
+export const readCoreTicks = (): Map<number, CoreTicks> => parseProcStat(readFileSync('/proc/stat', 'utf8'));
+
+/** The share of `core`'s time between two readings that the host took; NaN when no time passed. */
+export function stealShare(before: Map<number, CoreTicks>, after: Map<number, CoreTicks>, core: number): number {
+  const a = before.get(core);
+  const b = after.get(core);
+  if (!a || !b) throw new Error(`/proc/stat has no line for cpu${core}`);
+  const total = b.total - a.total;
+  return total > 0 ? (b.steal - a.steal) / total : Number.NaN;
+}
+
+/** Steal on the server's core and the load generator's core over one measured run. */
+export interface RunSteal {
+  server: number;
+  load: number;
+}
+
+/** Starts a steal reading of the two cores; the function it returns ends it. */
+export function measureSteal(serverCore: number, loadCore: number): () => RunSteal {
+  const before = readCoreTicks();
+  return () => {
+    const after = readCoreTicks();
+    return { server: stealShare(before, after, serverCore), load: stealShare(before, after, loadCore) };
+  };
+}
