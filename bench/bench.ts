@@ -42,7 +42,7 @@ import {
 } from './lib/results';
 import { SERVERS, type Running, type Server } from './lib/servers';
 import { ohaVersion, runOha } from './lib/oha';
-import { measureSteal, type RunSteal } from './lib/steal';
+import { measureSteal, stealPercent, stealSummary, type RunSteal } from './lib/steal';
 import { runWrk, wrkVersion } from './lib/wrk';
 
 const { values: flags } = parseArgs({
@@ -72,9 +72,6 @@ const FULL_APP = 'roque-traced';
 const GENERATOR_HEADROOM = 1.2;
 /** Under wrk, a server's core busier than this is the bottleneck, not wrk. */
 const SATURATED = 0.9;
-/** Host steal above this share of a core (an idle quiet VM here reads 0.2–1.7%) is said next to the figures. */
-const STEAL_NOTICEABLE = 0.02;
-const percent = (share: number) => `${fixed(share * 100, 1)}%`;
 
 interface Round {
   /** Which round (1-based): ratios pair two servers' runs of the same round. */
@@ -276,7 +273,7 @@ async function throughputSuite(): Promise<SuiteResult> {
         runs.get(server.name)!.push(r);
         console.log(
           `bench: round ${round}/${ROUNDS} ${server.name.padEnd(17)} ${r.rps.toFixed(0).padStart(6)} req/s (core ${(r.busy * 100).toFixed(0)}% busy, ` +
-            `${r.cpuUsAtMax.toFixed(1)} µs CPU/req, p99 ${r.wrkP99Ms.toFixed(2)} ms, ${r.errors} errors, steal ${percent(r.steal.server)}/${percent(r.steal.load)})  ` +
+            `${r.cpuUsAtMax.toFixed(1)} µs CPU/req, p99 ${r.wrkP99Ms.toFixed(2)} ms, ${r.errors} errors, steal ${stealPercent(r.steal.server)}/${stealPercent(r.steal.load)})  ` +
             `k6 ${r.rate}/s: ${r.cpuUsAtRate.toFixed(1)} µs CPU/req, p99 ${r.rateP99Ms.toFixed(2)} ms  RSS ${r.idleRssMb.toFixed(0)}→${r.peakRssMb.toFixed(0)} MB`,
         );
       } catch (error) {
@@ -340,25 +337,10 @@ async function throughputSuite(): Promise<SuiteResult> {
   const latency = latencies?.half ?? null;
   const held = latencies?.held ?? null;
   const floor = latencies?.floor ?? null;
-  const stealReadings = [
+  const { max: maxSteal, note: stealNote } = stealSummary([
     ...[...runs.values()].flat().flatMap((r) => [r.steal.server, r.steal.load]),
     ...[latency, held, floor].flatMap((run) => (run ? [run.steal.server, run.steal.load] : [])),
-  ];
-  // One unreadable window (NaN: no time passed) must not hide the others, nor pass for low steal.
-  const readSteal = stealReadings.filter(Number.isFinite);
-  const unreadSteal = stealReadings.length - readSteal.length;
-  const maxSteal = readSteal.length > 0 ? Math.max(...readSteal) : NaN;
-  const unreadNote =
-    unreadSteal > 0 ? ` Steal was not read for ${unreadSteal} of ${stealReadings.length} core windows.` : '';
-  const stealNote = !Number.isFinite(maxSteal)
-    ? 'Host steal: not read (no run finished).'
-    : maxSteal > STEAL_NOTICEABLE
-      ? `**The host took up to ${percent(maxSteal)} of a core during these runs** (steal time, /proc/stat; the steal column and the latency line say where). ` +
-        "A shared VM's host takes whole milliseconds from a vCPU at a time, so CPU per request, p99 and the spread between rounds include the host's contention; ratios within a round are the figures that compare." +
-        unreadNote
-      : unreadSteal > 0
-        ? `Host steal read at most ${percent(maxSteal)} where it was read (/proc/stat), but${unreadNote.replace(' Steal', ' steal')} Those runs cannot be said to be the machine's own.`
-        : `Host steal stayed at or below ${percent(maxSteal)} of either core in every run (/proc/stat): the figures are the machine's own.`;
+  ]);
   for (const [name, run] of [
     [FULL_APP, latency],
     [FULL_APP, held],
@@ -366,7 +348,7 @@ async function throughputSuite(): Promise<SuiteResult> {
   ] as const) {
     if (run)
       console.log(
-        `bench: ${name} at ${run.rate}/s: oha sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, p99.9 ${run.p999Ms.toFixed(2)} ms, steal ${percent(run.steal.server)}/${percent(run.steal.load)}`,
+        `bench: ${name} at ${run.rate}/s: oha sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, p99.9 ${run.p999Ms.toFixed(2)} ms, steal ${stealPercent(run.steal.server)}/${stealPercent(run.steal.load)}`,
       );
   }
 
@@ -391,7 +373,7 @@ async function throughputSuite(): Promise<SuiteResult> {
           r.map((x) => x.cpuUsAtRate),
           1,
         )}; ${[...new Set(r.map((x) => x.rate))].join(', ')}/s) | ${fixed(median(r.map((x) => x.wrkP99Ms)))} | ` +
-        `${r.reduce((n, x) => n + x.errors, 0)} | ${percent(Math.max(...r.map((x) => x.steal.server)))} / ${percent(Math.max(...r.map((x) => x.steal.load)))} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
+        `${r.reduce((n, x) => n + x.errors, 0)} | ${stealPercent(Math.max(...r.map((x) => x.steal.server)))} / ${stealPercent(Math.max(...r.map((x) => x.steal.load)))} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
       );
     }),
     '',
@@ -408,15 +390,15 @@ async function throughputSuite(): Promise<SuiteResult> {
     '',
     latency
       ? `Latency of ${FULL_APP} at half its maximum (${latency.rate} req/s, open model: ${openModelGenerator} at a fixed rate with --latency-correction, ${CONNECTIONS} connections, ${LATENCY_SECONDS} s after ${LATENCY_WARMUP_SECONDS} s of wrk, pinned to core 1): ` +
-        `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), p99.9 ${fixed(latency.p999Ms)} ms, ${fixed(latency.failedShare * 100)}% failed, host steal ${percent(latency.steal.server)} of the server's core. ` +
+        `p50 ${fixed(latency.p50Ms)} ms, **p99 ${fixed(latency.p99Ms)} ms** (target < 5 ms), p99.9 ${fixed(latency.p999Ms)} ms, ${fixed(latency.failedShare * 100)}% failed, host steal ${stealPercent(latency.steal.server)} of the server's core. ` +
         (latency.held
           ? `oha sent ${fixed(latency.sentRps, 0)} req/s: the rate held.`
           : `oha sent only ${fixed(latency.sentRps, 0)} req/s: that is the generator's ceiling, not the server's, so the p99 above is not the server's. ` +
             (held
-              ? `At ${held.rate} req/s (${fixed((held.rate / full!.maxRps) * 100, 0)}% of the maximum), which oha held (${fixed(held.sentRps, 0)} req/s sent): p50 ${fixed(held.p50Ms)} ms, **p99 ${fixed(held.p99Ms)} ms**, ${fixed(held.failedShare * 100)}% failed, host steal ${percent(held.steal.server)}.`
+              ? `At ${held.rate} req/s (${fixed((held.rate / full!.maxRps) * 100, 0)}% of the maximum), which oha held (${fixed(held.sentRps, 0)} req/s sent): p50 ${fixed(held.p50Ms)} ms, **p99 ${fixed(held.p99Ms)} ms**, ${fixed(held.failedShare * 100)}% failed, host steal ${stealPercent(held.steal.server)}.`
               : `oha held none of ${HELD_RATES.join(', ')} req/s either, so no p99 here is the server's.`)) +
         (floor
-          ? ` The instrument's floor: bare node:http at the same ${floor.rate} req/s read p50 ${fixed(floor.p50Ms)} ms, p99 ${fixed(floor.p99Ms)} ms, p99.9 ${fixed(floor.p999Ms)} ms, host steal ${percent(floor.steal.server)}.`
+          ? ` The instrument's floor: bare node:http at the same ${floor.rate} req/s read p50 ${fixed(floor.p50Ms)} ms, p99 ${fixed(floor.p99Ms)} ms, p99.9 ${fixed(floor.p999Ms)} ms, host steal ${stealPercent(floor.steal.server)}.`
           : " The instrument's floor was not measured (bare node:http was left out, or no rate held).")
       : `Latency at half the maximum: not measured (${latencyError ?? `${FULL_APP} was left out or had no round`}).`,
     ...(failures.length

@@ -1,4 +1,4 @@
-import { parseProcStat, stealShare } from './steal';
+import { parseProcStat, stealShare, stealSummary } from './steal';
 
 const stat = (cpu0: string, cpu1: string) =>
   [`cpu  1 2 3 4 5 6 7 8 0 0`, `cpu0 ${cpu0} 0 0`, `cpu1 ${cpu1} 0 0`, 'intr 12345 0', 'ctxt 999'].join('\n');
@@ -26,5 +26,34 @@ describe('steal time from /proc/stat', () => {
 
   it('refuses a line it cannot read instead of reading zero steal', () => {
     expect(() => parseProcStat('cpu0 1 2 3')).toThrow('cannot read the line "cpu0 1 2 3"');
+  });
+
+  describe('the summary line', () => {
+    it('says steal stayed low only when every window was read', () => {
+      expect(stealSummary([0.01, 0.004])).toEqual({
+        max: 0.01,
+        note: expect.stringContaining(
+          "at or below 1.0% of either core in every run (/proc/stat): the figures are the machine's own",
+        ),
+      });
+    });
+
+    it('does not let one unread window hide the others, nor pass for low steal', () => {
+      const low = stealSummary([0.01, Number.NaN, 0.005]);
+      expect(low.max).toBe(0.01);
+      expect(low.note).toContain('not read for 1 of 3 core windows');
+      expect(low.note).not.toContain('in every run');
+
+      const high = stealSummary([0.12, Number.NaN]);
+      expect(high.max).toBe(0.12);
+      expect(high.note).toContain('**The host took up to 12.0% of a core');
+      expect(high.note).toContain('not read for 1 of 2 core windows');
+    });
+
+    it('says steal was not read when no window was', () => {
+      const none = stealSummary([Number.NaN, Number.NaN]);
+      expect(none.max).toBeNaN();
+      expect(none.note).toBe('Host steal: not read (no run finished).');
+    });
   });
 });

@@ -3,6 +3,7 @@
 // that no server change moves. Every throughput figure carries the steal of its run, so a
 // reader can tell the server's figure from the host's contention.
 import { readFileSync } from 'node:fs';
+import { fixed } from './results';
 
 /** One core's CPU time since boot, in clock ticks: all of it, and the part the host stole. */
 export interface CoreTicks {
@@ -50,5 +51,38 @@ export function measureSteal(serverCore: number, loadCore: number): () => RunSte
   return () => {
     const after = readCoreTicks();
     return { server: stealShare(before, after, serverCore), load: stealShare(before, after, loadCore) };
+  };
+}
+
+/** Host steal above this share of a core (an idle quiet VM here reads 0.2–1.7%) is said next to the figures. */
+export const STEAL_NOTICEABLE = 0.02;
+
+export const stealPercent = (share: number) => `${fixed(share * 100, 1)}%`;
+
+/**
+ * The highest steal among the windows that could be read, and the line that says what it means
+ * for the figures. An unreadable window (NaN: no time passed) neither hides the others nor
+ * passes for low steal.
+ */
+export function stealSummary(readings: number[]): { max: number; note: string } {
+  const read = readings.filter(Number.isFinite);
+  if (read.length === 0) return { max: Number.NaN, note: 'Host steal: not read (no run finished).' };
+  const max = Math.max(...read);
+  const unread = readings.length - read.length;
+  const unreadWindows = `${unread} of ${readings.length} core windows`;
+  if (max > STEAL_NOTICEABLE)
+    return {
+      max,
+      note:
+        `**The host took up to ${stealPercent(max)} of a core during these runs** (steal time, /proc/stat; the steal column and the latency line say where). ` +
+        "A shared VM's host takes whole milliseconds from a vCPU at a time, so CPU per request, p99 and the spread between rounds include the host's contention; ratios within a round are the figures that compare." +
+        (unread > 0 ? ` Steal was not read for ${unreadWindows}.` : ''),
+    };
+  return {
+    max,
+    note:
+      unread > 0
+        ? `Host steal read at most ${stealPercent(max)} where it was read (/proc/stat), but steal was not read for ${unreadWindows}. Those runs cannot be said to be the machine's own.`
+        : `Host steal stayed at or below ${stealPercent(max)} of either core in every run (/proc/stat): the figures are the machine's own.`,
   };
 }
