@@ -42,7 +42,7 @@ import {
 } from './lib/results';
 import { SERVERS, type Running, type Server } from './lib/servers';
 import { ohaVersion, runOha } from './lib/oha';
-import { measureSteal, stealPercent, stealSummary, type RunSteal } from './lib/steal';
+import { measureSteal, stealCell, stealPercent, stealSummary, type RunSteal } from './lib/steal';
 import { runWrk, wrkVersion } from './lib/wrk';
 
 const { values: flags } = parseArgs({
@@ -373,7 +373,7 @@ async function throughputSuite(): Promise<SuiteResult> {
           r.map((x) => x.cpuUsAtRate),
           1,
         )}; ${[...new Set(r.map((x) => x.rate))].join(', ')}/s) | ${fixed(median(r.map((x) => x.wrkP99Ms)))} | ` +
-        `${r.reduce((n, x) => n + x.errors, 0)} | ${stealPercent(Math.max(...r.map((x) => x.steal.server)))} / ${stealPercent(Math.max(...r.map((x) => x.steal.load)))} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
+        `${r.reduce((n, x) => n + x.errors, 0)} | ${stealCell(r.map((x) => x.steal.server))} / ${stealCell(r.map((x) => x.steal.load))} | ${fixed(median(r.map((x) => x.idleRssMb)), 0)} → ${fixed(Math.max(...r.map((x) => x.peakRssMb)), 0)} |`
       );
     }),
     '',

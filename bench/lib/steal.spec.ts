@@ -1,4 +1,4 @@
-import { parseProcStat, stealShare, stealSummary } from './steal';
+import { parseProcStat, stealCell, stealShare, stealSummary } from './steal';
 
 const stat = (cpu0: string, cpu1: string) =>
   [`cpu  1 2 3 4 5 6 7 8 0 0`, `cpu0 ${cpu0} 0 0`, `cpu1 ${cpu1} 0 0`, 'intr 12345 0', 'ctxt 999'].join('\n');
@@ -54,6 +54,14 @@ describe('steal time from /proc/stat', () => {
       const none = stealSummary([Number.NaN, Number.NaN]);
       expect(none.max).toBeNaN();
       expect(none.note).toBe('Host steal: not read (no run finished).');
+    });
+  });
+
+  describe("the table's cell for a server's rounds", () => {
+    it('shows the highest round, and counts the rounds it could not read instead of showing a dash', () => {
+      expect(stealCell([0.01, 0.034, 0.002])).toBe('3.4%');
+      expect(stealCell([0.01, Number.NaN, 0.002])).toBe('1.0% (1 of 3 not read)');
+      expect(stealCell([Number.NaN])).toBe('not read');
     });
   });
 });

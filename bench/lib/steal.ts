@@ -59,16 +59,27 @@ export const STEAL_NOTICEABLE = 0.02;
 
 export const stealPercent = (share: number) => `${fixed(share * 100, 1)}%`;
 
+/** The highest steal among the windows that could be read (NaN if none could), and how many could not. */
+export function highestSteal(readings: number[]): { max: number; unread: number } {
+  const read = readings.filter(Number.isFinite);
+  return { max: read.length > 0 ? Math.max(...read) : Number.NaN, unread: readings.length - read.length };
+}
+
+/** A table cell: the highest steal read, and how many windows were not read, if any. */
+export function stealCell(readings: number[]): string {
+  const { max, unread } = highestSteal(readings);
+  if (unread === readings.length) return 'not read';
+  return unread > 0 ? `${stealPercent(max)} (${unread} of ${readings.length} not read)` : stealPercent(max);
+}
+
 /**
  * The highest steal among the windows that could be read, and the line that says what it means
  * for the figures. An unreadable window (NaN: no time passed) neither hides the others nor
  * passes for low steal.
  */
 export function stealSummary(readings: number[]): { max: number; note: string } {
-  const read = readings.filter(Number.isFinite);
-  if (read.length === 0) return { max: Number.NaN, note: 'Host steal: not read (no run finished).' };
-  const max = Math.max(...read);
-  const unread = readings.length - read.length;
+  const { max, unread } = highestSteal(readings);
+  if (unread === readings.length) return { max, note: 'Host steal: not read (no run finished).' };
   const unreadWindows = `${unread} of ${readings.length} core windows`;
   if (max > STEAL_NOTICEABLE)
     return {
