@@ -1,28 +1,13 @@
 // `npm run bench`: every benchmark suite, one after another, on loopback; each writes its
 // section of bench/results/<date>.{md,json} (a --quick run writes <date>-quick.*).
 //
-//   throughput  the dice route of every server side by side (bench/lib/servers.ts), in
-//               interleaved rounds: wrk's maximum (the servers' ceiling; wrk is C and drives
-//               a Node server several times faster than k6), the server's CPU time per
-//               request from /proc under wrk and at a fixed k6 rate, idle and peak RSS; then
-//               the full app's p99 at half its maximum rate, open model (oha: k6 cannot send
-//               that rate on one core). Server on core 0, wrk, k6 and oha on core 1.
-//   fidelity    injected latency and errors against what server and client observe (fidelity.ts)
-//   detection   time from a fault to its alert firing and resolving, real Prometheus (detection.ts)
-//   harness     scenario build time and k6 remote write's highest clean rate (harness.ts)
-//
-//   --suite a,b    only these suites (all four)
-//   --quick        a fast smoke of every suite: short runs, one round, one repeat
-// Throughput only:
-//   --rounds N     repeat every server N times, interleaved (3); tables show the median and min–max
-//   --duration S   measured seconds of each wrk run (8), after a 2 s warm-up
-//   --only a,b     only these servers (names in bench/lib/servers.ts)
-//   --rate R       the k6 fixed rate of the CPU-per-request run (1000/s; half its wrk maximum for a slower server)
+// The suites are in SUITE_HELP; `npm run bench -- --help` lists the options.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
+import { countFrom1To, oneOrMoreOf } from '../chaos/cli/options';
 import { freePort } from '../chaos/local/network';
 import { REPO_ROOT, tools } from '../chaos/tools';
 import { detectionSuite } from './detection';
@@ -45,19 +30,64 @@ import { ohaVersion, runOha } from './lib/oha';
 import { measureSteal, stealCell, stealPercent, stealSummary, type RunSteal } from './lib/steal';
 import { runWrk, wrkVersion } from './lib/wrk';
 
-const { values: flags } = parseArgs({
-  options: {
-    suite: { type: 'string', default: SUITES.join(',') },
-    quick: { type: 'boolean', default: false },
-    rounds: { type: 'string' },
-    duration: { type: 'string' },
-    only: { type: 'string' },
-    rate: { type: 'string', default: '1000' },
-  },
-});
-const QUICK = flags.quick!;
-const ROUNDS = Number(flags.rounds ?? (QUICK ? 1 : 3));
-const WRK_SECONDS = Number(flags.duration ?? (QUICK ? 3 : 8));
+const SUITE_HELP = `
+Suites (all four run, in this order, unless --suite names some):
+  throughput  the dice route of every server side by side (bench/lib/servers.ts), in
+              interleaved rounds: wrk's maximum (the servers' ceiling; wrk is C and drives
+              a Node server several times faster than k6), the server's CPU time per
+              request from /proc under wrk and at a fixed k6 rate, idle and peak RSS; then
+              the full app's p99 at half its maximum rate, open model (oha: k6 cannot send
+              that rate on one core). Server on core 0, wrk, k6 and oha on core 1.
+  fidelity    injected latency and errors against what server and client observe
+  detection   time from a fault to its alert firing and resolving, real Prometheus
+  harness     scenario build time and k6 remote write's highest clean rate
+`;
+
+const SERVER_NAMES = SERVERS.map((s) => s.name);
+
+const flags = new Command('bench')
+  .description('Every benchmark suite on loopback; each writes its section of bench/results/<date>.{md,json}.')
+  .addOption(
+    new Option('--suite <names>', `only these suites, comma-separated`)
+      .argParser(oneOrMoreOf('suite', SUITES))
+      .default([...SUITES], SUITES.join(',')),
+  )
+  .option('--quick', 'a fast smoke of every suite: short runs, one round, one repeat', false)
+  .addOption(
+    new Option(
+      '--rounds <n>',
+      'throughput: repeat every server N times, interleaved; tables show the median and min–max (3, quick 1)',
+    ).argParser(countFrom1To(20)),
+  )
+  .addOption(
+    new Option(
+      '--duration <seconds>',
+      'throughput: measured seconds of each wrk run, after a 2 s warm-up (8, quick 3)',
+    ).argParser(countFrom1To(120)),
+  )
+  .addOption(
+    new Option(
+      '--only <servers>',
+      `throughput: only these servers, comma-separated (${SERVER_NAMES.join(', ')})`,
+    ).argParser(oneOrMoreOf('server', SERVER_NAMES)),
+  )
+  .addOption(
+    new Option(
+      '--rate <per-second>',
+      'throughput: the k6 fixed rate of the CPU-per-request run (half its wrk maximum for a slower server)',
+    )
+      .argParser(countFrom1To(100_000))
+      .default(1000),
+  )
+  .addHelpText('after', SUITE_HELP)
+  .showHelpAfterError('(npm run bench -- --help lists the options)')
+  // Bad usage exits 2, as every other failure of the bench does; --help exits 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .parse()
+  .opts<{ suite: string[]; quick: boolean; rounds?: number; duration?: number; only?: string[]; rate: number }>();
+const QUICK = flags.quick;
+const ROUNDS = flags.rounds ?? (QUICK ? 1 : 3);
+const WRK_SECONDS = flags.duration ?? (QUICK ? 3 : 8);
 const WARMUP_SECONDS = QUICK ? 1 : 2;
 const RATE_SECONDS = QUICK ? 3 : 6;
 const LATENCY_SECONDS = QUICK ? 4 : 10;
@@ -65,7 +95,7 @@ const LATENCY_SECONDS = QUICK ? 4 : 10;
 // (a fresh app read about 20 ms after 1 s of wrk).
 const LATENCY_WARMUP_SECONDS = QUICK ? 2 : 8;
 const CONNECTIONS = 32;
-const FIXED_RATE = Number(flags.rate);
+const FIXED_RATE = flags.rate;
 /** The server whose p99 at half its maximum is measured, and RSS reported: everything on. */
 const FULL_APP = 'roque-traced';
 /** The bare reference must outrun every Roque server by this much, else the run measured the generator. */
@@ -250,8 +280,7 @@ async function firstHeldRate(server: Server, rate: number) {
 
 async function throughputSuite(): Promise<SuiteResult> {
   const generator = wrkVersion();
-  const only = flags.only?.split(',');
-  const servers = SERVERS.filter((s) => !only || only.includes(s.name));
+  const servers = SERVERS.filter((s) => !flags.only || flags.only.includes(s.name));
   // Asked before the rounds, so a missing oha stops the run now, not after them.
   const openModelGenerator = servers.some((s) => s.name === FULL_APP) ? ohaVersion() : null;
   const runs = new Map<string, Round[]>(servers.map((s) => [s.name, []]));
@@ -441,10 +470,7 @@ const RUNNERS: Record<SuiteName, () => Promise<SuiteResult>> = {
 };
 
 async function main(): Promise<void> {
-  const wanted = flags.suite!.split(',').map((s) => s.trim());
-  const unknown = wanted.filter((s) => !(SUITES as readonly string[]).includes(s));
-  if (unknown.length) throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${SUITES.join(', ')}`);
-  for (const suite of SUITES.filter((s) => wanted.includes(s))) {
+  for (const suite of SUITES.filter((s) => flags.suite.includes(s))) {
     console.log(`bench: ${suite}${QUICK ? ' (quick)' : ''}…`);
     const result = await RUNNERS[suite]();
     const file = writeSuiteResult(suite, result, QUICK);

@@ -5,6 +5,7 @@ import {
   applyFlagEnv,
   DEFAULT_REPORTS_DIR,
   jsonOption,
+  oneOrMoreOf,
   prometheusOption,
   quietOption,
   reportsOption,
@@ -103,5 +104,18 @@ describe('the shared CLI options', () => {
     expect(help).toContain('env: ROQUE_TARGET_URL');
     expect(help).not.toContain('--base-url');
     expect(help).not.toContain('--admin-token');
+  });
+});
+
+describe('a list of known names (--suite a,b)', () => {
+  const suite = oneOrMoreOf('suite', ['throughput', 'fidelity']);
+
+  it('takes the names in the order given, trimmed', () => {
+    expect(suite('fidelity, throughput')).toEqual(['fidelity', 'throughput']);
+  });
+
+  it('names what it does not know, and what it does', () => {
+    expect(() => suite('throughput,speed')).toThrow('unknown suite "speed"; known: throughput, fidelity');
+    expect(() => suite(' , ')).toThrow('no suite named; known: throughput, fidelity');
   });
 });

@@ -52,6 +52,22 @@ export const countFrom1To =
     return n;
   };
 
+/** A parser for a comma-separated list of names, each one of `known`: "--suite a,b". */
+export const oneOrMoreOf =
+  (what: string, known: readonly string[]) =>
+  (value: string): string[] => {
+    const names = value
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const unknown = names.filter((name) => !known.includes(name));
+    if (names.length === 0 || unknown.length > 0)
+      throw new InvalidArgumentError(
+        `${names.length === 0 ? `no ${what} named` : `unknown ${what} ${unknown.map((n) => `"${n}"`).join(', ')}`}; known: ${known.join(', ')}`,
+      );
+    return names;
+  };
+
 /** k6 processes a run's load is split across (execution segments). */
 export const runnersOption = (max: number): Option =>
   new Option('--runners <n>', 'split the load across N k6 processes (execution segments, as the k6-operator does)')
