@@ -20,15 +20,24 @@ test('nothing starts when the SDK is disabled, nothing is exported or the sample
   );
 });
 
-test('the defaults: OTLP over HTTP with protobuf, one trace in ten unless a sampled caller says otherwise, W3C propagation', () => {
+test('the defaults: OTLP over HTTP with protobuf, one trace in ten unless a sampled caller says otherwise, W3C propagation, small batches', () => {
   expect(tracingConfig(ENDPOINT)).toEqual({
     protocol: 'http/protobuf',
     sampler: 'parentbased_traceidratio',
     ratio: 0.1,
-    batch: {},
+    batch: { maxExportBatchSize: 32 },
     propagators: ['tracecontext', 'baggage'],
     logLevel: undefined,
   });
+});
+
+test("spans leave in batches of 32, not the SDK's 512, and never in a batch larger than the queue", () => {
+  expect(tracingConfig(ENDPOINT)?.batch.maxExportBatchSize).toBe(32);
+  expect(tracingConfig({ ...ENDPOINT, OTEL_BSP_MAX_QUEUE_SIZE: '16' })?.batch).toEqual({
+    maxQueueSize: 16,
+    maxExportBatchSize: 16,
+  });
+  expect(tracingConfig({ ...ENDPOINT, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' })?.batch.maxExportBatchSize).toBe(512);
 });
 
 test('the standard variables say otherwise, the signal-specific ones first', () => {

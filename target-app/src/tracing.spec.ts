@@ -91,3 +91,19 @@ test('the head sampler says yes only to spans the SDK then samples, at the confi
   expect(heads).toBeLessThan(500);
   await provider.shutdown();
 });
+
+test('a full batch of 32 leaves at once, without waiting for the schedule or a flush', async () => {
+  const batches: number[] = [];
+  const exporter = new InMemorySpanExporter();
+  const store = exporter.export.bind(exporter);
+  exporter.export = (spans, done) => (batches.push(spans.length), store(spans, done));
+  const config = tracingConfig({ ...ENDPOINT, OTEL_TRACES_SAMPLER: 'always_on' }) as TracingConfig;
+  const { provider } = createTracing(config, exporter);
+  const tracer = provider.getTracer('test');
+  for (let i = 0; i < 100; i++) tracer.startSpan('GET /', {}, ROOT_CONTEXT).end();
+  // The schedule is 5 s: what left by now left because its batch was full.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(batches).toEqual([32, 32, 32]);
+  await provider.shutdown();
+  expect(batches).toEqual([32, 32, 32, 4]);
+});
