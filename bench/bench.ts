@@ -305,9 +305,11 @@ function latencySpread(runs: LatencyRun[]) {
 
 /** "p99 median 4.10 ms (3.20–6.00, 3 runs)", the target if given, and the runs left out. */
 function spreadText(x: ReturnType<typeof latencySpread>, target = ''): string {
-  const p99 = `p99 ${x.runs > 1 ? 'median ' : ''}${fixed(x.p99Ms)} ms`;
+  const counted = x.runs - x.notHeld;
+  if (counted === 0) return `no p99: none of ${x.runs} runs held the rate`;
+  const p99 = `p99 ${counted > 1 ? 'median ' : ''}${fixed(x.p99Ms)} ms`;
   return (
-    `${target ? `**${p99}**` : p99}${x.runs - x.notHeld > 1 ? ` (${fixed(x.p99MinMs)}–${fixed(x.p99MaxMs)}, ${x.runs - x.notHeld} runs)` : ''}${target}, ` +
+    `${target ? `**${p99}**` : p99}${counted > 1 ? ` (${fixed(x.p99MinMs)}–${fixed(x.p99MaxMs)}, ${counted} runs)` : ''}${target}, ` +
     `p50 ${fixed(x.p50Ms)} ms, p99.9 ${fixed(x.p999Ms)} ms, ${fixed(x.failedShare * 100)}% failed, server core ${fixed(x.busy * 100, 0)}% busy, host steal ${x.steal} of it` +
     (x.notHeld > 0 ? `; ${x.notHeld} of ${x.runs} runs did not hold the rate and are left out` : '')
   );
