@@ -276,9 +276,11 @@ async function latencyFigures(server: Server, maxRps: number, bare: Server | und
   const half = await latencyAt(server, Math.round(maxRps / 2));
   const held = half.held ? null : await firstHeldRate(server, half.rate);
   const first = half.held ? half : held;
-  const runs: LatencyRun[] = first ? [first] : [];
+  const runs: LatencyRun[] = [];
   const floors: LatencyRun[] = [];
-  for (let i = 0; first && i < LATENCY_RUNS; i++) {
+  if (!first) return { half, held, runs, floors };
+  runs.push(first);
+  for (let i = 0; i < LATENCY_RUNS; i++) {
     if (bare) floors.push(await latencyAt(bare, first.rate));
     if (i + 1 < LATENCY_RUNS) runs.push(await latencyAt(server, first.rate));
   }
@@ -415,20 +417,20 @@ async function throughputSuite(): Promise<SuiteResult> {
   const floorRuns = latencies?.floors ?? [];
   const appSpread = appRuns.length ? latencySpread(appRuns) : null;
   const floorSpread = floorRuns.length ? latencySpread(floorRuns) : null;
-  const latencyRuns = [latency, ...appRuns.filter((r) => r !== latency), ...floorRuns].filter((r) => r !== null);
+  // Every run of the full app: half the maximum first (in appRuns when it held), then the rate measured.
+  const fullAppRuns = latency && !latency.held ? [latency, ...appRuns] : appRuns;
+  const latencyRuns = [...fullAppRuns, ...floorRuns];
   const { max: maxSteal, note: stealNote } = stealSummary([
     ...[...runs.values()].flat().flatMap((r) => [r.steal.server, r.steal.load]),
     ...latencyRuns.flatMap((run) => [run.steal.server, run.steal.load]),
   ]);
   for (const [name, run] of [
-    ...[latency, ...appRuns.filter((r) => r !== latency)].map((r) => [FULL_APP, r] as const),
+    ...fullAppRuns.map((r) => [FULL_APP, r] as const),
     ...floorRuns.map((r) => ['bare', r] as const),
-  ]) {
-    if (run)
-      console.log(
-        `bench: ${name} at ${run.rate}/s: oha sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, p99.9 ${run.p999Ms.toFixed(2)} ms, server core ${(run.busy * 100).toFixed(0)}% busy, steal ${stealPercent(run.steal.server)}/${stealPercent(run.steal.load)}`,
-      );
-  }
+  ])
+    console.log(
+      `bench: ${name} at ${run.rate}/s: oha sent ${run.sentRps.toFixed(0)}/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, p99.9 ${run.p999Ms.toFixed(2)} ms, server core ${(run.busy * 100).toFixed(0)}% busy, steal ${stealPercent(run.steal.server)}/${stealPercent(run.steal.load)}`,
+    );
 
   const markdown = [
     `Generator: **${generator}**, one thread, ${CONNECTIONS} keep-alive connections, pinned to core 1; servers pinned to core 0. ` +
