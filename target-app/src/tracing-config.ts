@@ -52,7 +52,7 @@ const DEFAULT_RATIO = 0.1;
 
 // A batch is turned into OTLP protobuf in one synchronous step, and every request that arrives
 // meanwhile waits: under load the longest export of the SDK's 512 held the event loop 28–43 ms,
-// of 32 spans 6–9 ms, for the same total (README, Performance: the p99 at half the maximum).
+// of 32 spans 6–9 ms, for the same total (README, Performance: why spans leave in batches of 32).
 const DEFAULT_EXPORT_BATCH_SIZE = 32;
 
 const LOG_LEVELS: Record<string, DiagLogLevel> = {
